@@ -1,0 +1,1 @@
+"""Pure cleaning stages: HTML repair and sanitizing, dates, slugs, titles."""

@@ -1,0 +1,43 @@
+"""Exact keys: canonical URL and normalized-text hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING = re.compile(r"^(utm_\w+|spm|from|share_token|fbclid|gclid)$", re.I)
+_NOT_TEXT = re.compile(r"[\s\u3000]+")
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking
+    parameters, sorted query. Returns "" for an empty or unusable URL."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if url.startswith("//"):
+        url = "http:" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = (parts.hostname or "").lower()
+    scheme = parts.scheme.lower()
+    if port and not (scheme, port) in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)))
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+
+
+def normalize_for_hash(text: str) -> str:
+    """NFKC (full-width to half-width), lower case, no whitespace."""
+    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()

@@ -1,0 +1,188 @@
+"""The one place that runs the stages in order and calls the store.
+
+    collect -> prepare (clean, normalize, keys, signature) -> store.save_batch
+
+`prepare` is pure and picklable (a distributed re-run maps it over partitions);
+`ingest` and `poll` do the I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+
+from caixun.clean.html import clean_body
+from caixun.clean.normalize import as_aware, date_from_item_id, default_tag, title_from_text
+from caixun.collect import CollectResult
+from caixun.collect.eastmoney import SourceFailed, collect_eastmoney
+from caixun.collect.feed import collect_feed
+from caixun.collect.http import HttpClient
+from caixun.collect.jekyll import read_posts
+from caixun.dedupe import canonical_url, content_hash, signature
+from caixun.model import Article, IngestResult, RawItem, Rejection, Source
+from caixun.store import Store, health
+
+log = logging.getLogger("caixun")
+BATCH = 500
+
+
+class ItemError(ValueError):
+    pass
+
+
+def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
+    """Clean and normalize one item into an Article (pure)."""
+    html, text = clean_body(raw.body, raw.body_format)
+    if not text and raw.digest:
+        html, text = clean_body(raw.digest, "text")
+    title = " ".join(raw.title.split())
+    meta = dict(raw.meta)
+    if not title:
+        if not text:
+            raise ItemError("no title and no text")
+        title = title_from_text(text)
+        meta["title_inferred"] = True
+    published = raw.published
+    if published is None:
+        published = date_from_item_id(raw.item_id) or fetched_at
+        meta["published_inferred"] = True
+    digest_text = raw.digest
+    if digest_text and "<" in digest_text:
+        digest_text = clean_body(digest_text, "html")[1]
+    return Article(
+        key=raw.key,
+        source=raw.source,
+        source_item_id=raw.item_id,
+        url=canonical_url(raw.url),
+        title=title,
+        published_at=as_aware(published),
+        category=category,
+        tags=raw.tags or (default_tag(raw.source),),
+        html=html,
+        text=text,
+        digest=digest_text,
+        content_hash=content_hash(text or title),
+        fetched_at=fetched_at,
+        raw_body=raw.body,
+        meta=meta | ({"source_url": raw.url} if raw.url and raw.url != canonical_url(raw.url) else {}),
+        minhash=signature(text),
+    )
+
+
+def ingest(
+    store: Store,
+    items: Iterable[RawItem | Rejection],
+    *,
+    batch_size: int = BATCH,
+    on_progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[Rejection], None] | None = None,
+) -> IngestResult:
+    """Prepare and store items in batches; rejections are collected, never raised."""
+    total = IngestResult()
+    fetched_at = datetime.now(timezone.utc)
+    it = iter(items)
+    while chunk := list(islice(it, batch_size)):
+        raws = []
+        for x in chunk:
+            if isinstance(x, Rejection):
+                total.rejected.append(x)
+                if on_reject:
+                    on_reject(x)
+            else:
+                raws.append(x)
+        slugs = store.ensure_sources({r.source: r.category for r in raws})
+        prepared = []
+        for raw in raws:
+            try:
+                prepared.append(prepare(raw, slugs[raw.source], fetched_at))
+            except (ItemError, ValueError) as exc:
+                rej = Rejection(raw.origin or raw.key, str(exc))
+                total.rejected.append(rej)
+                if on_reject:
+                    on_reject(rej)
+        total.merge(store.save_batch(prepared))
+        if on_progress:
+            on_progress(len(chunk))
+    return total
+
+
+def import_paths(store: Store, paths: Iterable, key_prefix: str = "eastmoney", **kw) -> IngestResult:
+    return ingest(store, read_posts(paths, key_prefix=key_prefix), **kw)
+
+
+# -- polling ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PollReport:
+    source: str
+    result: IngestResult = field(default_factory=IngestResult)
+    error: str | None = None
+    not_modified: bool = False
+    health: str = "ok"
+
+
+async def collect(source: Source, client: HttpClient, store: Store) -> CollectResult:
+    validators = store.validators(source.name)
+    if source.kind == "eastmoney":
+        from caixun.collect.eastmoney import list_url
+
+        return await collect_eastmoney(
+            source, client, known_keys=store.known_keys, validators=validators.get(list_url(source))
+        )
+    if source.kind == "feed":
+        return await collect_feed(source, client, validators=validators.get(source.url))
+    if source.kind == "jekyll":
+        items: list = list(read_posts([source.url], key_prefix=source.key_prefix))
+        return CollectResult(
+            items=[i for i in items if isinstance(i, RawItem)],
+            rejected=[i for i in items if isinstance(i, Rejection)],
+        )
+    raise SourceFailed(f"unknown source kind {source.kind!r}", CollectResult())
+
+
+async def poll_source(source: Source, client: HttpClient, store: Store, now: datetime | None = None) -> PollReport:
+    """Collect one source and store what it brought; never raises for source errors."""
+    now = now or datetime.now(timezone.utc)
+    report = PollReport(source.name)
+    validators = None
+    try:
+        got = await collect(source, client, store)
+        validators = got.validators
+        report.not_modified = got.not_modified
+        report.result = await asyncio.to_thread(ingest, store, [*got.items, *got.rejected])
+    except SourceFailed as exc:
+        report.error = str(exc)
+        report.result.rejected.extend(exc.result.rejected)
+    except Exception as exc:  # one broken source must never stop the others
+        log.exception("source %s crashed", source.name)
+        report.error = f"{type(exc).__name__}: {exc}"
+    state = store.record_poll(
+        source.name,
+        now=now,
+        interval=source.interval,
+        error=report.error,
+        added=report.result.added,
+        validators=validators,
+    )
+    report.health = health(state)
+    return report
+
+
+async def poll_all(sources: Iterable[Source], client: HttpClient, store: Store) -> list[PollReport]:
+    """Poll several sources at once (the client caps requests per host)."""
+    return list(await asyncio.gather(*(poll_source(s, client, store) for s in sources)))
+
+
+def due_sources(sources: Iterable[Source], store: Store, now: datetime) -> list[Source]:
+    states = store.source_states()
+    due = []
+    for s in sources:
+        nxt = (states.get(s.name) or {}).get("next_due_at")
+        if s.enabled and (nxt is None or nxt <= now):
+            due.append(s)
+    return due

@@ -1,0 +1,1 @@
+"""Outputs built from the store: Jekyll export, JSON Lines export."""

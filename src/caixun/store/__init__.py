@@ -1,0 +1,427 @@
+"""The only code that speaks SQL. One interface, SQLite (default) and PostgreSQL.
+
+Use-case methods only: callers never see a connection, a row or a dialect.
+Nothing here assumes SQLite outside `_sqlite_pragmas`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from caixun.clean.normalize import is_valid_slug, slugify
+from caixun.dedupe import Candidate, band_keys, choose_cluster, numbers_of
+from caixun.model import Article, IngestResult
+from caixun.store import schema
+from caixun.store.migrations import migrate
+from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
+
+DEFAULT_DB = "sqlite:///caixun.db"
+MAX_CANDIDATES = 200
+# Sources failing this many polls in a row are reported unhealthy.
+UNHEALTHY_AFTER = 3
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or used; the message says why."""
+
+
+def database_url(value: str | None) -> str:
+    """Accept a SQLAlchemy URL, postgresql:// (psycopg 3 driver), or a file path."""
+    value = value or os.environ.get("CAIXUN_DB") or DEFAULT_DB
+    if "://" not in value:
+        return f"sqlite:///{value}"
+    if value.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = database_url(url)
+        try:
+            parsed = make_url(self.url)
+            self.engine = create_engine(self.url, future=True, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+        except (ArgumentError, ImportError) as exc:
+            raise StoreError(f"cannot use database {self.safe_url}: {exc}") from exc
+        self.backend = parsed.get_backend_name()
+        if self.backend == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        # SQLite allows one writer; PostgreSQL gets the same discipline per process.
+        self._write_lock = threading.Lock()
+        try:
+            migrate(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open database {self.safe_url}: {exc.orig}") from exc
+        self._slugs: dict[str, str] | None = None
+
+    @property
+    def safe_url(self) -> str:
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return self.url
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources and their slugs ------------------------------------------------
+
+    def source_slugs(self) -> dict[str, str]:
+        if self._slugs is None:
+            with self.engine.connect() as conn:
+                self._slugs = dict(conn.execute(select(sources.c.name, sources.c.slug)).all())
+        return self._slugs
+
+    def ensure_sources(self, wanted: dict[str, str | None]) -> dict[str, str]:
+        """Slug of every source name, registering new ones.
+
+        The hint (a slug the source already uses) wins when it is a valid slug;
+        otherwise the pinyin of the name. Slugs are unique: a second source whose
+        slug is taken gets a suffix derived from its name, so it is stable."""
+        slugs = self.source_slugs()
+        new = {name: hint for name, hint in wanted.items() if name not in slugs}
+        if new:
+            with self._write_lock, self.engine.begin() as conn:
+                taken = set(conn.execute(select(sources.c.slug)).scalars())
+                now = datetime.now(timezone.utc)
+                for name, hint in new.items():
+                    slug = _slug_for(name, hint)
+                    if slug in taken:
+                        slug = f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+                    taken.add(slug)
+                    conn.execute(insert(sources).values(name=name, slug=slug, created_at=now))
+                    slugs[name] = slug
+        return {name: slugs[name] for name in wanted}
+
+    # -- articles: writing -------------------------------------------------------
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        keys = list(keys)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                found.update(conn.execute(select(articles.c.key).where(articles.c.key.in_(chunk))).scalars())
+        return found
+
+    def save_batch(self, batch: list[Article]) -> IngestResult:
+        """Store a batch in one transaction: new articles join or start a cluster;
+        a known key from the same source updates the article (the earlier
+        version goes to the history table); a known key from another source is
+        left alone. Either the whole batch is stored or nothing is."""
+        result = IngestResult()
+        if not batch:
+            return result
+        with self._write_lock, self.engine.begin() as conn:
+            existing = self._existing(conn, [a.key for a in batch])
+            pending = _PendingIndex()
+            bands: list[dict[str, int]] = []
+            for art in batch:
+                row = existing.get(art.key)
+                if row is not None:
+                    if row["source"] != art.source:
+                        result.seen_elsewhere += 1
+                    elif row["content_hash"] == art.content_hash and row["title"] == art.title:
+                        result.unchanged += 1
+                    else:
+                        self._update(conn, row, art)
+                        existing[art.key] = {**row, "content_hash": art.content_hash, "title": art.title}
+                        result.updated += 1
+                    continue
+                keys = band_keys(art.minhash)
+                candidates = self._candidates(conn, art.url, art.content_hash, keys) + pending.candidates(art, keys)
+                numbers = numbers_of(art.text)
+                cluster = choose_cluster(art.url, art.content_hash, art.minhash, candidates, numbers=numbers)
+                values = _article_values(art)
+                values["cluster_id"] = cluster  # None: a new story, set to its own id below
+                new_id = conn.execute(insert(articles).values(values).returning(articles.c.id)).scalar_one()
+                pending.add(Candidate(new_id, cluster or new_id, art.url, art.content_hash, art.minhash, numbers), keys)
+                bands.extend({"band_key": k, "article_id": new_id} for k in set(keys))
+                existing[art.key] = {"id": new_id, "source": art.source, "content_hash": art.content_hash, "title": art.title}
+                result.added += 1
+            if bands:
+                conn.execute(insert(minhash_bands), bands)
+            conn.execute(update(articles).where(articles.c.cluster_id.is_(None)).values(cluster_id=articles.c.id))
+        return result
+
+    def _existing(self, conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+        cols = (articles.c.id, articles.c.key, articles.c.source, articles.c.content_hash, articles.c.title)
+        rows = conn.execute(select(*cols).where(articles.c.key.in_(keys))).mappings()
+        return {r["key"]: dict(r) for r in rows}
+
+    def _candidates(self, conn: Connection, url: str, digest: str, keys: list[int]) -> list[Candidate]:
+        ids = [select(articles.c.id).where(articles.c.content_hash == digest)]
+        if url:
+            ids.append(select(articles.c.id).where(articles.c.url == url))
+        if keys:
+            ids.append(select(minhash_bands.c.article_id).where(minhash_bands.c.band_key.in_(keys)))
+        q = (
+            select(
+                articles.c.id,
+                func.coalesce(articles.c.cluster_id, articles.c.id),
+                articles.c.url,
+                articles.c.content_hash,
+                articles.c.minhash,
+                articles.c.text,
+            )
+            .where(articles.c.id.in_(union(*ids).scalar_subquery() if len(ids) > 1 else ids[0].scalar_subquery()))
+            .order_by(articles.c.id.desc())
+            .limit(MAX_CANDIDATES)
+        )
+        return [Candidate(i, c, u or "", h, m or b"", numbers_of(t)) for i, c, u, h, m, t in conn.execute(q)]
+
+    def _update(self, conn: Connection, row: dict[str, Any], art: Article) -> None:
+        old = conn.execute(select(articles).where(articles.c.id == row["id"])).mappings().one()
+        conn.execute(
+            insert(article_history).values(
+                article_id=old["id"],
+                version=old["version"],
+                **{k: old[k] for k in ("title", "html", "text", "raw_body", "digest", "content_hash", "published_at")},
+                replaced_at=datetime.now(timezone.utc),
+            )
+        )
+        values = _article_values(art)
+        values.pop("fetched_at")
+        values["version"] = old["version"] + 1
+        conn.execute(update(articles).where(articles.c.id == old["id"]).values(values))
+        conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == old["id"]))
+        keys = set(band_keys(art.minhash))
+        if keys:
+            conn.execute(insert(minhash_bands), [{"band_key": k, "article_id": old["id"]} for k in keys])
+
+    # -- articles: reading -------------------------------------------------------
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+
+    def get_article(self, article_id: int) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        return _row_to_article(row) if row else None
+
+    def get_article_by_key(self, key: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.key == key)).mappings().first()
+        return _row_to_article(row) if row else None
+
+    def history(self, article_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(article_history).where(article_history.c.article_id == article_id).order_by(article_history.c.version)
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def cluster_members(self, cluster_id: int) -> list[Article]:
+        with self.engine.connect() as conn:
+            q = select(articles).where(articles.c.cluster_id == cluster_id).order_by(articles.c.published_at, articles.c.id)
+            return [_row_to_article(r) for r in conn.execute(q).mappings()]
+
+    def iter_articles(self, chunk: int = 1000) -> Iterator[Article]:
+        """Every article, oldest first, read in chunks (memory stays flat)."""
+        last: tuple[datetime, int] | None = None
+        with self.engine.connect() as conn:
+            while True:
+                q = select(articles).order_by(articles.c.published_at, articles.c.id).limit(chunk)
+                if last is not None:
+                    q = q.where(
+                        (articles.c.published_at > bindparam("p", last[0], type_=schema.UTCDateTime))
+                        | ((articles.c.published_at == bindparam("p2", last[0], type_=schema.UTCDateTime)) & (articles.c.id > last[1]))
+                    )
+                rows = conn.execute(q).mappings().all()
+                if not rows:
+                    return
+                for r in rows:
+                    yield _row_to_article(r)
+                last = (rows[-1]["published_at"], rows[-1]["id"])
+
+    def stats(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+            clusters = conn.execute(select(func.count(func.distinct(articles.c.cluster_id)))).scalar_one()
+            first, last = conn.execute(select(func.min(articles.c.published_at), func.max(articles.c.published_at))).one()
+            edits = conn.execute(select(func.count()).select_from(article_history)).scalar_one()
+            by_source = conn.execute(
+                select(articles.c.source, func.count()).group_by(articles.c.source).order_by(func.count().desc(), articles.c.source)
+            ).all()
+        conv = schema.UTCDateTime()
+        first, last = (conv.process_result_value(v, None) for v in (first, last))
+        return {
+            "database": self.safe_url,
+            "articles": total,
+            "clusters": clusters,
+            "duplicates": total - clusters,
+            "edits_kept": edits,
+            "sources": len(by_source),
+            "first_published": first.isoformat() if first else None,
+            "last_published": last.isoformat() if last else None,
+            "by_source": {s: n for s, n in by_source},
+        }
+
+    # -- polling state --------------------------------------------------------------
+
+    def source_states(self) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return {r["name"]: dict(r) for r in conn.execute(select(source_state)).mappings()}
+
+    def validators(self, name: str) -> dict[str, dict[str, str | None]]:
+        return (self.source_states().get(name) or {}).get("validators") or {}
+
+    def record_poll(
+        self,
+        name: str,
+        *,
+        now: datetime,
+        interval: float,
+        error: str | None,
+        added: int = 0,
+        validators: dict[str, dict[str, str | None]] | None = None,
+    ) -> dict[str, Any]:
+        """Remember one poll. A failing source waits interval × 2^(failures-1),
+        at most an hour (or its interval, if longer), before the next try."""
+        with self._write_lock, self.engine.begin() as conn:
+            row = conn.execute(select(source_state).where(source_state.c.name == name)).mappings().first()
+            state = dict(row) if row else {"name": name, "failures": 0, "items_added": 0, "validators": {}}
+            state["last_attempt_at"] = now
+            if error is None:
+                state.update(failures=0, last_error=None, last_success_at=now)
+                wait = interval
+            else:
+                state["failures"] += 1
+                state["last_error"] = error
+                wait = min(interval * 2 ** (state["failures"] - 1), max(3600.0, interval))
+            state["next_due_at"] = now + timedelta(seconds=wait)
+            state["items_added"] += added
+            if validators:
+                state["validators"] = {**state["validators"], **validators}
+            if row:
+                conn.execute(update(source_state).where(source_state.c.name == name).values(state))
+            else:
+                conn.execute(insert(source_state).values(state))
+        return state
+
+
+def health(state: dict[str, Any] | None) -> str:
+    if not state or state.get("last_attempt_at") is None:
+        return "never polled"
+    failures = state.get("failures", 0)
+    if failures == 0:
+        return "ok"
+    return "unhealthy" if failures >= UNHEALTHY_AFTER else "failing"
+
+
+def _slug_for(name: str, hint: str | None) -> str:
+    if hint and is_valid_slug(hint):
+        return hint
+    if hint:
+        fixed = slugify(hint)
+        if fixed != "source":
+            return fixed
+    return slugify(name)
+
+
+class _PendingIndex:
+    """Articles added earlier in the same batch, so that they are candidates
+    too (their bands are written at the end of the batch)."""
+
+    def __init__(self) -> None:
+        self.by_band: dict[int, list[Candidate]] = {}
+        self.by_hash: dict[str, list[Candidate]] = {}
+        self.by_url: dict[str, list[Candidate]] = {}
+
+    def add(self, cand: Candidate, keys: list[int]) -> None:
+        for k in set(keys):
+            self.by_band.setdefault(k, []).append(cand)
+        self.by_hash.setdefault(cand.content_hash, []).append(cand)
+        if cand.url:
+            self.by_url.setdefault(cand.url, []).append(cand)
+
+    def candidates(self, art: Article, keys: list[int]) -> list[Candidate]:
+        found = {c.article_id: c for c in self.by_hash.get(art.content_hash, [])}
+        if art.url:
+            found.update((c.article_id, c) for c in self.by_url.get(art.url, []))
+        for k in keys:
+            found.update((c.article_id, c) for c in self.by_band.get(k, []))
+        return list(found.values())
+
+
+def _article_values(a: Article) -> dict[str, Any]:
+    now = datetime.now(timezone.utc)
+    return {
+        "key": a.key,
+        "source": a.source,
+        "source_item_id": a.source_item_id,
+        "url": a.url,
+        "title": a.title,
+        "published_at": a.published_at,
+        "category": a.category,
+        "tags": list(a.tags),
+        "html": a.html,
+        "text": a.text,
+        "raw_body": a.raw_body,
+        "digest": a.digest,
+        "content_hash": a.content_hash,
+        "minhash": a.minhash or None,
+        "meta": a.meta,
+        "version": a.version,
+        "fetched_at": a.fetched_at,
+        "updated_at": now,
+    }
+
+
+def _row_to_article(r) -> Article:
+    return Article(
+        id=r["id"],
+        key=r["key"],
+        source=r["source"],
+        source_item_id=r["source_item_id"],
+        url=r["url"],
+        title=r["title"],
+        published_at=r["published_at"],
+        category=r["category"],
+        tags=tuple(r["tags"] or ()),
+        html=r["html"],
+        text=r["text"],
+        raw_body=r["raw_body"],
+        digest=r["digest"],
+        content_hash=r["content_hash"],
+        cluster_id=r["cluster_id"],
+        minhash=r["minhash"] or b"",
+        meta=r["meta"] or {},
+        version=r["version"],
+        fetched_at=r["fetched_at"],
+    )

@@ -1,0 +1,145 @@
+"""The current database schema (SQLAlchemy Core tables, both backends).
+
+A fresh database is created from these tables and stamped with the newest
+migration; an older database is brought here by the migrations in
+`migrations.py` (Alembic's "create_all, then stamp head" recipe, without
+Alembic's machinery). `tests/test_store_contract.py` checks that the two paths
+give the same columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY (its rowid).
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware (UTC) datetimes out, on every backend.
+
+    SQLite has no time zones and SQLAlchemy drops them there; storing UTC
+    without a zone and re-attaching it on read gives the same behaviour on
+    SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)
+
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("source_item_id", String(200), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raw_body", Text, nullable=False),
+    Column("digest", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("cluster_id", BigInteger),
+    Column("minhash", LargeBinary),
+    Column("meta", JSON, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("key", name="uq_articles_key"),
+    Index("ix_articles_source_item", "source", "source_item_id"),
+    Index("ix_articles_published", "published_at"),
+    Index("ix_articles_source_published", "source", "published_at"),
+    Index("ix_articles_url", "url"),
+    Index("ix_articles_content_hash", "content_hash"),
+    Index("ix_articles_cluster", "cluster_id"),
+)
+
+article_history = Table(
+    "article_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("article_id", BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raw_body", Text, nullable=False),
+    Column("digest", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("replaced_at", UTCDateTime, nullable=False),
+    Index("ix_history_article", "article_id", "version"),
+)
+
+minhash_bands = Table(
+    "minhash_bands",
+    metadata,
+    Column("band_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("article_id", BigInteger, primary_key=True, autoincrement=False),
+)
+
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("next_due_at", UTCDateTime),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("items_added", BigInteger, nullable=False, default=0),
+    Column("validators", JSON, nullable=False),
+)
