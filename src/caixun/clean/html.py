@@ -41,7 +41,10 @@ BLOCK_TAGS = {
 INLINE_FORMATTING = ("strong", "b", "em", "i", "u", "s")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000]+")
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])"  # between two Chinese characters
+    r"|(?<=[\u3000-\u303f\uff00-\uffef]) | (?=[\u3000-\u303f\uff00-\uffef])"  # next to full-width punctuation
+)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n")
 
 _cleaner = nh3.Cleaner(

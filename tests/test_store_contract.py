@@ -1,0 +1,115 @@
+"""The store's contract, run against SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect
+
+from caixun.model import RawItem
+from caixun.pipeline import ingest, prepare
+from caixun.store import Store, health
+from caixun.store.migrations import LATEST, SchemaError
+from caixun.store.schema import metadata, schema_migrations
+
+T0 = datetime(2023, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def item(n: int, text: str | None = None, source: str = "甲网", title: str | None = None) -> RawItem:
+    return RawItem(key=f"t:{n}", source=source, item_id=str(n), title=title or f"标题{n}",
+                   body=text or f"第{n}条快讯的正文，数值为{n}亿元，与其他条目不同。", body_format="text",
+                   published=T0 + timedelta(minutes=n), url=f"http://news.example.com/{n}.html")  # fmt: skip
+
+
+def test_fresh_database_is_at_latest_schema_with_all_tables(store):
+    insp = inspect(store.engine)
+    for table in metadata.tables.values():
+        assert insp.has_table(table.name)
+        assert {c["name"] for c in insp.get_columns(table.name)} == set(table.columns.keys())
+    with store.engine.connect() as conn:
+        assert conn.execute(schema_migrations.select()).all()[-1].version == LATEST
+
+
+def test_reopening_applies_nothing_and_newer_schema_is_refused(store_url):
+    Store(store_url).close()
+    s = Store(store_url)
+    with s.engine.begin() as conn:
+        conn.execute(schema_migrations.insert().values(version=LATEST + 1, name="future", applied_at=T0))
+    s.close()
+    with pytest.raises(SchemaError, match="newer"):
+        Store(store_url)
+
+
+def test_ingest_twice_adds_nothing(store):
+    items = [item(i) for i in range(20)]
+    first = ingest(store, items, batch_size=7)
+    again = ingest(store, items, batch_size=7)
+    assert (first.added, again.added, again.unchanged) == (20, 0, 20)
+    assert store.count_articles() == 20
+
+
+def test_edit_updates_and_keeps_history(store):
+    ingest(store, [item(1)])
+    result = ingest(store, [item(1, text="第1条快讯的正文已更正：数值为1.5亿元。", title="标题1（更正）")])
+    assert result.updated == 1
+    art = store.get_article_by_key("t:1")
+    assert art.version == 2 and art.title == "标题1（更正）" and "更正" in art.text
+    hist = store.history(art.id)
+    assert [h["version"] for h in hist] == [1] and hist[0]["title"] == "标题1" and "1亿元" in hist[0]["text"]
+    assert store.stats()["edits_kept"] == 1
+
+
+def test_same_key_from_another_list_is_not_an_edit(store):
+    ingest(store, [item(1)])
+    result = ingest(store, [item(1, text="另一个列表给的稍有不同的正文，数值为1亿元。", source="乙网")])
+    assert result.seen_elsewhere == 1 and store.get_article_by_key("t:1").version == 1
+
+
+def test_crash_mid_batch_leaves_no_half_written_article(store):
+    ingest(store, [item(1)])
+    good = [prepare(item(i), "jiawang", T0) for i in (2, 3, 4)]
+    broken = replace(good[1], published_at=datetime(2023, 3, 1, 9, 0))  # naive: the store refuses it
+    with pytest.raises(Exception, match="naive"):
+        store.save_batch([good[0], broken, good[2]])
+    assert store.count_articles() == 1
+    assert store.get_article_by_key("t:2") is None
+    assert ingest(store, [item(2)]).added == 1  # and the store is still usable
+
+
+def test_round_trip_of_fields(store):
+    ingest(store, [item(7)])
+    art = store.get_article_by_key("t:7")
+    assert art.published_at == T0 + timedelta(minutes=7) and art.published_at.tzinfo is not None
+    assert art.tags == ("甲网新闻",) and art.category == "jiawang" and art.url == "http://news.example.com/7.html"
+    assert art.cluster_id == art.id and len(art.minhash) == 512
+    assert store.get_article(art.id) == art
+
+
+def test_iter_articles_is_ordered_and_complete(store):
+    ingest(store, [item(i) for i in range(2500, 0, -1)], batch_size=1000)
+    got = list(store.iter_articles(chunk=300))
+    assert len(got) == 2500
+    assert [a.published_at for a in got] == sorted(a.published_at for a in got)
+
+
+def test_source_slugs_are_unique_and_stable(store):
+    first = store.ensure_sources({"华夏": None, "华下": None, "山西晚报": "shanxiwanbao", "坏(slug)": "Bad Slug"})
+    assert first["华夏"] == "huaxia" and first["华下"].startswith("huaxia-") and first["山西晚报"] == "shanxiwanbao"
+    assert first["坏(slug)"] == "bad-slug"
+    assert len(set(first.values())) == 4
+    store._slugs = None  # forget the cache: the database must give the same answer
+    assert store.ensure_sources({"华下": None, "华夏": None}) == {"华下": first["华下"], "华夏": "huaxia"}
+
+
+def test_failing_source_backs_off_and_becomes_unhealthy(store):
+    states = []
+    for i in range(4):
+        states.append(store.record_poll("s", now=T0, interval=300, error=f"HTTP 500 #{i}"))
+    waits = [(s["next_due_at"] - T0).total_seconds() for s in states]
+    assert waits == [300, 600, 1200, 2400]
+    assert health(states[1]) == "failing" and health(states[3]) == "unhealthy"
+    ok = store.record_poll("s", now=T0, interval=300, error=None, added=3, validators={"u": {"etag": '"x"'}})
+    assert health(ok) == "ok" and store.validators("s") == {"u": {"etag": '"x"'}}
+    assert store.source_states()["s"]["items_added"] == 3
