@@ -147,8 +147,8 @@ def sample_items() -> list[dict]:
 
 
 def config_toml(base: str, **settings) -> str:
-    lines = ["[settings]", "backoff = 0.01", "max_backoff = 5", "retries = 4", "read_timeout = 1.0", "connect_timeout = 1.0"]
-    lines += [f"{k} = {v!r}" for k, v in settings.items()]
+    values = {"backoff": 0.01, "max_backoff": 5, "retries": 4, "read_timeout": 1.0, "connect_timeout": 1.0} | settings
+    lines = ["[settings]", *(f"{k} = {v!r}" for k, v in values.items())]
     text = f"{base}/text?id={{code}}"
     lines += [
         "", "[[sources]]", 'name = "东财滚动"', 'kind = "eastmoney"', 'api = "rolling"', f'url = "{base}/web/webapi?type=102"',

@@ -62,8 +62,9 @@ def test_exact_keys():
 
 def test_choose_cluster_prefers_exact_then_best_near():
     sig = signature("布伦特原油期货日内涨超2%，现报85.6美元/桶")
-    near = Candidate(5, 5, "", "h5", signature("国际油价走高，布伦特原油期货日内涨超2%，现报85.6美元/桶"), frozenset({"2", "85.6"}))
-    other_numbers = Candidate(3, 3, "", "h3", sig, frozenset({"3", "90.1"}))
+    near_text = "国际油价走高，布伦特原油期货日内涨超2%，现报85.6美元/桶"
+    near = Candidate(5, 5, "", "h5", signature(near_text), near_text)
+    other_numbers = Candidate(3, 3, "", "h3", sig, "布伦特原油期货日内涨超3%，现报90.1美元/桶")
     exact = Candidate(9, 7, "http://a/x", "h9", b"")
     assert choose_cluster("http://a/x", "zz", sig, [near, exact], numbers=frozenset({"2", "85.6"})) == 7
     assert choose_cluster("", "zz", sig, [near], numbers=frozenset({"2", "85.6"})) == 5

@@ -47,7 +47,7 @@ class Candidate:
     url: str
     content_hash: str
     minhash: bytes
-    numbers: frozenset[str] = frozenset()
+    text: str = ""  # its figures are read only if it is similar enough
 
 
 def shingle_codes(text: str) -> np.ndarray:
@@ -90,11 +90,12 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 
 
 def numbers_of(text: str) -> frozenset[str]:
     """The figures a text states ('超40亿元' -> {'40'})."""
-    return frozenset(_NUMBER.findall(unicodedata.normalize("NFKC", text)))
+    return frozenset(_NUMBER.findall(text.translate(_FULLWIDTH_DIGITS)))
 
 
 def numbers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -122,9 +123,9 @@ def choose_cluster(
         return min(c.cluster_id for c in exact)
     best: tuple[float, int] | None = None
     for c in candidates:
-        if not numbers_agree(numbers, c.numbers):
-            continue
         score = similarity(sig, c.minhash)
-        if score >= threshold and (best is None or (score, -c.cluster_id) > (best[0], -best[1])):
+        if score < threshold or not numbers_agree(numbers, numbers_of(c.text)):
+            continue
+        if best is None or (score, -c.cluster_id) > (best[0], -best[1]):
             best = (score, c.cluster_id)
     return best[1] if best else None
