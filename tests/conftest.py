@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, text
 
 from caixun.store import Store, database_url
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# ../shared beside the checkout; CAIXUN_SHARED points elsewhere (e.g. from a clone in /tmp).
+SHARED = Path(os.environ.get("CAIXUN_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 CORPUS = SHARED / "corpus" / "finews"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

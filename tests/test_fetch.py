@@ -47,8 +47,8 @@ def test_fetch_stores_every_intact_item_once_despite_faults(tmp_path, store_url)
     assert media.source == "江城日报" and media.category == "jiangchengribao" and media.tags == ("江城日报新闻",)
     assert "江城市一季度地区生产总值增长6.1%" in media.text  # GBK decoded
     assert "<strong>投资</strong>" in media.html
-    flash = store.get_article_by_key(f"eastmoney:{items[0]['code']}")
-    assert flash.category == "emnews" and flash.url == f"http://finance.example.com/news/{items[0]['code']}.html"
+    flash = store.get_article_by_key(f"eastmoney:{items[3]['code']}")  # only in the rolling list
+    assert flash.category == "emnews" and flash.url == f"http://finance.example.com/news/{items[3]['code']}.html"
     stats = store.stats()
     assert stats["by_source"]["东方财富网"] + stats["by_source"]["东财滚动"] == 7
     store.close()
