@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from caixun.dedupe import (
@@ -18,7 +18,7 @@ from caixun.dedupe import (
 )
 from caixun.dedupe.minhash import numbers_agree, shingle_codes
 from caixun.model import RawItem
-from caixun.pipeline import ingest, import_paths
+from caixun.pipeline import import_paths, ingest
 from tests.conftest import CORPUS, needs_corpus
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "near_duplicate_pairs.json").read_text(encoding="utf-8"))["pairs"]
@@ -73,7 +73,7 @@ def test_choose_cluster_prefers_exact_then_best_near():
 
 def _item(key: str, source: str, text: str, url: str = "") -> RawItem:
     return RawItem(key=key, source=source, item_id=key, title=text[:10], body=text, body_format="text", url=url,
-                   published=datetime(2023, 3, 1, 9, tzinfo=timezone.utc))  # fmt: skip
+                   published=datetime(2023, 3, 1, 9, tzinfo=UTC))  # fmt: skip
 
 
 def test_store_clusters_same_story_across_sources(store):

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from caixun.collect.http import BodyTooLarge, FetchError, HttpClient, HttpStatusError, decode_body, retry_after_seconds
+from caixun.collect.http import (
+    BodyTooLarge,
+    FetchError,
+    HttpClient,
+    HttpStatusError,
+    decode_body,
+    retry_after_seconds,
+)
 from caixun.config import HttpSettings
 from tests.newsapi import NewsApi, sample_items
 
@@ -122,7 +129,7 @@ def test_decode_body_charsets():
 
 
 def test_retry_after_forms():
-    now = datetime(2023, 3, 1, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2023, 3, 1, 0, 0, tzinfo=UTC)
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds("Wed, 01 Mar 2023 00:00:30 GMT", now) == 30.0
     assert retry_after_seconds("soon") is None

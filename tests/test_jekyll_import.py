@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import yaml
@@ -36,14 +36,14 @@ def test_footer_becomes_metadata_not_body(footer):
 def test_dates_with_and_without_offset_are_the_same_instant():
     a = parse_post(flash_post("1", "t", "x", date="2023-03-01 09:30:00"), "a.md").published
     b = parse_post(flash_post("1", "t", "x", date="2023-03-01 09:30:00 +0800"), "b.md").published
-    assert a == b == datetime(2023, 3, 1, 1, 30, tzinfo=timezone.utc)
+    assert a == b == datetime(2023, 3, 1, 1, 30, tzinfo=UTC)
 
 
 def test_missing_date_and_empty_title_are_inferred(tmp_path):
     text = '---\nlayout: post\ntitle: ""\ndate:  +0800\ncategories: emnews\ntags: 东财滚动新闻\n---\n\n某公司公告称拟回购股份。\n\n<>'
     raw = parse_post(text, "-202304050000000007.md")
     assert raw.item_id == "202304050000000007" and raw.published is None and raw.title == ""
-    art = prepare(raw, "emnews", datetime(2024, 1, 1, tzinfo=timezone.utc))
+    art = prepare(raw, "emnews", datetime(2024, 1, 1, tzinfo=UTC))
     assert art.title == "某公司公告称拟回购股份"
     assert art.published_at.date().isoformat() == "2023-04-05"  # from the info code
     assert art.meta["published_inferred"] and art.meta["title_inferred"]
@@ -53,18 +53,18 @@ def test_blank_line_before_front_matter_and_no_trailing_newline_round_trip():
     original = flash_post("42", "标题", "正文。", lead="\n")
     raw = parse_post(original, "2023-03-01-42.md")
     assert raw.title == "标题"
-    art = prepare(raw, "emnews", datetime.now(timezone.utc))
+    art = prepare(raw, "emnews", datetime.now(UTC))
     assert render_post(art) == original
 
 
 def test_curly_quotes_in_title_round_trip_and_ascii_quote_is_escaped():
     curly = flash_post("7", "“新债王”称美股仍有风险", "正文。")
-    art = prepare(parse_post(curly, "2023-03-01-7.md"), "emnews", datetime.now(timezone.utc))
+    art = prepare(parse_post(curly, "2023-03-01-7.md"), "emnews", datetime.now(UTC))
     assert render_post(art) == curly
     broken = flash_post("8", '他说"降息"不会很快到来', "正文。")  # what the old generator wrote: invalid YAML
     raw = parse_post(broken, "2023-03-01-8.md")
     assert raw.title == '他说"降息"不会很快到来'
-    out = render_post(prepare(raw, "emnews", datetime.now(timezone.utc)))
+    out = render_post(prepare(raw, "emnews", datetime.now(UTC)))
     front = yaml.safe_load(out.split("---\n")[1])
     assert front["title"] == '他说"降息"不会很快到来'
 
@@ -76,7 +76,7 @@ def test_digest_block_and_html_body():
     )
     raw = parse_post(text, "2023-03-01-9.md")
     assert raw.digest == "这是摘要。" and raw.body == "<p>第一段。</p><p>第二段。</p>" and raw.body_format == "html"
-    art = prepare(raw, "emnews", datetime.now(timezone.utc))
+    art = prepare(raw, "emnews", datetime.now(UTC))
     assert art.text == "第一段。\n\n第二段。"
     assert render_post(art) == text
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,12 +18,12 @@ from caixun.clean.normalize import (
 @pytest.mark.parametrize(
     "value, utc",
     [
-        ("2021-12-08 10:46:18", datetime(2021, 12, 8, 2, 46, 18, tzinfo=timezone.utc)),
-        ("2021-12-08 10:46:18 +0800", datetime(2021, 12, 8, 2, 46, 18, tzinfo=timezone.utc)),
-        ("2021-12-08T10:46:18+08:00", datetime(2021, 12, 8, 2, 46, 18, tzinfo=timezone.utc)),
-        ("2021-12-08T02:46:18Z", datetime(2021, 12, 8, 2, 46, 18, tzinfo=timezone.utc)),
-        ("2021/12/08 10:46", datetime(2021, 12, 8, 2, 46, tzinfo=timezone.utc)),
-        ("2021年12月8日", datetime(2021, 12, 7, 16, 0, tzinfo=timezone.utc)),
+        ("2021-12-08 10:46:18", datetime(2021, 12, 8, 2, 46, 18, tzinfo=UTC)),
+        ("2021-12-08 10:46:18 +0800", datetime(2021, 12, 8, 2, 46, 18, tzinfo=UTC)),
+        ("2021-12-08T10:46:18+08:00", datetime(2021, 12, 8, 2, 46, 18, tzinfo=UTC)),
+        ("2021-12-08T02:46:18Z", datetime(2021, 12, 8, 2, 46, 18, tzinfo=UTC)),
+        ("2021/12/08 10:46", datetime(2021, 12, 8, 2, 46, tzinfo=UTC)),
+        ("2021年12月8日", datetime(2021, 12, 7, 16, 0, tzinfo=UTC)),
     ],
 )
 def test_dates_are_aware_and_naive_means_shanghai(value, utc):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import inspect
@@ -14,7 +14,7 @@ from caixun.store import Store, health
 from caixun.store.migrations import LATEST, SchemaError
 from caixun.store.schema import metadata, schema_migrations
 
-T0 = datetime(2023, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2023, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def item(n: int, text: str | None = None, source: str = "甲网", title: str | None = None) -> RawItem:

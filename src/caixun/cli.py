@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -181,7 +181,7 @@ def run(obj: Context, tick: float) -> None:
             aio.add_signal_handler(sig, stop.set)
         async with HttpClient(config.http) as client:
             while not stop.is_set():
-                due = due_sources(sources, store, datetime.now(timezone.utc))
+                due = due_sources(sources, store, datetime.now(UTC))
                 if due:
                     polling = asyncio.ensure_future(poll_all(due, client, store))
                     for r in await polling:  # a poll under way is finished, not cut

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 
 from caixun.clean.html import clean_body
@@ -83,7 +83,7 @@ def ingest(
 ) -> IngestResult:
     """Prepare and store items in batches; rejections are collected, never raised."""
     total = IngestResult()
-    fetched_at = datetime.now(timezone.utc)
+    fetched_at = datetime.now(UTC)
     it = iter(items)
     while chunk := list(islice(it, batch_size)):
         raws = []
@@ -147,7 +147,7 @@ async def collect(source: Source, client: HttpClient, store: Store) -> CollectRe
 
 async def poll_source(source: Source, client: HttpClient, store: Store, now: datetime | None = None) -> PollReport:
     """Collect one source and store what it brought; never raises for source errors."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     report = PollReport(source.name)
     validators = None
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 
@@ -28,7 +28,7 @@ def parse_feed(source: Source, content: bytes, content_type: str = "") -> Collec
             result.rejected.append(Rejection(f"{source.name}[{i}]", "entry has no id, link or title"))
             continue
         struct = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = datetime(*struct[:6], tzinfo=timezone.utc) if struct else None
+        published = datetime(*struct[:6], tzinfo=UTC) if struct else None
         content = entry.get("content") or []
         body = content[0].get("value", "") if content else entry.get("summary", "")
         item_id = hashlib.sha1(entry_id.encode("utf-8")).hexdigest()[:16]

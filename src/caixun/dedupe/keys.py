@@ -28,7 +28,7 @@ def canonical_url(url: str) -> str:
         return url
     host = (parts.hostname or "").lower()
     scheme = parts.scheme.lower()
-    if port and not (scheme, port) in (("http", 80), ("https", 443)):
+    if port and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)))
     return urlunsplit((scheme, host, parts.path or "/", query, ""))

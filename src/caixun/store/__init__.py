@@ -10,7 +10,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -119,7 +119,7 @@ class Store:
         if new:
             with self._write_lock, self.engine.begin() as conn:
                 taken = set(conn.execute(select(sources.c.slug)).scalars())
-                now = datetime.now(timezone.utc)
+                now = datetime.now(UTC)
                 for name, hint in new.items():
                     slug = _slug_for(name, hint)
                     if slug in taken:
@@ -197,7 +197,7 @@ class Store:
                 article_id=old["id"],
                 version=old["version"],
                 **{k: old[k] for k in ("title", "html", "text", "raw_body", "digest", "content_hash", "published_at")},
-                replaced_at=datetime.now(timezone.utc),
+                replaced_at=datetime.now(UTC),
             )
         )
         values = _article_values(art)
@@ -390,7 +390,7 @@ class _PendingIndex:
 
 
 def _article_values(a: Article) -> dict[str, Any]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {
         "key": a.key,
         "source": a.source,

@@ -9,7 +9,7 @@ migrations newer than its version. A database newer than this code is refused.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, inspect, select
 
@@ -38,7 +38,7 @@ def current_version(conn: Connection) -> int | None:
 
 def migrate(engine: Engine) -> list[int]:
     """Bring the database to LATEST; returns the versions applied."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         version = current_version(conn)
         if version is None:
