@@ -18,7 +18,7 @@ from itertools import islice
 from caixun.clean.html import clean_body
 from caixun.clean.normalize import as_aware, date_from_item_id, default_tag, title_from_text
 from caixun.collect import CollectResult
-from caixun.collect.eastmoney import SourceFailed, collect_eastmoney
+from caixun.collect.eastmoney import SourceFailed, collect_eastmoney, list_url
 from caixun.collect.feed import collect_feed
 from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import read_posts
@@ -53,11 +53,14 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
     digest_text = raw.digest
     if digest_text and "<" in digest_text:
         digest_text = clean_body(digest_text, "html")[1]
+    url = canonical_url(raw.url)
+    if raw.url and raw.url != url:
+        meta["source_url"] = raw.url  # the link as given, for faithful exports
     return Article(
         key=raw.key,
         source=raw.source,
         source_item_id=raw.item_id,
-        url=canonical_url(raw.url),
+        url=url,
         title=title,
         published_at=as_aware(published),
         category=category,
@@ -68,7 +71,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         content_hash=content_hash(text or title),
         fetched_at=fetched_at,
         raw_body=raw.body,
-        meta=meta | ({"source_url": raw.url} if raw.url and raw.url != canonical_url(raw.url) else {}),
+        meta=meta,
         minhash=signature(text),
     )
 
@@ -129,8 +132,6 @@ class PollReport:
 async def collect(source: Source, client: HttpClient, store: Store) -> CollectResult:
     validators = store.validators(source.name)
     if source.kind == "eastmoney":
-        from caixun.collect.eastmoney import list_url
-
         return await collect_eastmoney(
             source, client, known_keys=store.known_keys, validators=validators.get(list_url(source))
         )

@@ -88,7 +88,6 @@ async def collect_eastmoney(
     try:
         data, resp = await client.get_json(url, etag=validators.get("etag"), last_modified=validators.get("last_modified"))
     except FetchError as exc:
-        result.rejected.append(Rejection(exc.url, exc.reason))
         raise SourceFailed(str(exc), result) from None
     if resp.not_modified:
         result.not_modified = True
@@ -96,7 +95,8 @@ async def collect_eastmoney(
     entries, rejected = parse_list(source, data)
     result.rejected.extend(rejected)
     if rejected and not entries:
-        raise SourceFailed(rejected[0].reason, result)
+        result.rejected.remove(rejected[0])  # reported as the source's failure
+        raise SourceFailed(f"{rejected[0].what}: {rejected[0].reason}", result)
     prefix = source.key_prefix or "eastmoney"
     known = known_keys([f"{prefix}:{e['code']}" for e in entries])
     new = [e for e in entries if f"{prefix}:{e['code']}" not in known]

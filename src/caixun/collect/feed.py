@@ -57,7 +57,7 @@ async def collect_feed(source: Source, client: HttpClient, *, validators: dict[s
     try:
         resp = await client.get(source.url, etag=validators.get("etag"), last_modified=validators.get("last_modified"))
     except FetchError as exc:
-        raise SourceFailed(str(exc), CollectResult(rejected=[Rejection(exc.url, exc.reason)])) from None
+        raise SourceFailed(str(exc), CollectResult()) from None
     if resp.not_modified:
         return CollectResult(not_modified=True)
     result = parse_feed(source, resp.content, resp.content_type)

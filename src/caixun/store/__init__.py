@@ -283,7 +283,9 @@ class Store:
             return {r["name"]: dict(r) for r in conn.execute(select(source_state)).mappings()}
 
     def validators(self, name: str) -> dict[str, dict[str, str | None]]:
-        return (self.source_states().get(name) or {}).get("validators") or {}
+        with self.engine.connect() as conn:
+            q = select(source_state.c.validators).where(source_state.c.name == name)
+            return conn.execute(q).scalar() or {}
 
     def record_poll(
         self,
