@@ -31,13 +31,14 @@ def run(coro):
     return asyncio.run(coro)
 
 
-async def get_json(url: str, settings: HttpSettings = FAST, sleeps: list | None = None, **kw):
+async def get_json(url: str, settings: HttpSettings = FAST, sleeps: list | None = None, jitter=None, **kw):
     async def sleep(seconds: float) -> None:
         if sleeps is not None:
             sleeps.append(seconds)
         await asyncio.sleep(min(seconds, 0.01))
 
-    async with HttpClient(settings, sleep=sleep) as client:
+    extra = {"jitter": jitter} if jitter else {}
+    async with HttpClient(settings, sleep=sleep, **extra) as client:
         return await client.get_json(url, **kw)
 
 
@@ -63,7 +64,8 @@ def test_backoff_grows_and_gives_up_with_a_clear_error(api):
     api.faults[ROLLING] = ["500"] * 10
     sleeps: list[float] = []
     with pytest.raises(FetchError, match=r"HTTP 500 \(after 4 attempts\)"):
-        run(get_json(f"{api.base}{ROLLING}?type=102", sleeps=sleeps))
+        # fixed jitter: random jitter (x0.5-1.5) may reorder two consecutive waits
+        run(get_json(f"{api.base}{ROLLING}?type=102", sleeps=sleeps, jitter=lambda: 0.5))
     assert len(sleeps) == 3 and sleeps[0] < sleeps[1] < sleeps[2]
 
 
