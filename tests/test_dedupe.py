@@ -14,6 +14,7 @@ from caixun.dedupe import (
     content_hash,
     numbers_of,
     signature,
+    similarities,
     similarity,
 )
 from caixun.dedupe.minhash import numbers_agree, shingle_codes
@@ -58,6 +59,16 @@ def test_exact_keys():
     assert canonical_url("HTTP://News.Example.com:80/a?utm_source=x&b=2&a=1#top") == "http://news.example.com/a?a=1&b=2"
     assert canonical_url("") == ""
     assert content_hash("全年增长 8.5%") == content_hash("全年增长８．５％")
+
+
+def test_similarities_match_pairwise_similarity():
+    texts = ["布伦特原油期货日内涨超2%，现报85.6美元/桶", "国际油价走高，布伦特原油期货日内涨超2%，现报85.6美元/桶",
+             "沪深两市成交额连续第三日突破万亿元", "短"]  # fmt: skip
+    sig = signature(texts[0])
+    others = [signature(t) for t in texts]
+    assert similarities(sig, others) == [similarity(sig, o) for o in others]
+    assert similarities(sig, others)[0] == 1.0 and similarities(sig, others)[3] == 0.0
+    assert similarities(b"", others) == [0.0] * 4
 
 
 def test_choose_cluster_prefers_exact_then_best_near():

@@ -61,6 +61,34 @@ def test_edit_updates_and_keeps_history(store):
     assert store.stats()["edits_kept"] == 1
 
 
+def test_same_key_twice_in_one_batch_is_an_edit_with_history(store):
+    result = ingest(store, [item(1), item(2), item(1, text="第1条快讯的正文已更正：数值为1.5亿元。")])
+    assert (result.added, result.updated) == (2, 1)
+    art = store.get_article_by_key("t:1")
+    assert art.version == 2 and "1.5亿元" in art.text and len(store.history(art.id)) == 1
+
+
+def test_stories_started_in_a_batch_are_joined_in_the_same_batch(store):
+    text = "国家统计局今日公布数据，全国规模以上工业增加值同比增长5.2%，比上月加快0.4个百分点。"
+    items = [item(1, text=text), item(2), item(3, text="据报道，" + text), item(4, text=text, source="乙网")]
+    ingest(store, items)
+    ids = {k: store.get_article_by_key(k) for k in ("t:1", "t:2", "t:3", "t:4")}
+    root = ids["t:1"].id
+    assert ids["t:1"].cluster_id == ids["t:3"].cluster_id == ids["t:4"].cluster_id == root
+    assert ids["t:2"].cluster_id == ids["t:2"].id != root
+
+
+def test_worker_process_ingest_matches_in_process_ingest(store_url):
+    items = [item(i, text=f"第{i % 7}类快讯，国内成品油价格调整，汽油每吨上调{i % 7}0元。") for i in range(60)]
+    Store(store_url).close()
+    with Store(store_url) as a:
+        first = ingest(a, items, batch_size=16, workers=1)
+        clusters = {i.key: a.get_article_by_key(i.key).cluster_id for i in items}
+        again = ingest(a, items, batch_size=16, workers=1)
+    assert (first.added, again.unchanged) == (60, 60)
+    assert len(set(clusters.values())) == 7
+
+
 def test_same_key_from_another_list_is_not_an_edit(store):
     ingest(store, [item(1)])
     result = ingest(store, [item(1, text="另一个列表给的稍有不同的正文，数值为1亿元。", source="乙网")])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from caixun.pipeline import PollReport, due_sources, ingest, poll_all
 from caixun.store import Store, StoreError, health
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+PARALLEL_FROM = 5000  # posts; smaller imports are prepared in this process
 err = Console(stderr=True, highlight=False)
 
 
@@ -119,8 +121,11 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
     store = obj.store
     files = list(iter_post_paths(paths))
     with progress_bar(len(files), "importing") as advance:
+        # A worker process prepares (cleans, hashes) while this one stores;
+        # worth its start-up only for large imports.
+        workers = 1 if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 0
         result = ingest(store, read_posts([f for f in files if isinstance(f, Path)], key_prefix=key_prefix) if files else [],
-                        on_progress=advance, on_reject=report_rejection)
+                        on_progress=advance, on_reject=report_rejection, workers=workers)
     for rej in (f for f in files if isinstance(f, Rejection)):
         report_rejection(rej)
         result.rejected.append(rej)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -76,6 +79,18 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
     )
 
 
+def prepare_chunk(raws: list[RawItem], slugs: dict[str, str], fetched_at: datetime) -> list[Article | Rejection]:
+    """`prepare` over a chunk; an item that cannot be prepared becomes a Rejection
+    (pure and picklable: it runs in a worker process for large imports)."""
+    out: list[Article | Rejection] = []
+    for raw in raws:
+        try:
+            out.append(prepare(raw, slugs[raw.source], fetched_at))
+        except (ItemError, ValueError) as exc:
+            out.append(Rejection(raw.origin or raw.key, str(exc)))
+    return out
+
+
 def ingest(
     store: Store,
     items: Iterable[RawItem | Rejection],
@@ -83,33 +98,62 @@ def ingest(
     batch_size: int = BATCH,
     on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[Rejection], None] | None = None,
+    workers: int = 0,
 ) -> IngestResult:
-    """Prepare and store items in batches; rejections are collected, never raised."""
+    """Prepare and store items in batches; rejections are collected, never raised.
+
+    With `workers` > 0, batches are prepared in that many worker processes
+    while this one stores the batch before (the two stages take about the same
+    time, so a large import runs nearly twice as fast on two cores). Batches
+    are still stored in input order."""
     total = IngestResult()
     fetched_at = datetime.now(UTC)
-    it = iter(items)
-    while chunk := list(islice(it, batch_size)):
-        raws = []
-        for x in chunk:
+
+    def reject(rej: Rejection) -> None:
+        total.rejected.append(rej)
+        if on_reject:
+            on_reject(rej)
+
+    def chunks() -> Iterator[tuple[int, list[RawItem]]]:
+        it = iter(items)
+        while chunk := list(islice(it, batch_size)):
+            raws = []
+            for x in chunk:
+                if isinstance(x, Rejection):
+                    reject(x)
+                else:
+                    raws.append(x)
+            yield len(chunk), raws
+
+    def store_prepared(n: int, prepared: list[Article | Rejection]) -> None:
+        articles = []
+        for x in prepared:
             if isinstance(x, Rejection):
-                total.rejected.append(x)
-                if on_reject:
-                    on_reject(x)
+                reject(x)
             else:
-                raws.append(x)
-        slugs = store.ensure_sources({r.source: r.category for r in raws})
-        prepared = []
-        for raw in raws:
-            try:
-                prepared.append(prepare(raw, slugs[raw.source], fetched_at))
-            except (ItemError, ValueError) as exc:
-                rej = Rejection(raw.origin or raw.key, str(exc))
-                total.rejected.append(rej)
-                if on_reject:
-                    on_reject(rej)
-        total.merge(store.save_batch(prepared))
+                articles.append(x)
+        total.merge(store.save_batch(articles))
         if on_progress:
-            on_progress(len(chunk))
+            on_progress(n)
+
+    def slugs_of(raws: list[RawItem]) -> dict[str, str]:
+        return store.ensure_sources({r.source: r.category for r in raws})
+
+    if workers <= 0:
+        for n, raws in chunks():
+            store_prepared(n, prepare_chunk(raws, slugs_of(raws), fetched_at))
+        return total
+    # spawn, not fork: the parent may hold database connections and threads.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        queue: deque[tuple[int, Future]] = deque()
+        for n, raws in chunks():
+            queue.append((n, pool.submit(prepare_chunk, raws, slugs_of(raws), fetched_at)))
+            if len(queue) > workers:
+                n0, fut = queue.popleft()
+                store_prepared(n0, fut.result())
+        while queue:
+            n0, fut = queue.popleft()
+            store_prepared(n0, fut.result())
     return total
 
 

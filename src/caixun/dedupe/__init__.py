@@ -12,6 +12,7 @@ from caixun.dedupe.minhash import (
     choose_cluster,
     numbers_of,
     signature,
+    similarities,
     similarity,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "normalize_for_hash",
     "numbers_of",
     "signature",
+    "similarities",
     "similarity",
 ]

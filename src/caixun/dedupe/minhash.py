@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,7 @@ class Candidate:
     url: str
     content_hash: str
     minhash: bytes
-    text: str = ""  # its figures are read only if it is similar enough
+    text: str = ""  # may be left empty and loaded by choose_cluster's text_of
 
 
 def shingle_codes(text: str) -> np.ndarray:
@@ -89,6 +90,18 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(np.frombuffer(a, np.uint32) == np.frombuffer(b, np.uint32))) / NUM_PERM
 
 
+def similarities(sig: bytes, others: list[bytes]) -> list[float]:
+    """`similarity` of one signature to many, in one vectorized step."""
+    if not sig or not others:
+        return [0.0] * len(others)
+    usable = [o if len(o) == len(sig) else bytes(len(sig)) for o in others]
+    ok = np.array([len(o) == len(sig) for o in others])
+    mine = np.frombuffer(sig, np.uint32)
+    theirs = np.frombuffer(b"".join(usable), np.uint32).reshape(len(others), mine.size)
+    counts = np.count_nonzero(theirs == mine[None, :], axis=1) * ok
+    return (counts / NUM_PERM).tolist()
+
+
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 
@@ -113,18 +126,24 @@ def choose_cluster(
     candidates: list[Candidate],
     threshold: float = NEAR_DUPLICATE_THRESHOLD,
     numbers: frozenset[str] = frozenset(),
+    text_of: Callable[[Candidate], str] | None = None,
 ) -> int | None:
     """The cluster a new article joins: an exact match first (same canonical URL
     or same normalized text), else the most similar candidate at or over the
     threshold whose figures agree, else None (a new story). Ties go to the
-    oldest cluster."""
+    oldest cluster.
+
+    `text_of` gives a candidate's text when it was not loaded with it: only the
+    few candidates over the threshold need their text (for their figures), so
+    the store reads it for those alone."""
     exact = [c for c in candidates if (url and c.url == url) or c.content_hash == digest]
     if exact:
         return min(c.cluster_id for c in exact)
     best: tuple[float, int] | None = None
-    for c in candidates:
-        score = similarity(sig, c.minhash)
-        if score < threshold or not numbers_agree(numbers, numbers_of(c.text)):
+    for c, score in zip(candidates, similarities(sig, [c.minhash for c in candidates]), strict=True):
+        if score < threshold:
+            continue
+        if not numbers_agree(numbers, numbers_of(text_of(c) if text_of else c.text)):
             continue
         if best is None or (score, -c.cluster_id) > (best[0], -best[1]):
             best = (score, c.cluster_id)

@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    union,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -37,6 +36,7 @@ from caixun.store.schema import article_history, articles, minhash_bands, source
 
 DEFAULT_DB = "sqlite:///caixun.db"
 MAX_CANDIDATES = 200
+_TEMP_ID = 1 << 62  # ids of articles of a run not inserted yet
 # Sources failing this many polls in a row are reported unhealthy.
 UNHEALTHY_AFTER = 3
 
@@ -149,46 +149,67 @@ class Store:
         if not batch:
             return result
         with self._write_lock, self.engine.begin() as conn:
-            existing = self._existing(conn, [a.key for a in batch])
-            pending = _PendingIndex()
-            bands: list[dict[str, int]] = []
-            for art in batch:
-                row = existing.get(art.key)
-                if row is not None:
-                    if row["source"] != art.source:
-                        result.seen_elsewhere += 1
-                    elif row["content_hash"] == art.content_hash and row["title"] == art.title:
-                        result.unchanged += 1
-                    else:
-                        self._update(conn, row, art)
-                        existing[art.key] = {**row, "content_hash": art.content_hash, "title": art.title}
-                        result.updated += 1
-                    continue
-                keys = band_keys(art.minhash)
-                candidates = self._candidates(conn, art.url, art.content_hash, keys) + pending.candidates(art, keys)
-                cluster = choose_cluster(
-                    art.url, art.content_hash, art.minhash, candidates, numbers=numbers_of(art.text)
-                )
-                values = _article_values(art)
-                values["cluster_id"] = cluster  # None: a new story, set to its own id below
-                new_id = conn.execute(_INSERT_ARTICLE, values).scalar_one()
-                pending.add(Candidate(new_id, cluster or new_id, art.url, art.content_hash, art.minhash, art.text), keys)
-                bands.extend({"band_key": k, "article_id": new_id} for k in set(keys))
-                existing[art.key] = {"id": new_id, "source": art.source, "content_hash": art.content_hash, "title": art.title}
-                result.added += 1
-            if bands:
-                conn.execute(insert(minhash_bands), bands)
-            conn.execute(update(articles).where(articles.c.cluster_id.is_(None)).values(cluster_id=articles.c.id))
+            for run in _runs_of_distinct_keys(batch):
+                result.merge(self._save_run(conn, run))
+        return result
+
+    def _save_run(self, conn: Connection, run: list[Article]) -> IngestResult:
+        """Save articles with distinct keys. Stored candidates of the whole run
+        are read with a few batched queries; new articles get temporary ids
+        (above every real id, so that "oldest cluster wins" still holds) for
+        later ones in the run to join their stories, and are then inserted
+        with one multi-row statement."""
+        result = IngestResult()
+        existing = self._existing(conn, [a.key for a in run])
+        new: list[tuple[Article, list[int]]] = []
+        for art in run:
+            row = existing.get(art.key)
+            if row is None:
+                new.append((art, band_keys(art.minhash)))
+            elif row["source"] != art.source:
+                result.seen_elsewhere += 1
+            elif row["content_hash"] == art.content_hash and row["title"] == art.title:
+                result.unchanged += 1
+            else:
+                self._update(conn, row, art)
+                result.updated += 1
+        if not new:
+            return result
+        stored = _StoredCandidates(conn, [a for a, _ in new], [k for _, keys in new for k in keys])
+        pending = _PendingIndex()
+        clusters: list[int | None] = []
+        for i, (art, keys) in enumerate(new):
+            candidates = stored.candidates(art, keys) + pending.candidates(art, keys)
+            cluster = choose_cluster(
+                art.url, art.content_hash, art.minhash, candidates, numbers=numbers_of(art.text), text_of=stored.text_of
+            )
+            temp_id = _TEMP_ID + i
+            clusters.append(cluster)
+            pending.add(Candidate(temp_id, cluster or temp_id, art.url, art.content_hash, art.minhash, art.text), keys)
+        rows = []
+        for (art, _), cluster in zip(new, clusters, strict=True):
+            values = _article_values(art)
+            values["cluster_id"] = cluster if cluster is not None and cluster < _TEMP_ID else None
+            rows.append(values)
+        conn.execute(insert(articles), rows)  # executemany: much faster than RETURNING row by row
+        inserted = self._existing(conn, [a.key for a, _ in new])
+        ids = [inserted[a.key]["id"] for a, _ in new]
+        # Articles that joined a story started earlier in this run, then roots.
+        joined = [{"i": ids[i], "c": ids[c - _TEMP_ID]} for i, c in enumerate(clusters) if c is not None and c >= _TEMP_ID]
+        if joined:
+            conn.execute(_SET_CLUSTER, joined)
+        conn.execute(update(articles).where(articles.c.cluster_id.is_(None)).values(cluster_id=articles.c.id))
+        _insert_bands(conn, [(k, new_id) for new_id, (_, keys) in zip(ids, new, strict=True) for k in set(keys)])
+        result.added += len(new)
         return result
 
     def _existing(self, conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
         cols = (articles.c.id, articles.c.key, articles.c.source, articles.c.content_hash, articles.c.title)
-        rows = conn.execute(select(*cols).where(articles.c.key.in_(keys))).mappings()
-        return {r["key"]: dict(r) for r in rows}
-
-    def _candidates(self, conn: Connection, url: str, digest: str, keys: list[int]) -> list[Candidate]:
-        rows = conn.execute(_CANDIDATES, {"h": digest, "u": url or None, "keys": keys})
-        return [Candidate(i, c, u or "", h, m or b"", t) for i, c, u, h, m, t in rows]
+        found = {}
+        for chunk in _chunks(keys):
+            for r in conn.execute(select(*cols).where(articles.c.key.in_(chunk))).mappings():
+                found[r["key"]] = dict(r)
+        return found
 
     def _update(self, conn: Connection, row: dict[str, Any], art: Article) -> None:
         old = conn.execute(select(articles).where(articles.c.id == row["id"])).mappings().one()
@@ -205,9 +226,7 @@ class Store:
         values["version"] = old["version"] + 1
         conn.execute(update(articles).where(articles.c.id == old["id"]).values(values))
         conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == old["id"]))
-        keys = set(band_keys(art.minhash))
-        if keys:
-            conn.execute(insert(minhash_bands), [{"band_key": k, "article_id": old["id"]} for k in keys])
+        _insert_bands(conn, [(k, old["id"]) for k in set(band_keys(art.minhash))])
 
     # -- articles: reading -------------------------------------------------------
 
@@ -323,28 +342,14 @@ class Store:
 
 # Built once: executing the same statement object reuses its compiled form, which
 # building a new select() per article does not (that cost 60% of import time).
-_CANDIDATES = (
-    select(
-        articles.c.id,
-        func.coalesce(articles.c.cluster_id, articles.c.id),
-        articles.c.url,
-        articles.c.content_hash,
-        articles.c.minhash,
-        articles.c.text,
-    )
-    .where(
-        articles.c.id.in_(
-            union(
-                select(articles.c.id).where(articles.c.content_hash == bindparam("h")),
-                select(articles.c.id).where(articles.c.url == bindparam("u")),
-                select(minhash_bands.c.article_id).where(minhash_bands.c.band_key.in_(bindparam("keys", expanding=True))),
-            ).scalar_subquery()
-        )
-    )
-    .order_by(articles.c.id.desc())
-    .limit(MAX_CANDIDATES)
-)
-_INSERT_ARTICLE = insert(articles).returning(articles.c.id)
+_IN = bindparam("v", expanding=True)
+_BY_HASH = select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(_IN))
+_BY_URL = select(articles.c.url, articles.c.id).where(articles.c.url.in_(_IN))
+_CANDIDATE_ROWS = select(
+    articles.c.id, articles.c.cluster_id, articles.c.url, articles.c.content_hash, articles.c.minhash
+).where(articles.c.id.in_(_IN))
+_TEXT = select(articles.c.text).where(articles.c.id == bindparam("i"))
+_SET_CLUSTER = update(articles).where(articles.c.id == bindparam("i")).values(cluster_id=bindparam("c"))
 
 
 def health(state: dict[str, Any] | None) -> str:
@@ -364,6 +369,92 @@ def _slug_for(name: str, hint: str | None) -> str:
         if fixed != "source":
             return fixed
     return slugify(name)
+
+
+def _placeholder(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _insert_bands(conn: Connection, rows: list[tuple[int, int]]) -> None:
+    """Band rows through the driver's executemany: two integers need no type
+    processing, and SQLAlchemy's per-row parameter handling was a third of
+    import time (32 rows per article)."""
+    if rows:
+        p = _placeholder(conn)
+        conn.exec_driver_sql(f"INSERT INTO minhash_bands (band_key, article_id) VALUES ({p}, {p})", rows)
+
+
+def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
+    """Stored article ids under each band key, straight through the driver
+    (the lookup returns many small rows; see _insert_bands)."""
+    found: dict[int, list[int]] = {}
+    p = _placeholder(conn)
+    for chunk in _chunks(list(keys)):
+        sql = f"SELECT band_key, article_id FROM minhash_bands WHERE band_key IN ({', '.join([p] * len(chunk))})"
+        for key, article_id in conn.exec_driver_sql(sql, tuple(chunk)):
+            found.setdefault(key, []).append(article_id)
+    return found
+
+
+def _chunks(values: list, size: int = 500) -> Iterator[list]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _runs_of_distinct_keys(batch: list[Article]) -> Iterator[list[Article]]:
+    """Split a batch where a key comes again, so that the second copy is saved
+    after the first (as an update, with history) rather than beside it."""
+    run: list[Article] = []
+    seen: set[str] = set()
+    for art in batch:
+        if art.key in seen:
+            yield run
+            run, seen = [], set()
+        run.append(art)
+        seen.add(art.key)
+    if run:
+        yield run
+
+
+class _StoredCandidates:
+    """Stored articles sharing a content hash, a canonical URL or a MinHash band
+    with any article of a run, read with a few batched queries (one query per
+    article was most of the import time). Texts are read only on demand."""
+
+    def __init__(self, conn: Connection, arts: list[Article], keys: list[int]):
+        self.conn = conn
+        self.by_band = _band_members(conn, set(keys))
+        self.by_hash = self._ids(_BY_HASH, {a.content_hash for a in arts})
+        self.by_url = self._ids(_BY_URL, {a.url for a in arts if a.url})
+        ids = {i for group in (self.by_band, self.by_hash, self.by_url) for found in group.values() for i in found}
+        self.rows: dict[int, Candidate] = {}
+        for chunk in _chunks(sorted(ids)):
+            for i, c, u, h, m in conn.execute(_CANDIDATE_ROWS, {"v": chunk}):
+                self.rows[i] = Candidate(i, c or i, u or "", h, m or b"")
+        self._texts: dict[int, str] = {}
+
+    def _ids(self, stmt, values: set) -> dict[Any, list[int]]:
+        found: dict[Any, list[int]] = {}
+        for chunk in _chunks(list(values)):
+            for value, article_id in self.conn.execute(stmt, {"v": chunk}):
+                found.setdefault(value, []).append(article_id)
+        return found
+
+    def candidates(self, art: Article, keys: list[int]) -> list[Candidate]:
+        ids = set(self.by_hash.get(art.content_hash, ()))
+        if art.url:
+            ids.update(self.by_url.get(art.url, ()))
+        for k in keys:
+            ids.update(self.by_band.get(k, ()))
+        # The newest, when a text shares bands with very many stored ones.
+        return [self.rows[i] for i in sorted(ids, reverse=True)[:MAX_CANDIDATES]]
+
+    def text_of(self, cand: Candidate) -> str:
+        if cand.text or cand.article_id >= _TEMP_ID:
+            return cand.text
+        if cand.article_id not in self._texts:
+            self._texts[cand.article_id] = self.conn.execute(_TEXT, {"i": cand.article_id}).scalar_one()
+        return self._texts[cand.article_id]
 
 
 class _PendingIndex:
