@@ -6,8 +6,8 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "caixun"
-PURE = ("model", "clean", "dedupe")
-OUTER = ("caixun.collect", "caixun.store", "caixun.publish", "caixun.cli", "caixun.pipeline")
+PURE = ("model", "clean", "dedupe", "searchtext")
+OUTER = ("caixun.collect", "caixun.store", "caixun.publish", "caixun.web", "caixun.cli", "caixun.pipeline")
 
 
 def imports(path: Path) -> set[str]:

@@ -78,6 +78,7 @@ class Article:
     id: int | None = None
     cluster_id: int | None = None
     version: int = 1
+    search_key: int | None = None  # publication order, set by the store
 
 
 @dataclass(frozen=True, slots=True)

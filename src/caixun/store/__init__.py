@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -30,15 +33,26 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from caixun.clean.normalize import is_valid_slug, slugify
 from caixun.dedupe import Candidate, band_keys, choose_cluster, numbers_of
 from caixun.model import Article, IngestResult
+from caixun.searchtext import Query, parse_query
 from caixun.store import schema
 from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
+from caixun.store.search import Filters, IndexRow, allocate_keys
+from caixun.store.search import for_backend as search_backend
 
 DEFAULT_DB = "sqlite:///caixun.db"
-MAX_CANDIDATES = 200
+# Near-duplicate candidates compared per new article: those sharing most bands.
+MAX_CANDIDATES = 50
 _TEMP_ID = 1 << 62  # ids of articles of a run not inserted yet
 # Sources failing this many polls in a row are reported unhealthy.
 UNHEALTHY_AFTER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: Query
+    total: int
+    articles: list[Article]
 
 
 class StoreError(RuntimeError):
@@ -83,6 +97,7 @@ class Store:
         except OperationalError as exc:
             raise StoreError(f"cannot open database {self.safe_url}: {exc.orig}") from exc
         self._slugs: dict[str, str] | None = None
+        self.search_index = search_backend(self.backend)
 
     @property
     def safe_url(self) -> str:
@@ -175,11 +190,11 @@ class Store:
                 result.updated += 1
         if not new:
             return result
-        stored = _StoredCandidates(conn, [a for a, _ in new], [k for _, keys in new for k in keys])
+        stored = _StoredCandidates(conn, new)
         pending = _PendingIndex()
         clusters: list[int | None] = []
         for i, (art, keys) in enumerate(new):
-            candidates = stored.candidates(art, keys) + pending.candidates(art, keys)
+            candidates = stored.candidates(i) + pending.candidates(art, keys)
             cluster = choose_cluster(
                 art.url, art.content_hash, art.minhash, candidates, numbers=numbers_of(art.text), text_of=stored.text_of
             )
@@ -187,9 +202,11 @@ class Store:
             clusters.append(cluster)
             pending.add(Candidate(temp_id, cluster or temp_id, art.url, art.content_hash, art.minhash, art.text), keys)
         rows = []
-        for (art, _), cluster in zip(new, clusters, strict=True):
+        search_keys = allocate_keys(conn, [(a.key, a.published_at) for a, _ in new])
+        for (art, _), cluster, skey in zip(new, clusters, search_keys, strict=True):
             values = _article_values(art)
             values["cluster_id"] = cluster if cluster is not None and cluster < _TEMP_ID else None
+            values["search_key"] = skey
             rows.append(values)
         conn.execute(insert(articles), rows)  # executemany: much faster than RETURNING row by row
         inserted = self._existing(conn, [a.key for a, _ in new])
@@ -200,6 +217,7 @@ class Store:
             conn.execute(_SET_CLUSTER, joined)
         conn.execute(update(articles).where(articles.c.cluster_id.is_(None)).values(cluster_id=articles.c.id))
         _insert_bands(conn, [(k, new_id) for new_id, (_, keys) in zip(ids, new, strict=True) for k in set(keys)])
+        self.search_index.add(conn, [IndexRow(k, i, a.source, a.title, a.text) for (a, _), i, k in zip(new, ids, search_keys, strict=True)])
         result.added += len(new)
         return result
 
@@ -224,7 +242,12 @@ class Store:
         values = _article_values(art)
         values.pop("fetched_at")
         values["version"] = old["version"] + 1
+        values["search_key"] = old["search_key"]
+        if old["published_at"] != art.published_at:
+            values["search_key"] = allocate_keys(conn, [(art.key, art.published_at)])[0]
         conn.execute(update(articles).where(articles.c.id == old["id"]).values(values))
+        self.search_index.remove(conn, [IndexRow(old["search_key"], old["id"], old["source"], old["title"], old["text"])])
+        self.search_index.add(conn, [IndexRow(values["search_key"], old["id"], art.source, art.title, art.text)])
         conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == old["id"]))
         _insert_bands(conn, [(k, old["id"]) for k in set(band_keys(art.minhash))])
 
@@ -271,6 +294,84 @@ class Store:
                 for r in rows:
                     yield _row_to_article(r)
                 last = (rows[-1]["published_at"], rows[-1]["id"])
+
+    def search(
+        self,
+        q: str | Query,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        cluster_id: int | None = None,
+        order: str = "date",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Articles containing every term of the query (see caixun.searchtext),
+        newest first or by relevance (`order="relevance"`), with the total count."""
+        query = parse_query(q) if isinstance(q, str) else q
+        if not query:
+            return SearchPage(query, 0, [])
+        filters = Filters(source, since, until, cluster_id)
+        with self.engine.connect() as conn:
+            total, ids = self.search_index.search(conn, query, filters, order, limit, offset)
+            return SearchPage(query, total, self._articles_by_ids(conn, ids))
+
+    def articles_page(
+        self,
+        *,
+        source: str | None = None,
+        tag: str | None = None,
+        before: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 20,
+    ) -> list[Article]:
+        """Newest first, optionally by source or tag; `before` is the search key
+        of the last article of the previous page (keyset pagination)."""
+        q = select(articles).order_by(articles.c.search_key.desc()).limit(limit)
+        if source is not None:
+            q = q.where(articles.c.source == source)
+        if tag is not None:
+            q = q.where(self._has_tag(tag))
+        if before is not None:
+            q = q.where(articles.c.search_key < before)
+        if since is not None:
+            q = q.where(articles.c.published_at >= bindparam("since", since, type_=schema.UTCDateTime))
+        if until is not None:
+            q = q.where(articles.c.published_at < bindparam("until", until, type_=schema.UTCDateTime))
+        with self.engine.connect() as conn:
+            return [_row_to_article(r) for r in conn.execute(q).mappings()]
+
+    def _has_tag(self, tag: str):
+        if self.backend == "postgresql":
+            return text("CAST(articles.tags AS jsonb) ? :tag").bindparams(tag=tag)
+        return text("EXISTS (SELECT 1 FROM json_each(articles.tags) WHERE json_each.value = :tag)").bindparams(tag=tag)
+
+    def count_by_source(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            q = select(articles.c.source, func.count()).group_by(articles.c.source)
+            return dict(conn.execute(q).all())
+
+    def story_sizes(self, cluster_ids: Iterable[int]) -> dict[int, int]:
+        """Number of distinct sources that reported each story."""
+        ids = sorted(set(cluster_ids))
+        found: dict[int, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                q = (
+                    select(articles.c.cluster_id, func.count(func.distinct(articles.c.source)))
+                    .where(articles.c.cluster_id.in_(chunk))
+                    .group_by(articles.c.cluster_id)
+                )
+                found.update(conn.execute(q).all())
+        return found
+
+    def _articles_by_ids(self, conn: Connection, ids: list[int]) -> list[Article]:
+        if not ids:
+            return []
+        rows = {r["id"]: r for r in conn.execute(select(articles).where(articles.c.id.in_(ids))).mappings()}
+        return [_row_to_article(rows[i]) for i in ids if i in rows]
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -418,17 +519,24 @@ def _runs_of_distinct_keys(batch: list[Article]) -> Iterator[list[Article]]:
 
 class _StoredCandidates:
     """Stored articles sharing a content hash, a canonical URL or a MinHash band
-    with any article of a run, read with a few batched queries (one query per
-    article was most of the import time). Texts are read only on demand."""
+    with each article of a run, read with a few batched queries (one query per
+    article was most of the import time). Every exact match is kept; of the
+    band matches, the MAX_CANDIDATES sharing the most bands (the likeliest
+    near-duplicates). Texts are read only on demand."""
 
-    def __init__(self, conn: Connection, arts: list[Article], keys: list[int]):
+    def __init__(self, conn: Connection, new: list[tuple[Article, list[int]]]):
         self.conn = conn
-        self.by_band = _band_members(conn, set(keys))
-        self.by_hash = self._ids(_BY_HASH, {a.content_hash for a in arts})
-        self.by_url = self._ids(_BY_URL, {a.url for a in arts if a.url})
-        ids = {i for group in (self.by_band, self.by_hash, self.by_url) for found in group.values() for i in found}
+        by_band = _band_members(conn, {k for _, keys in new for k in keys})
+        by_hash = self._ids(_BY_HASH, {a.content_hash for a, _ in new})
+        by_url = self._ids(_BY_URL, {a.url for a, _ in new if a.url})
+        self.chosen: list[list[int]] = []
+        for art, keys in new:
+            exact = set(by_hash.get(art.content_hash, ())) | set(by_url.get(art.url, ()) if art.url else ())
+            hits = Counter(i for k in keys for i in by_band.get(k, ()))
+            near = [i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:MAX_CANDIDATES]]
+            self.chosen.append(sorted(exact | set(near), reverse=True))
         self.rows: dict[int, Candidate] = {}
-        for chunk in _chunks(sorted(ids)):
+        for chunk in _chunks(sorted({i for ids in self.chosen for i in ids})):
             for i, c, u, h, m in conn.execute(_CANDIDATE_ROWS, {"v": chunk}):
                 self.rows[i] = Candidate(i, c or i, u or "", h, m or b"")
         self._texts: dict[int, str] = {}
@@ -440,14 +548,9 @@ class _StoredCandidates:
                 found.setdefault(value, []).append(article_id)
         return found
 
-    def candidates(self, art: Article, keys: list[int]) -> list[Candidate]:
-        ids = set(self.by_hash.get(art.content_hash, ()))
-        if art.url:
-            ids.update(self.by_url.get(art.url, ()))
-        for k in keys:
-            ids.update(self.by_band.get(k, ()))
-        # The newest, when a text shares bands with very many stored ones.
-        return [self.rows[i] for i in sorted(ids, reverse=True)[:MAX_CANDIDATES]]
+    def candidates(self, index: int) -> list[Candidate]:
+        """Candidates of the run's article number `index`."""
+        return [self.rows[i] for i in self.chosen[index]]
 
     def text_of(self, cand: Candidate) -> str:
         if cand.text or cand.article_id >= _TEMP_ID:
@@ -527,4 +630,5 @@ def _row_to_article(r) -> Article:
         meta=r["meta"] or {},
         version=r["version"],
         fetched_at=r["fetched_at"],
+        search_key=r["search_key"],
     )

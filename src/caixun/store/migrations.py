@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
 
-from caixun.store import schema
+from caixun.store import schema, search
 
 
 class SchemaError(RuntimeError):
@@ -24,8 +24,32 @@ def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn)
 
 
+def _search(conn: Connection) -> None:
+    """Search keys and the full-text index, filled from the stored articles."""
+    if "search_key" not in {c["name"] for c in inspect(conn).get_columns("articles")}:
+        conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN search_key BIGINT")
+        conn.exec_driver_sql("CREATE UNIQUE INDEX ix_articles_search_key ON articles (search_key)")
+        conn.exec_driver_sql("CREATE INDEX ix_articles_source_search_key ON articles (source, search_key)")
+    index = search.for_backend(conn.dialect.name)
+    index.create(conn)
+    a = schema.articles
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(a.c.id, a.c.key, a.c.published_at, a.c.source, a.c.title, a.c.text).where(a.c.id > last).order_by(a.c.id).limit(1000)
+        ).all()
+        if not rows:
+            return
+        keys = search.allocate_keys(conn, [(r.key, r.published_at) for r in rows])
+        conn.execute(update(a).where(a.c.id == bindparam("i")).values(search_key=bindparam("k")),
+                     [{"i": r.id, "k": k} for r, k in zip(rows, keys, strict=True)])  # fmt: skip
+        index.add(conn, [search.IndexRow(k, r.id, r.source, r.title, r.text) for r, k in zip(rows, keys, strict=True)])
+        last = rows[-1].id
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
+    (2, "search keys and the Chinese full-text index", _search),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -43,6 +67,7 @@ def migrate(engine: Engine) -> list[int]:
         version = current_version(conn)
         if version is None:
             schema.metadata.create_all(conn)
+            search.for_backend(conn.dialect.name).create(conn)
             conn.execute(
                 schema.schema_migrations.insert(),
                 [{"version": v, "name": n, "applied_at": now} for v, n, _ in MIGRATIONS],

@@ -98,7 +98,11 @@ articles = Table(
     Column("version", Integer, nullable=False, default=1),
     Column("fetched_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Publication order for search and pages: see store/search.py.
+    Column("search_key", BigInteger),
     UniqueConstraint("key", name="uq_articles_key"),
+    Index("ix_articles_search_key", "search_key", unique=True),
+    Index("ix_articles_source_search_key", "source", "search_key"),
     Index("ix_articles_source_item", "source", "source_item_id"),
     Index("ix_articles_published", "published_at"),
     Index("ix_articles_source_published", "source", "published_at"),

@@ -1,0 +1,206 @@
+"""Chinese full-text search inside the store, one implementation per backend.
+
+Both index the tokens of `caixun.searchtext` (character bigrams, the last
+character of each run, Latin words), keyed by the article's `search_key`:
+publication time in seconds shifted left 20 bits, plus 20 bits of a hash of
+its item key (known before the row is inserted). So
+"newest first" is "highest key first", and a date range is a key range: a
+first page of the newest hits never sorts the whole result set (measured in
+../shared/anchors/search.md: sorting by a date column costs 15-35 ms at 100k).
+
+- SQLite: an FTS5 table without its own copy of the text (content=''), with
+  a prefix index for one-character queries; phrases of bigrams are exact.
+- PostgreSQL: a table of position-free tsvectors with a GIN index; each term's
+  bigrams are ANDed, then the term is checked as a substring of the article
+  (tsvector positions stop at 16,383, which long articles pass).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+from caixun.searchtext import Query, fts5_match, index_tokens
+
+KEY_SHIFT = 20
+
+
+def search_key(published_at: datetime, item_key: str) -> int:
+    low = zlib.crc32(item_key.encode()) & ((1 << KEY_SHIFT) - 1)
+    return (int(published_at.timestamp()) << KEY_SHIFT) | low
+
+
+def key_bound(when: datetime) -> int:
+    return int(when.timestamp()) << KEY_SHIFT
+
+
+def source_token(source: str) -> str:
+    """One Latin token naming a source, for filtering inside the index."""
+    return "s" + hashlib.sha1(source.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    key: int
+    article_id: int
+    source: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    cluster_id: int | None = None
+
+    def key_range(self) -> tuple[int, int]:
+        lo = key_bound(self.since) if self.since else 0
+        hi = key_bound(self.until) - 1 if self.until else (1 << 62)
+        return lo, hi
+
+
+class SqliteSearch:
+    def create(self, conn: Connection) -> None:
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS article_fts USING fts5("
+            "title, body, src, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
+        )
+
+    def add(self, conn: Connection, rows: list[IndexRow]) -> None:
+        if rows:
+            conn.exec_driver_sql(
+                "INSERT INTO article_fts (rowid, title, body, src) VALUES (?, ?, ?, ?)",
+                [(r.key, " ".join(index_tokens(r.title)), " ".join(index_tokens(r.text)), source_token(r.source)) for r in rows],
+            )
+
+    def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
+        # A contentless table forgets a row only when told the values it indexed.
+        if rows:
+            conn.exec_driver_sql(
+                "INSERT INTO article_fts (article_fts, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)",
+                [(r.key, " ".join(index_tokens(r.title)), " ".join(index_tokens(r.text)), source_token(r.source)) for r in rows],
+            )
+
+    def _match(self, query: Query, filters: Filters) -> str:
+        match = fts5_match(query)
+        if filters.source:
+            match = f"({match}) AND src : {source_token(filters.source)}"
+        return match
+
+    def search(
+        self, conn: Connection, query: Query, filters: Filters, order: str, limit: int, offset: int
+    ) -> tuple[int, list[int]]:
+        lo, hi = filters.key_range()
+        params = {"m": self._match(query, filters), "lo": lo, "hi": hi, "n": limit, "o": offset, "c": filters.cluster_id}
+        where = "article_fts MATCH :m AND rowid BETWEEN :lo AND :hi"
+        if filters.cluster_id is not None:
+            where += " AND rowid IN (SELECT search_key FROM articles WHERE cluster_id = :c)"
+        total = conn.execute(text(f"SELECT count(*) FROM article_fts WHERE {where}"), params).scalar_one()
+        ordering = "bm25(article_fts, 4.0, 1.0, 0.0), rowid DESC" if order == "relevance" else "rowid DESC"
+        keys = conn.execute(
+            text(f"SELECT rowid FROM article_fts WHERE {where} ORDER BY {ordering} LIMIT :n OFFSET :o"), params
+        ).scalars().all()
+        return total, _ids_in_order(conn, keys)
+
+
+class PostgresSearch:
+    def create(self, conn: Connection) -> None:
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS article_search ("
+            " search_key BIGINT PRIMARY KEY, article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+            " src TEXT NOT NULL, vector TSVECTOR NOT NULL)"
+        )
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_article_search_vector ON article_search USING gin (vector)")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_article_search_src ON article_search (src, search_key)")
+
+    def add(self, conn: Connection, rows: list[IndexRow]) -> None:
+        if rows:
+            conn.exec_driver_sql(
+                "INSERT INTO article_search (search_key, article_id, src, vector) "
+                "VALUES (%s, %s, %s, array_to_tsvector(%s::text[]))",
+                [(r.key, r.article_id, source_token(r.source), sorted(set(index_tokens(r.title + "\n" + r.text)))) for r in rows],
+            )
+
+    def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
+        if rows:
+            conn.exec_driver_sql("DELETE FROM article_search WHERE search_key = %s", [(r.key,) for r in rows])
+
+    def search(
+        self, conn: Connection, query: Query, filters: Filters, order: str, limit: int, offset: int
+    ) -> tuple[int, list[int]]:
+        lo, hi = filters.key_range()
+        params: dict = {"q": _tsquery(query), "lo": lo, "hi": hi, "n": limit, "o": offset}
+        where = ["s.vector @@ CAST(:q AS tsquery)", "s.search_key BETWEEN :lo AND :hi"]
+        for i, term in enumerate(query.terms):
+            params[f"t{i}"] = term.text
+            where.append(f"strpos(lower(normalize(a.title || chr(10) || a.text, NFKC)), :t{i}) > 0")
+        if filters.source:
+            params["src"] = source_token(filters.source)
+            where.append("s.src = :src")
+        if filters.cluster_id is not None:
+            params["c"] = filters.cluster_id
+            where.append("a.cluster_id = :c")
+        sql = "FROM article_search s JOIN articles a ON a.id = s.article_id WHERE " + " AND ".join(where)
+        total = conn.execute(text(f"SELECT count(*) {sql}"), params).scalar_one()
+        ordering = "ts_rank(s.vector, CAST(:q AS tsquery)) DESC, s.search_key DESC" if order == "relevance" else "s.search_key DESC"
+        ids = conn.execute(text(f"SELECT s.article_id {sql} ORDER BY {ordering} LIMIT :n OFFSET :o"), params).scalars().all()
+        return total, list(ids)
+
+
+def _tsquery(query: Query) -> str:
+    """A tsquery literal: every token quoted, bigrams of all terms ANDed, a
+    trailing one-character or Latin token as a prefix."""
+    parts = []
+    for term in query.terms:
+        for i, tok in enumerate(term.tokens):
+            lexeme = "'" + tok.replace("\\", "\\\\").replace("'", "''") + "'"
+            parts.append(lexeme + (":*" if term.prefix and i == len(term.tokens) - 1 else ""))
+    return " & ".join(parts)
+
+
+def allocate_keys(conn: Connection, pairs: list[tuple[str, datetime]]) -> list[int]:
+    """Search keys for (item key, published_at) pairs, unique against the
+    stored ones and each other (two items of the same second whose hashes
+    agree in 20 bits are rare, but the key must stay unique, so the later one
+    moves up by one)."""
+    keys = [search_key(p, k) for k, p in pairs]
+    taken: set[int] = set()
+    todo = list(range(len(keys)))
+    while todo:
+        wanted = [keys[j] for j in todo]
+        stored: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join([_mark(conn)] * len(chunk))
+            stored.update(conn.exec_driver_sql(f"SELECT search_key FROM articles WHERE search_key IN ({marks})", tuple(chunk)).scalars())
+        again = []
+        for j in todo:
+            if keys[j] in stored or keys[j] in taken:
+                keys[j] += 1
+                again.append(j)
+            else:
+                taken.add(keys[j])
+        todo = again
+    return keys
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _ids_in_order(conn: Connection, keys: list[int]) -> list[int]:
+    if not keys:
+        return []
+    marks = ", ".join(_mark(conn) for _ in keys)
+    found = dict(conn.exec_driver_sql(f"SELECT search_key, id FROM articles WHERE search_key IN ({marks})", tuple(keys)).all())
+    return [found[k] for k in keys if k in found]
+
+
+def for_backend(backend: str) -> SqliteSearch | PostgresSearch:
+    return PostgresSearch() if backend == "postgresql" else SqliteSearch()

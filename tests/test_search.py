@@ -1,0 +1,163 @@
+"""Chinese search: the tokenizer and query parser, and the store's index on
+SQLite and PostgreSQL, checked against a plain substring scan."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from caixun.model import RawItem
+from caixun.pipeline import ingest
+from caixun.searchtext import contains, fts5_match, index_tokens, parse_query, snippet
+from caixun.store import Store
+from caixun.store.migrations import LATEST
+
+T0 = datetime(2023, 5, 1, 8, 0, tzinfo=UTC)
+PHRASES = ["介休市", "降准", "贵州茅台", "上涨", "涨停", "亿美元", "北向资金净流入", "人民币汇率", "A股", "shibor",
+           "600519", "晋中", "全省第七", "GDP", "降", "涨", "资金", "美元兑人民币"]  # fmt: skip
+FILLER = "的了在是和有与及对于为将把被从向所以而且但并或"
+
+
+def article_texts(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        parts = [rng.choice(PHRASES) if rng.random() < 0.4 else rng.choice(FILLER) for _ in range(rng.randint(3, 14))]
+        sep = rng.choice(["", "，", " ", "。"])
+        texts.append(sep.join(parts))
+    return texts
+
+
+def raw(i: int, text: str, source: str = "甲网", minutes: int | None = None) -> RawItem:
+    return RawItem(key=f"s:{i}", source=source, item_id=str(i), title=f"第{i}号", body=text, body_format="text",
+                   published=T0 + timedelta(minutes=i if minutes is None else minutes))  # fmt: skip
+
+
+# -- pure ----------------------------------------------------------------------
+
+
+def test_index_tokens_are_bigrams_last_chars_and_words():
+    assert index_tokens("贵州茅台600519涨停。A股") == ["贵州", "州茅", "茅台", "台", "600519", "涨停", "停", "a", "股"]
+    assert index_tokens("１２３ＡＢＣ") == ["123abc"]  # full-width forms fold to ASCII
+
+
+def test_queries_become_quoted_phrases():
+    assert fts5_match(parse_query("茅台")) == '"茅台"'
+    assert fts5_match(parse_query("贵州茅台")) == '"贵州 州茅 茅台"'
+    assert fts5_match(parse_query("涨")) == '"涨" *'
+    assert fts5_match(parse_query("人民币/美元 shib")) == '"人民 民币" AND "美元" AND "shib" *'
+    # FTS5 syntax in user input is only ever text inside quotes
+    assert fts5_match(parse_query('title:x OR "y" NEAR(')) == '"title" * AND "x" * AND "or" * AND "y" * AND "near" *'
+    assert not parse_query(" ，。!! ")
+
+
+def test_reference_semantics_of_words():
+    assert contains(parse_query("6005"), "代码600519") and not contains(parse_query("6005"), "16005")
+    assert contains(parse_query("A股"), "港股和A股") and not contains(parse_query("A股"), "GDPA股")
+    assert contains(parse_query("介休"), "介休市") and not contains(parse_query("介休 降准"), "介休市")
+
+
+def test_snippet_marks_matches_and_escapes_everything_else():
+    s = snippet("<script>alert(1)</script>贵州茅台今日上涨，茅台创新高", parse_query("茅台"))
+    assert "<script>" not in s and "&lt;script&gt;" in s
+    assert s.count("<mark>茅台</mark>") == 2
+
+
+@given(st.text(alphabet=st.sampled_from(list("介休市降准茅台涨上美元亿A1， ")), max_size=40),
+       st.text(alphabet=st.sampled_from(list("介休市降准茅台涨上美元亿A1")), min_size=1, max_size=4))  # fmt: skip
+def test_phrase_tokens_occur_in_order_in_any_text_containing_the_term(text, q):
+    """The index property behind exact recall: if a text contains the term,
+    its tokens contain the term's tokens consecutively (the last one as a
+    prefix when the term says so)."""
+    query = parse_query(q)
+    if not query or not contains(query, text):
+        return
+    toks = index_tokens(text)
+    for term in query.terms:
+        n = len(term.tokens)
+        found = False
+        for i in range(len(toks) - n + 1):
+            window = toks[i : i + n]
+            head_ok = window[:-1] == list(term.tokens[:-1])
+            last_ok = window[-1].startswith(term.tokens[-1]) if term.prefix else window[-1] == term.tokens[-1]
+            if head_ok and last_ok:
+                found = True
+                break
+        assert found, (text, q, term, toks)
+
+
+# -- the store ------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(store):
+    texts = article_texts(400)
+    ingest(store, [raw(i, t, source="甲网" if i % 3 else "乙报") for i, t in enumerate(texts)])
+    return store, texts
+
+
+QUERIES = PHRASES + ["介休", "茅台", "美元", "准", "休", "北向 流入", "涨 资金", "人民币 美元", "资金净", "a股", "SHIBOR", "6005"]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_search_finds_exactly_what_a_substring_scan_finds(filled, q):
+    store, texts = filled
+    query = parse_query(q)
+    expected = {f"s:{i}" for i, t in enumerate(texts) if contains(query, f"第{i}号", t)}
+    page = store.search(q, limit=1000)
+    assert page.total == len(expected)
+    assert {a.key for a in page.articles} == expected
+
+
+def test_search_pages_newest_first_with_filters(filled):
+    store, texts = filled
+    page1 = store.search("涨", limit=10)
+    page2 = store.search("涨", limit=10, offset=10)
+    times = [a.published_at for a in page1.articles + page2.articles]
+    assert times == sorted(times, reverse=True) and len(set(times)) == 20
+    by_source = store.search("涨", source="乙报", limit=1000)
+    assert by_source.total == sum(1 for i, t in enumerate(texts) if i % 3 == 0 and "涨" in t)
+    assert all(a.source == "乙报" for a in by_source.articles)
+    since, until = T0 + timedelta(minutes=100), T0 + timedelta(minutes=200)
+    ranged = store.search("涨", since=since, until=until, limit=1000)
+    assert ranged.total == sum(1 for i, t in enumerate(texts) if 100 <= i < 200 and "涨" in t)
+    first = page1.articles[0]
+    assert {a.id for a in store.search("涨", cluster_id=first.cluster_id).articles} >= {first.id}
+    rel = store.search("涨停", order="relevance", limit=1000)
+    assert {a.id for a in rel.articles} == {a.id for a in store.search("涨停", limit=1000).articles}
+
+
+def test_an_edit_replaces_the_indexed_text(store):
+    ingest(store, [raw(1, "今日央行宣布降准0.5个百分点")])
+    assert store.search("降准").total == 1
+    ingest(store, [raw(1, "今日央行宣布下调政策利率")])
+    assert store.search("降准").total == 0 and store.search("政策利率").total == 1
+    ingest(store, [raw(1, "今日央行宣布下调政策利率", minutes=600)])  # same text: unchanged
+    assert store.search("利率").articles[0].version == 2
+
+
+def test_same_second_articles_get_distinct_keys(store):
+    ingest(store, [raw(i, f"同一秒发布的第{i}条降准快讯", minutes=0) for i in range(50)])
+    page = store.search("降准", limit=100)
+    assert page.total == 50 and len({a.search_key for a in page.articles}) == 50
+
+
+def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    with Store(url) as s:
+        ingest(s, [raw(i, t) for i, t in enumerate(article_texts(30))])
+    with Store(url) as s, s.engine.begin() as conn:  # take it back to schema 1
+        conn.exec_driver_sql("DROP TABLE article_fts")
+        conn.exec_driver_sql("DROP INDEX ix_articles_search_key")
+        conn.exec_driver_sql("DROP INDEX ix_articles_source_search_key")
+        conn.exec_driver_sql("ALTER TABLE articles DROP COLUMN search_key")
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version > 1")
+    with Store(url) as s:
+        with s.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT max(version) FROM schema_migrations").scalar() == LATEST
+        texts = article_texts(30)
+        assert s.search("涨", limit=100).total == sum("涨" in t for t in texts) > 0
