@@ -8,11 +8,12 @@ import subprocess
 import sys
 import time
 
+import httpx
 from click.testing import CliRunner
 
 from caixun.cli import cli
 from caixun.store import Store
-from tests.conftest import CORPUS, SHARED, needs_corpus
+from tests.conftest import CORPUS, SHARED, free_port, needs_corpus
 from tests.newsapi import NewsApi, config_toml, sample_items
 
 TEXT = "/text?id="
@@ -115,15 +116,19 @@ def test_run_stops_cleanly_on_sigterm(tmp_path):
         cfg.write_text(config_toml(api.base), encoding="utf-8")
         db = tmp_path / "run.db"
         env = dict(os.environ, CAIXUN_DB=str(db))
-        proc = subprocess.Popen([sys.executable, "-m", "caixun.cli", "--config", str(cfg), "run", "--tick", "0.2"],
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "caixun.cli", "--config", str(cfg), "run", "--tick", "0.2", "--port", str(port)],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
         deadline = time.time() + 30
         while time.time() < deadline:
             if db.exists() and Store(str(db)).count_articles() >= 9:
                 break
             time.sleep(0.3)
+        # run serves the web site while it polls
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
         proc.terminate()
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "stopped" in err
     assert Store(str(db)).count_articles() == 9
+    assert home.status_code == 200 and "财讯" in home.text and "/article/" in home.text

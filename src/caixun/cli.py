@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from caixun.clean.normalize import SHANGHAI, as_aware
 from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import iter_post_paths, read_posts
 from caixun.config import Config, ConfigError, load_config
@@ -166,11 +167,62 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     sys.exit(EXIT_REJECTED if bad else EXIT_OK)
 
 
+def web_server(store: Store, host: str, port: int, reload_every: int | None):
+    """A uvicorn server for the web app (its own signal handling off: the
+    caller stops it)."""
+    import uvicorn
+
+    from caixun.web.app import create_app
+
+    app = create_app(store, reload=reload_every)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    server.install_signal_handlers = lambda: None
+    return server
+
+
+def serve_options(f):
+    f = click.option("--reload-every", type=click.IntRange(min=10), default=None, metavar="SECONDS",
+                     help="Pages reload themselves this often (the old site: 60).")(f)  # fmt: skip
+    f = click.option("--port", default=8000, show_default=True, help="Port of the web site.")(f)
+    f = click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")(f)
+    return f
+
+
+@cli.command()
+@serve_options
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
+    """Serve the web site, feeds and JSON API (read-only) until stopped.
+
+    \b
+    Pages:  /  /sources.html  /source/<slug>/  /article/<id>.html  /tag/<tag>/  /search?q=
+    Feeds:  feed.atom, feed.rss, feed.json beside each page (/feed.atom, /source/<slug>/feed.rss,
+            /search/feed.atom?q=降准)
+    API:    /api/articles  /api/articles/<id>  /api/search?q=  /api/sources  /api/clusters/<id>
+            described at /openapi.json (browsable at /api/docs)
+    """
+    store = obj.store
+    server = web_server(store, host, port, reload_every)
+    click.echo(f"caixun: serving {store.safe_url} at http://{host}:{port}/ ; Ctrl-C to stop", err=True)
+
+    async def go() -> None:
+        aio = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            aio.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+        await server.serve()
+
+    asyncio.run(go())
+    click.echo("caixun: stopped", err=True)
+
+
 @cli.command()
 @click.option("--tick", default=1.0, show_default=True, help="Seconds between checks for due sources.")
+@click.option("--no-serve", is_flag=True, help="Only poll; do not serve the web site.")
+@serve_options
 @click.pass_obj
-def run(obj: Context, tick: float) -> None:
-    """Poll every source on its interval until stopped (Ctrl-C or SIGTERM).
+def run(obj: Context, tick: float, no_serve: bool, host: str, port: int, reload_every: int | None) -> None:
+    """Poll every source on its interval until stopped (Ctrl-C or SIGTERM), and
+    serve the web site meanwhile (as `caixun serve`; --no-serve to only poll).
 
     A source that keeps failing is retried later and later (up to an hour) and
     shown as unhealthy in `caixun sources`; it never holds up the others.
@@ -178,12 +230,24 @@ def run(obj: Context, tick: float) -> None:
     config, store = obj.config, obj.store
     sources = [s for s in config.sources if s.enabled]
     click.echo(f"caixun: polling {len(sources)} sources into {store.safe_url}; Ctrl-C to stop", err=True)
+    server = None if no_serve else web_server(store, host, port, reload_every)
+    if server:
+        click.echo(f"caixun: web site at http://{host}:{port}/", err=True)
 
     async def loop() -> None:
         stop = asyncio.Event()
         aio = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             aio.add_signal_handler(sig, stop.set)
+        web = asyncio.ensure_future(server.serve()) if server else None
+        try:
+            await poll_until(stop)
+        finally:
+            if server and web:
+                server.should_exit = True
+                await web
+
+    async def poll_until(stop: asyncio.Event) -> None:
         async with HttpClient(config.http) as client:
             while not stop.is_set():
                 due = due_sources(sources, store, datetime.now(UTC))
@@ -241,6 +305,61 @@ def stats(obj: Context, as_json: bool) -> None:
     click.echo(f"published    {data['first_published'] or '-'} .. {data['last_published'] or '-'}")
     for name, n in data["by_source"].items():
         click.echo(f"  {n:>8}  {name}")
+
+
+def parse_day(value: str | None, param: str) -> datetime | None:
+    """YYYY-MM-DD (a day in Asia/Shanghai) or a full ISO 8601 time."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or ISO 8601 time", param_hint=param) from exc
+    return as_aware(parsed)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--source", metavar="NAME", help="Only articles of this source (its name, e.g. 东财滚动新闻).")
+@click.option("--since", metavar="DATE", help="Published on or after this day (YYYY-MM-DD, Beijing time) or ISO time.")
+@click.option("--until", metavar="DATE", help="Published before the end of this day (YYYY-MM-DD) or before an ISO time.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Results to show.")
+@click.option("--order", type=click.Choice(["date", "relevance"]), default="date", show_default=True, help="Newest first, or best match first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: total and the articles, with snippets.")
+@click.pass_obj
+def search(obj: Context, query: str, source: str | None, since: str | None, until: str | None, limit: int, order: str, as_json: bool) -> None:
+    """Search the archive. Chinese terms match anywhere in the text (降准 finds
+    央行降准, 介休 finds 介休市); several terms separated by spaces must all occur.
+
+    \b
+    Examples:
+      caixun search 降准
+      caixun search "北向资金 净流入" --since 2023-01-01 --limit 50
+      caixun search 茅台 --source 东财滚动新闻 --json
+    """
+    from caixun.searchtext import snippet
+
+    start = parse_day(since, "--since")
+    end = parse_day(until, "--until")
+    if until and len(until) == 10 and end is not None:
+        end += timedelta(days=1)  # a day given: up to its end
+    page = obj.store.search(query, source=source, since=start, until=end, order=order, limit=limit)
+    if as_json:
+        out = {
+            "query": query,
+            "total": page.total,
+            "results": [
+                {"id": a.id, "source": a.source, "title": a.title, "url": a.url, "published_at": a.published_at.isoformat(),
+                 "cluster_id": a.cluster_id, "snippet": snippet(a.text, page.query)}
+                for a in page.articles
+            ],
+        }  # fmt: skip
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{page.total} articles match {query!r}" + (f"; the first {len(page.articles)}:" if page.total > len(page.articles) else ":"))
+    for a in page.articles:
+        when = a.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{when}  [{a.source}]  {a.title}  (#{a.id})")
 
 
 @cli.group()

@@ -1,0 +1,86 @@
+"""Atom, RSS 2.0 (feedgen) and JSON Feed 1.1 from a list of articles.
+
+feedgen writes Atom and RSS through lxml, so titles and bodies are escaped
+correctly; it has no JSON Feed, which is a plain JSON document (written here
+from the same fields)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+
+from caixun.clean.normalize import to_shanghai
+from caixun.model import Article
+
+FEED_SIZE = 50
+KINDS = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    title: str
+    home: str  # absolute URL of the page the feed belongs to
+    self_url: str  # absolute URL of the feed itself, without the extension
+    description: str = "财讯 caixun: Chinese financial news archive"
+    suffix: str = ""  # query string of the feed's own URL (search feeds)
+
+
+def article_url(base: str, art: Article) -> str:
+    return f"{base.rstrip('/')}/article/{art.id}.html"
+
+
+def render(kind: str, info: FeedInfo, arts: list[Article], base: str) -> bytes:
+    if kind == "json":
+        return _json_feed(info, arts, base)
+    fg = FeedGenerator()
+    fg.id(f"{info.self_url}.atom{info.suffix}")
+    fg.title(info.title)
+    fg.link(href=info.home, rel="alternate")
+    fg.link(href=f"{info.self_url}.{kind}{info.suffix}", rel="self")
+    fg.description(info.description)
+    fg.language("zh-CN")
+    fg.updated(max((a.published_at for a in arts), default=datetime(2000, 1, 1, tzinfo=UTC)))
+    for art in reversed(arts):  # feedgen prepends entries: newest ends up first
+        fe = fg.add_entry()
+        link = article_url(base, art)
+        fe.id(link)
+        fe.guid(link, permalink=True)
+        fe.title(art.title)
+        fe.link(href=link)
+        fe.published(to_shanghai(art.published_at))
+        fe.updated(to_shanghai(art.published_at))
+        fe.author(name=art.source)
+        for tag in art.tags:
+            fe.category(term=tag)
+        fe.description(art.digest or art.text[:200])
+        fe.content(art.html, type="html")
+    return fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+
+
+def _json_feed(info: FeedInfo, arts: list[Article], base: str) -> bytes:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": info.title,
+        "home_page_url": info.home,
+        "feed_url": f"{info.self_url}.json{info.suffix}",
+        "description": info.description,
+        "language": "zh-CN",
+        "items": [
+            {
+                "id": article_url(base, a),
+                "url": article_url(base, a),
+                "external_url": a.url or None,
+                "title": a.title,
+                "content_html": a.html,
+                "summary": a.digest or a.text[:200],
+                "date_published": to_shanghai(a.published_at).isoformat(),
+                "authors": [{"name": a.source}],
+                "tags": list(a.tags),
+            }
+            for a in arts
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode()

@@ -1,0 +1,76 @@
+"""HTML pages from the views, with Jinja2 (autoescaped). The web app and the
+static export render the same templates, so a page looks the same served or
+exported, and its links are the same: /source/<slug>/, /article/<id>.html,
+/tag/<tag>/, feeds beside each page as feed.atom, feed.rss, feed.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from caixun.publish import views
+from caixun.publish.feeds import KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    base: str = ""  # path prefix of the site ("" at the root)
+    search_action: str = "/search"
+    reload: int | None = None  # seconds; the old site reloaded every minute
+    static: bool = False
+
+
+@lru_cache(maxsize=1)
+def env() -> Environment:
+    e = Environment(loader=PackageLoader("caixun.publish", "templates"), autoescape=select_autoescape(default=True))
+    e.globals["bj"] = views.beijing_time
+    return e
+
+
+def feed_links(base: str, path: str, title: str, q: str | None = None) -> list[dict[str, str]]:
+    """<link rel="alternate"> entries for the feeds of the page at `path`."""
+    labels = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+    query = f"?q={quote(q)}" if q else ""
+    return [{"type": t, "title": f"{title} ({labels[k]})", "href": f"{base}{path}feed.{k}{query}", "label": labels[k]}
+            for k, t in KINDS.items()]  # fmt: skip
+
+
+def tag_path(tag: str) -> str:
+    return f"/tag/{quote(tag, safe='')}/"
+
+
+def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q: str | None = None, **ctx: Any) -> str:
+    return env().get_template(template).render(
+        base=site.base,
+        search_action=site.search_action if not site.static else f"{site.base}/search.html",
+        reload=site.reload,
+        feeds=feed_links(site.base, feeds_path, feeds_title, feeds_q) if not (site.static and feeds_q) else [],
+        **ctx,
+    )
+
+
+def home(site: Site, blocks: list[views.SourceBlock]) -> str:
+    return render(site, "home.html", "/", "财讯 全部", blocks=blocks)
+
+
+def sources(site: Site, srcs: list[views.SourceInfo], health: dict[str, str] | None = None) -> str:
+    return render(site, "sources.html", "/", "财讯 全部", sources=srcs, health=health)
+
+
+def listing(site: Site, heading: str, feeds_path: str, stories: list[views.Story], total: int,
+            newer: str | None = None, older: str | None = None) -> str:  # fmt: skip
+    return render(site, "listing.html", feeds_path, f"财讯 {heading}", heading=heading, stories=stories, total=total,
+                  newer=newer, older=older)  # fmt: skip
+
+
+def article(site: Site, v: views.ArticleView) -> str:
+    return render(site, "article.html", f"/source/{v.article.category}/", f"财讯 {v.article.source}", v=v)
+
+
+def search(site: Site, view: views.SearchView | None) -> str:
+    q = view.q if view else ""
+    return render(site, "search.html", "/search/", f"财讯 搜索 {q}", feeds_q=q or None, q=q, view=view, static=site.static)

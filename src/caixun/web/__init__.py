@@ -1,0 +1,1 @@
+"""The web site and JSON API (FastAPI); see caixun.web.app."""

@@ -1,0 +1,185 @@
+"""`caixun serve`: the web site, the feeds and the JSON API, read-only.
+
+Pages are server-rendered from the shared templates (caixun.publish.pages);
+the API is described at /openapi.json. Nothing here changes data, so nothing
+needs a token. Every response carries a Content-Security-Policy that forbids
+scripts: article bodies come from third parties, and even if something slipped
+through sanitizing and escaping, the browser would not run it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from caixun.clean.normalize import as_aware
+from caixun.publish import feeds, pages, views
+from caixun.store import Store, health
+
+CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'; img-src * data:; style-src 'self'")  # fmt: skip
+
+
+def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
+    """The app over a store; `reload` (seconds) makes pages reload themselves."""
+    app = FastAPI(title="caixun 财讯", version="0.2", description="Chinese financial news archive: articles, search, sources, stories.",
+                  docs_url="/api/docs", redoc_url=None)  # fmt: skip
+    site = pages.Site(reload=reload)
+    static_dir = resources.files("caixun.publish") / "static"
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def html(body: str) -> HTMLResponse:
+        return HTMLResponse(body)
+
+    def base_url(request: Request) -> str:
+        return str(request.base_url).rstrip("/")
+
+    def source_or_404(slug: str) -> views.SourceInfo:
+        src = views.source_by_slug(store, slug)
+        if src is None:
+            raise HTTPException(404, f"no source {slug!r}")
+        return src
+
+    def feed(request: Request, kind: str, title: str, path: str, arts: list, home: str | None = None) -> Response:
+        if kind not in feeds.KINDS:
+            raise HTTPException(404, "feeds are feed.atom, feed.rss and feed.json")
+        base = base_url(request)
+        query = f"?{request.url.query}" if request.url.query else ""
+        info = feeds.FeedInfo(title, base + (home or path), base + path + "feed", suffix=query)
+        body = feeds.render(kind, info, arts, base)
+        return Response(body, media_type=feeds.KINDS[kind] + "; charset=utf-8")
+
+    # -- pages ------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> HTMLResponse:
+        return html(pages.home(site, views.home(store)))
+
+    @app.get("/sources.html", response_class=HTMLResponse, include_in_schema=False)
+    def sources_page() -> HTMLResponse:
+        states = store.source_states()
+        srcs = views.sources(store)
+        return html(pages.sources(site, srcs, {s.name: health(states.get(s.name)) for s in srcs}))
+
+    @app.get("/source/{slug}/", response_class=HTMLResponse, include_in_schema=False)
+    def source_page(slug: str, before: int | None = None) -> HTMLResponse:
+        src = source_or_404(slug)
+        arts = store.articles_page(source=src.name, before=before, limit=views.PAGE_SIZE)
+        older = f"?before={arts[-1].search_key}" if len(arts) == views.PAGE_SIZE else None
+        newer = "./" if before is not None else None
+        return html(pages.listing(site, src.name, f"/source/{slug}/", views.stories(store, arts), src.articles, newer, older))
+
+    @app.get("/tag/{tag}/", response_class=HTMLResponse, include_in_schema=False)
+    def tag_page(tag: str, before: int | None = None) -> HTMLResponse:
+        arts = store.articles_page(tag=tag, before=before, limit=views.PAGE_SIZE)
+        if not arts and before is None:
+            raise HTTPException(404, f"no articles tagged {tag!r}")
+        older = f"?before={arts[-1].search_key}" if len(arts) == views.PAGE_SIZE else None
+        return html(pages.listing(site, f"#{tag}", pages.tag_path(tag), views.stories(store, arts), len(arts), None, older))
+
+    @app.get("/article/{article_id}.html", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: int) -> HTMLResponse:
+        v = views.article(store, article_id)
+        if v is None:
+            raise HTTPException(404, f"no article {article_id}")
+        return html(pages.article(site, v))
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(q: str = "", source: str | None = None, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+        return html(pages.search(site, views.search(store, q, source=source, offset=offset)))
+
+    # -- feeds --------------------------------------------------------------------
+
+    @app.get("/feed.{kind}", include_in_schema=False)
+    def site_feed(request: Request, kind: str) -> Response:
+        return feed(request, kind, "财讯 全部", "/", store.articles_page(limit=feeds.FEED_SIZE))
+
+    @app.get("/source/{slug}/feed.{kind}", include_in_schema=False)
+    def source_feed(request: Request, slug: str, kind: str) -> Response:
+        src = source_or_404(slug)
+        return feed(request, kind, f"财讯 {src.name}", f"/source/{slug}/", store.articles_page(source=src.name, limit=feeds.FEED_SIZE))
+
+    @app.get("/tag/{tag}/feed.{kind}", include_in_schema=False)
+    def tag_feed(request: Request, tag: str, kind: str) -> Response:
+        return feed(request, kind, f"财讯 #{tag}", pages.tag_path(tag), store.articles_page(tag=tag, limit=feeds.FEED_SIZE))
+
+    @app.get("/search/feed.{kind}", include_in_schema=False)
+    def search_feed(request: Request, kind: str, q: str = "") -> Response:
+        arts = store.search(q, limit=feeds.FEED_SIZE).articles if q.strip() else []
+        return feed(request, kind, f"财讯 搜索 {q}", "/search/", arts, home=f"/search?q={quote(q)}")
+
+    # -- JSON API -----------------------------------------------------------------
+
+    @app.get("/api/articles", tags=["articles"], summary="Articles, newest first")
+    def api_articles(
+        source: str | None = None,
+        tag: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before: Annotated[int | None, Query(description="search_key of the last article of the previous page")] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        full: bool = False,
+    ) -> dict[str, Any]:
+        arts = store.articles_page(source=source, tag=tag, before=before, limit=limit,
+                                   since=as_aware(since) if since else None, until=as_aware(until) if until else None)  # fmt: skip
+        nxt = arts[-1].search_key if len(arts) == limit else None
+        return {"articles": [views.article_json(a, full=full) for a in arts], "next_before": nxt}
+
+    @app.get("/api/articles/{article_id}", tags=["articles"], summary="One article, with its story and edit history")
+    def api_article(article_id: int) -> dict[str, Any]:
+        v = views.article(store, article_id)
+        if v is None:
+            raise HTTPException(404, f"no article {article_id}")
+        out = views.article_json(v.article)
+        out["other_reports"] = [views.article_json(o, full=False) for o in v.others]
+        out["history"] = [{k: (h[k].isoformat() if isinstance(h[k], datetime) else h[k]) for k in ("version", "title", "text", "replaced_at")}
+                          for h in v.history]  # fmt: skip
+        return out
+
+    @app.get("/api/search", tags=["search"], summary="Full-text search (Chinese terms match anywhere)")
+    def api_search(
+        q: str,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        cluster_id: int | None = None,
+        order: Annotated[str, Query(pattern="^(date|relevance)$")] = "date",
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        from caixun.searchtext import snippet
+
+        page = store.search(q, source=source, since=as_aware(since) if since else None, until=as_aware(until) if until else None,
+                            cluster_id=cluster_id, order=order, limit=limit, offset=offset)  # fmt: skip
+        return {"q": q, "total": page.total, "offset": offset,
+                "results": [{**views.article_json(a, full=False), "snippet": snippet(a.text, page.query)} for a in page.articles]}  # fmt: skip
+
+    @app.get("/api/sources", tags=["sources"], summary="Sources with article counts (and poller health)")
+    def api_sources() -> list[dict[str, Any]]:
+        states = store.source_states()
+        return [{"name": s.name, "slug": s.slug, "articles": s.articles, "health": health(states.get(s.name))}
+                for s in views.sources(store)]  # fmt: skip
+
+    @app.get("/api/clusters/{cluster_id}", tags=["stories"], summary="A story: every article that reports it")
+    def api_cluster(cluster_id: int) -> dict[str, Any]:
+        members = store.cluster_members(cluster_id)
+        if not members:
+            raise HTTPException(404, f"no story {cluster_id}")
+        return {"cluster_id": cluster_id, "sources": len({m.source for m in members}),
+                "articles": [views.article_json(m, full=False) for m in members]}  # fmt: skip
+
+    return app
