@@ -382,6 +382,24 @@ def export_jekyll_cmd(obj: Context, directory: Path, sanitized: bool) -> None:
     click.echo(f"export jekyll: {result.posts} posts, {result.categories} category pages in {directory}")
 
 
+@export.command("site")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", default="http://localhost:8000", show_default=True, help="Where the site will be served (feeds need absolute links).")
+@click.pass_obj
+def export_site_cmd(obj: Context, directory: Path, base_url: str) -> None:
+    """Write the whole site as static HTML and feeds (home, sources, source and
+    tag pages, article pages, Atom/RSS/JSON feeds). Incremental: run again
+    after new articles arrive and only the pages that changed are rewritten.
+    Search needs the server (`caixun serve`); the static search page says so."""
+    from caixun.publish.site import export_site
+
+    store = obj.store
+    with progress_bar(store.count_articles(), "exporting") as advance:
+        result = export_site(store, directory, base_url=base_url, on_progress=advance)
+    click.echo(f"export site: {result.written} files written, {result.unchanged} unchanged "
+               f"({result.articles_rendered} article pages rendered) in {directory}")  # fmt: skip
+
+
 @export.command("jsonl")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.pass_obj

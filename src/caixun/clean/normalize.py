@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from pypinyin import lazy_pinyin
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _DATE = re.compile(
@@ -77,6 +75,10 @@ def slugify(name: str) -> str:
     """Stable ASCII slug: pinyin of the Chinese, letters and digits kept, the rest
     turned into single hyphens. '山西晚报' -> 'shanxiwanbao',
     '安信国际证券(香港)' -> 'anxinguojizhengquan-xianggang'."""
+    # Imported here: pypinyin loads its phrase dictionary (a quarter of a
+    # second) and only new sources need a slug.
+    from pypinyin import lazy_pinyin
+
     pinyin = "".join(lazy_pinyin(name, errors=lambda chars: list(chars)))
     slug = _SLUG_JUNK.sub("-", pinyin.lower()).strip("-")
     return slug or "source"

@@ -42,7 +42,11 @@ def render(kind: str, info: FeedInfo, arts: list[Article], base: str) -> bytes:
     fg.link(href=f"{info.self_url}.{kind}{info.suffix}", rel="self")
     fg.description(info.description)
     fg.language("zh-CN")
-    fg.updated(max((a.published_at for a in arts), default=datetime(2000, 1, 1, tzinfo=UTC)))
+    # Dates from the articles, never "now": an unchanged feed keeps its bytes
+    # (so an incremental export does not rewrite it).
+    newest = max((a.published_at for a in arts), default=datetime(2000, 1, 1, tzinfo=UTC))
+    fg.updated(newest)
+    fg.lastBuildDate(newest)
     for art in reversed(arts):  # feedgen prepends entries: newest ends up first
         fe = fg.add_entry()
         link = article_url(base, art)

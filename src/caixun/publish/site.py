@@ -1,0 +1,197 @@
+"""`export site DIR`: the whole site as static HTML and feeds, incrementally.
+
+The pages are those of `caixun serve` (same templates, same URLs), except
+that a source's older articles are on numbered archive pages counted from the
+oldest (`/source/<slug>/page/<n>.html`, ARCHIVE_PAGE articles each), so a
+new article changes the newest archive page only, not every page after it.
+
+What makes a second run fast: `.caixun-site.json` in DIR keeps a fingerprint
+of what each page was made from (article ids and versions, the reports of the
+same story, the template version). A page whose fingerprint is unchanged is
+neither rendered nor written; the others are rendered, and written only if
+their bytes differ. Listing pages and feeds are few and are always rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+from caixun.clean.html import clean_body
+from caixun.publish import feeds, pages, views
+from caixun.store import IndexEntry, Store
+
+ARCHIVE_PAGE = 100
+MANIFEST = ".caixun-site.json"
+# Bump when templates change, so that every page is made again.
+TEMPLATE_VERSION = "1"
+
+
+@dataclass(slots=True)
+class SiteExport:
+    written: int = 0
+    unchanged: int = 0
+    articles_rendered: int = 0
+
+
+class _Writer:
+    def __init__(self, root: Path, manifest: dict[str, str], result: SiteExport):
+        self.root, self.old, self.new, self.result = root, manifest, {}, result
+
+    def fresh(self, path: str, fingerprint: str) -> bool:
+        """True when the page at `path` was made from the same inputs before
+        (the manifest is trusted: delete it to have every page made again)."""
+        if self.old.get(path) == fingerprint:
+            self.new[path] = fingerprint
+            self.result.unchanged += 1
+            return True
+        return False
+
+    def write(self, path: str, content: str | bytes, fingerprint: str | None = None) -> None:
+        data = content.encode() if isinstance(content, str) else content
+        digest = fingerprint or hashlib.sha1(data).hexdigest()
+        self.new[path] = digest
+        target = self.root / path
+        if fingerprint is None and self.old.get(path) == digest and target.exists():
+            self.result.unchanged += 1
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # a reader never sees half a page
+        self.result.written += 1
+
+
+def _fp(*parts: object) -> str:
+    return hashlib.sha1(repr((TEMPLATE_VERSION, *parts)).encode()).hexdigest()
+
+
+def export_site(store: Store, directory: Path, *, base_url: str = "http://localhost:8000",
+                on_progress: Callable[[int], None] | None = None) -> SiteExport:  # fmt: skip
+    """Write (or bring up to date) the static site in `directory`. `base_url`
+    is where it will be served: feeds need absolute links."""
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    manifest_path = root / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    result = SiteExport()
+    out = _Writer(root, manifest, result)
+    site = pages.Site(static=True)
+    base_url = base_url.rstrip("/")
+
+    index = store.article_index()
+    by_cluster: dict[int, list[IndexEntry]] = defaultdict(list)
+    for e in index:
+        by_cluster[e.cluster_id].append(e)
+    story_sources = {c: len({m.source for m in members}) for c, members in by_cluster.items()}
+
+    # -- article pages: only those whose inputs changed ---------------------------
+    todo: list[tuple[int, str]] = []
+    for e in index:
+        members = sorted((m.id, m.version) for m in by_cluster[e.cluster_id])
+        fp = _fp("article", e.id, e.version, members)
+        if not out.fresh(f"article/{e.id}.html", fp):
+            todo.append((e.id, fp))
+        elif on_progress:
+            on_progress(1)
+    for start in range(0, len(todo), 500):
+        chunk = todo[start : start + 500]
+        for view, fp in zip(_article_views(store, [i for i, _ in chunk], by_cluster), (f for _, f in chunk), strict=True):
+            out.write(f"article/{view.article.id}.html", pages.article(site, view), fingerprint=fp)
+            result.articles_rendered += 1
+        if on_progress:
+            on_progress(len(chunk))
+
+    # -- listings and feeds ---------------------------------------------------------
+    out.write("index.html", pages.home(site, views.home(store)))
+    srcs = views.sources(store)
+    out.write("sources.html", pages.sources(site, srcs))
+    out.write("search.html", pages.search(site, None))
+    newest = store.articles_page(limit=feeds.FEED_SIZE)
+    _feeds(out, "", feeds.FeedInfo("财讯 全部", base_url + "/", base_url + "/feed"), newest, base_url)
+
+    by_source: dict[str, list[IndexEntry]] = defaultdict(list)
+    by_tag: dict[str, list[IndexEntry]] = defaultdict(list)
+    for e in index:
+        by_source[e.source].append(e)
+        for t in e.tags:
+            by_tag[t].append(e)
+    for src in srcs:
+        entries = sorted(by_source.get(src.name, []), key=lambda e: e.search_key)
+        _listing(out, store, site, f"source/{src.slug}/", src.name, entries, story_sources, base_url, archive=True)
+    for tag, entries in by_tag.items():
+        entries.sort(key=lambda e: e.search_key)
+        # On disk the directory has the tag's own name: servers decode /tag/%E7%94%B2/ to /tag/甲/.
+        _listing(out, store, site, f"tag/{tag.replace('/', '_')}/", f"#{tag}", entries, story_sources, base_url, archive=False)
+
+    static = resources.files("caixun.publish") / "static" / "style.css"
+    out.write("static/style.css", static.read_bytes())
+    tmp = manifest_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(out.new, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+    return result
+
+
+def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[IndexEntry]]) -> list[views.ArticleView]:
+    arts = {a.id: a for a in store.articles_by_ids(ids)}
+    histories = store.histories(ids)
+    other_ids = sorted({m.id for i in ids for m in by_cluster[arts[i].cluster_id or i] if m.id != i})
+    others = {a.id: a for a in store.articles_by_ids(other_ids)} if other_ids else {}
+    out = []
+    for i in ids:
+        art = arts[i]
+        mates = sorted((others[m.id] for m in by_cluster[art.cluster_id or i] if m.id != i),
+                       key=lambda a: (a.published_at, a.id))  # fmt: skip
+        out.append(views.ArticleView(art, clean_body(art.html, "html")[0], mates, histories.get(i, [])))
+    return out
+
+
+def _listing(out: _Writer, store: Store, site: pages.Site, path: str, heading: str, entries: list[IndexEntry],
+             story_sources: dict[int, int], base_url: str, *, archive: bool) -> None:  # fmt: skip
+    """A listing's index page (newest first), its feeds, and (for sources) its
+    numbered archive pages, oldest first."""
+    total = len(entries)
+    n_pages = (total + ARCHIVE_PAGE - 1) // ARCHIVE_PAGE if archive else 0
+    newest = entries[::-1][: max(views.PAGE_SIZE, feeds.FEED_SIZE)]
+    shown = newest[: views.PAGE_SIZE]
+    fp = _fp("listing", heading, total, n_pages, [(e.id, e.version, story_sources.get(e.cluster_id, 1)) for e in shown])
+    feed_fp = _fp("feed", heading, base_url, [(e.id, e.version) for e in newest[: feeds.FEED_SIZE]])
+    feed_paths = [f"{path}feed.{kind}" for kind in feeds.KINDS]
+    page_fresh = out.fresh(f"{path}index.html", fp)
+    feeds_fresh = all([out.fresh(p, feed_fp) for p in feed_paths])  # a list: mark every one seen
+    if not (page_fresh and feeds_fresh):
+        arts = store.articles_by_ids([e.id for e in newest])
+        if not page_fresh:
+            older = f"page/{n_pages}.html" if archive and total > views.PAGE_SIZE else None
+            stories = [views.Story(a, story_sources.get(a.cluster_id or a.id, 1)) for a in arts[: views.PAGE_SIZE]]
+            out.write(f"{path}index.html", pages.listing(site, heading, f"/{path}", stories, total, None, older), fingerprint=fp)
+        if not feeds_fresh:
+            info = feeds.FeedInfo(f"财讯 {heading}", f"{base_url}/{quote(path)}", f"{base_url}/{quote(path)}feed")
+            for kind, p in zip(feeds.KINDS, feed_paths, strict=True):
+                out.write(p, feeds.render(kind, info, arts[: feeds.FEED_SIZE], base_url), fingerprint=feed_fp)
+    for n in range(1, n_pages + 1):
+        chunk = entries[(n - 1) * ARCHIVE_PAGE : n * ARCHIVE_PAGE]
+        fp = _fp("archive", heading, n, n_pages, [(e.id, e.version, story_sources.get(e.cluster_id, 1)) for e in chunk])
+        page_path = f"{path}page/{n}.html"
+        if out.fresh(page_path, fp):
+            continue
+        arts = store.articles_by_ids([e.id for e in reversed(chunk)])
+        stories = [views.Story(a, story_sources.get(a.cluster_id or a.id, 1)) for a in arts]
+        newer = f"{n + 1}.html" if n < n_pages else "../"
+        older_page = f"{n - 1}.html" if n > 1 else None
+        out.write(page_path, pages.listing(site, f"{heading} · 第 {n} 页", f"/{path}", stories, total, newer, older_page), fingerprint=fp)
+
+
+def _feeds(out: _Writer, path: str, info: feeds.FeedInfo, arts: list, base_url: str) -> None:
+    for kind in feeds.KINDS:
+        out.write(f"{path}feed.{kind}", feeds.render(kind, info, arts, base_url))

@@ -1,0 +1,72 @@
+"""`export site`: a static copy of the site, incremental."""
+
+from __future__ import annotations
+
+import json
+
+import feedparser
+from click.testing import CliRunner
+
+from caixun.cli import cli
+from caixun.pipeline import ingest
+from caixun.publish.site import MANIFEST, export_site
+from tests.webdata import fill, raw
+
+
+def snapshot(root):
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+
+def test_full_export_has_every_page_and_valid_feeds(store, tmp_path):
+    fill(store, extra_items=150)
+    result = export_site(store, tmp_path / "site", base_url="https://news.example.org/archive")
+    root = tmp_path / "site"
+    n = store.count_articles()
+    assert len(list((root / "article").glob("*.html"))) == n == result.articles_rendered
+    slug = store.source_slugs()["丙快讯"]
+    assert (root / "index.html").exists() and (root / "sources.html").exists()
+    assert "静态网站不支持搜索" in (root / "search.html").read_text(encoding="utf-8")
+    # 150 articles of one source: the newest 30 on its page, archive pages of 100 from the oldest
+    index = (root / f"source/{slug}/index.html").read_text(encoding="utf-8")
+    assert "快讯第149条" in index and 'href="page/2.html"' in index
+    assert "快讯第0条" in (root / f"source/{slug}/page/1.html").read_text(encoding="utf-8")
+    assert "快讯第149条" in (root / f"source/{slug}/page/2.html").read_text(encoding="utf-8")
+    assert (root / "tag/丙快讯新闻/index.html").exists()
+    for feed in ("feed.atom", "feed.rss", f"source/{slug}/feed.atom", "tag/丙快讯新闻/feed.rss"):
+        parsed = feedparser.parse((root / feed).read_bytes())
+        assert not parsed.bozo and parsed.entries
+        assert parsed.entries[0].link.startswith("https://news.example.org/archive/article/")
+    assert json.loads((root / "feed.json").read_text(encoding="utf-8"))["items"]
+
+
+def test_second_export_rewrites_only_changed_pages(store, tmp_path):
+    fill(store, extra_items=150)
+    root = tmp_path / "site"
+    export_site(store, root)
+    before = snapshot(root)
+    again = export_site(store, root)
+    assert again.written == 0 and again.articles_rendered == 0 and snapshot(root) == before
+    ingest(store, [raw(f"n:{i}", "丙快讯", f"新快讯{i}", f"新的第{i}条快讯正文，恒指收涨{i}点。", 500 + i) for i in range(3)])
+    third = export_site(store, root)
+    after = snapshot(root)
+    changed = {p for p in after if after[p] != before.get(p)}
+    slug = store.source_slugs()["丙快讯"]
+    new_ids = {store.get_article_by_key(f"n:{i}").id for i in range(3)}
+    assert {f"article/{i}.html" for i in new_ids} <= changed
+    assert third.articles_rendered == 3
+    assert f"source/{slug}/page/2.html" in changed and f"source/{slug}/page/1.html" not in changed
+    assert "index.html" in changed and "feed.atom" in changed
+    甲 = store.source_slugs()["甲财经"]
+    assert f"source/{甲}/index.html" not in changed and f"source/{甲}/feed.atom" not in changed
+    assert len(changed) < 25
+
+
+def test_export_site_command(tmp_path):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    from caixun.store import Store
+
+    with Store(db) as s:
+        fill(s)
+    r = CliRunner().invoke(cli, ["--db", db, "export", "site", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert "files written" in r.output and (tmp_path / "out" / "index.html").exists()
