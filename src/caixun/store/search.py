@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from caixun.searchtext import Query, fts5_match, index_tokens
+from caixun.searchtext import FULLWIDTH, HALFWIDTH, Query, fts5_match, index_tokens
 
 KEY_SHIFT = 20
 
@@ -135,11 +135,11 @@ class PostgresSearch:
         self, conn: Connection, query: Query, filters: Filters, order: str, limit: int, offset: int
     ) -> tuple[int, list[int]]:
         lo, hi = filters.key_range()
-        params: dict = {"q": _tsquery(query), "lo": lo, "hi": hi, "n": limit, "o": offset}
+        params: dict = {"q": _tsquery(query), "lo": lo, "hi": hi, "n": limit, "o": offset, "fw": FULLWIDTH, "hw": HALFWIDTH}
         where = ["s.vector @@ CAST(:q AS tsquery)", "s.search_key BETWEEN :lo AND :hi"]
         for i, term in enumerate(query.terms):
             params[f"t{i}"] = term.text
-            where.append(f"strpos(lower(normalize(a.title || chr(10) || a.text, NFKC)), :t{i}) > 0")
+            where.append(f"strpos(lower(translate(a.title || chr(10) || a.text, :fw, :hw)), :t{i}) > 0")
         if filters.source:
             params["src"] = source_token(filters.source)
             where.append("s.src = :src")
