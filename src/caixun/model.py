@@ -79,6 +79,9 @@ class Article:
     cluster_id: int | None = None
     version: int = 1
     search_key: int | None = None  # publication order, set by the store
+    # Search tokens of title and text (caixun.searchtext.index_text), made by
+    # `prepare` so that a worker process does it; the store makes them if empty.
+    search_tokens: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import read_posts
 from caixun.dedupe import canonical_url, content_hash, signature
 from caixun.model import Article, IngestResult, RawItem, Rejection, Source
+from caixun.searchtext import index_text
 from caixun.store import Store, health
 
 log = logging.getLogger("caixun")
@@ -76,6 +77,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         raw_body=raw.body,
         meta=meta,
         minhash=signature(text),
+        search_tokens=(index_text(title), index_text(text)),
     )
 
 

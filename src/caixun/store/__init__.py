@@ -229,7 +229,9 @@ class Store:
             conn.execute(_SET_CLUSTER, joined)
         conn.execute(update(articles).where(articles.c.cluster_id.is_(None)).values(cluster_id=articles.c.id))
         _insert_bands(conn, [(k, new_id) for new_id, (_, keys) in zip(ids, new, strict=True) for k in set(keys)])
-        self.search_index.add(conn, [IndexRow(k, i, a.source, a.title, a.text) for (a, _), i, k in zip(new, ids, search_keys, strict=True)])
+        self.search_index.add(
+            conn, [IndexRow(k, i, a.source, a.title, a.text, a.search_tokens) for (a, _), i, k in zip(new, ids, search_keys, strict=True)]
+        )
         result.added += len(new)
         return result
 
@@ -259,7 +261,7 @@ class Store:
             values["search_key"] = allocate_keys(conn, [(art.key, art.published_at)])[0]
         conn.execute(update(articles).where(articles.c.id == old["id"]).values(values))
         self.search_index.remove(conn, [IndexRow(old["search_key"], old["id"], old["source"], old["title"], old["text"])])
-        self.search_index.add(conn, [IndexRow(values["search_key"], old["id"], art.source, art.title, art.text)])
+        self.search_index.add(conn, [IndexRow(values["search_key"], old["id"], art.source, art.title, art.text, art.search_tokens)])
         conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == old["id"]))
         _insert_bands(conn, [(k, old["id"]) for k in set(band_keys(art.minhash))])
 

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from caixun.searchtext import FULLWIDTH, HALFWIDTH, Query, fts5_match, index_tokens
+from caixun.searchtext import FULLWIDTH, HALFWIDTH, Query, fts5_match, index_text
 
 KEY_SHIFT = 20
 
@@ -50,6 +50,12 @@ class IndexRow:
     source: str
     title: str
     text: str
+    tokens: tuple[str, str] = ("", "")  # index_text of title and text, if already made
+
+    def token_strings(self) -> tuple[str, str]:
+        if self.tokens[0] or self.tokens[1]:
+            return self.tokens
+        return index_text(self.title), index_text(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,7 @@ class SqliteSearch:
         if rows:
             conn.exec_driver_sql(
                 "INSERT INTO article_fts (rowid, title, body, src) VALUES (?, ?, ?, ?)",
-                [(r.key, " ".join(index_tokens(r.title)), " ".join(index_tokens(r.text)), source_token(r.source)) for r in rows],
+                [(r.key, *r.token_strings(), source_token(r.source)) for r in rows],
             )
 
     def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
@@ -84,7 +90,7 @@ class SqliteSearch:
         if rows:
             conn.exec_driver_sql(
                 "INSERT INTO article_fts (article_fts, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)",
-                [(r.key, " ".join(index_tokens(r.title)), " ".join(index_tokens(r.text)), source_token(r.source)) for r in rows],
+                [(r.key, *r.token_strings(), source_token(r.source)) for r in rows],
             )
 
     def _match(self, query: Query, filters: Filters) -> str:
@@ -124,7 +130,7 @@ class PostgresSearch:
             conn.exec_driver_sql(
                 "INSERT INTO article_search (search_key, article_id, src, vector) "
                 "VALUES (%s, %s, %s, array_to_tsvector(%s::text[]))",
-                [(r.key, r.article_id, source_token(r.source), sorted(set(index_tokens(r.title + "\n" + r.text)))) for r in rows],
+                [(r.key, r.article_id, source_token(r.source), sorted(set(" ".join(r.token_strings()).split()))) for r in rows],
             )
 
     def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
