@@ -45,6 +45,8 @@ from caixun.store.search import for_backend as search_backend
 DEFAULT_DB = "sqlite:///caixun.db"
 # Near-duplicate candidates compared per new article: those sharing most bands.
 MAX_CANDIDATES = 50
+# Members read per MinHash band (see _band_members).
+BAND_MEMBERS = 20
 _TEMP_ID = 1 << 62  # ids of articles of a run not inserted yet
 # Sources failing this many polls in a row are reported unhealthy.
 UNHEALTHY_AFTER = 3
@@ -531,12 +533,19 @@ def _insert_bands(conn: Connection, rows: list[tuple[int, int]]) -> None:
 
 
 def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
-    """Stored article ids under each band key, straight through the driver
-    (the lookup returns many small rows; see _insert_bands)."""
+    """Stored article ids under each band key, the newest BAND_MEMBERS of each,
+    straight through the driver (the lookup returns many small rows; see
+    _insert_bands). A band shared by very many articles is a common passage
+    (a disclaimer, a stock phrase), not evidence of one story; reading all
+    its members made import time grow with the archive."""
     found: dict[int, list[int]] = {}
     p = _placeholder(conn)
     for chunk in _chunks(list(keys)):
-        sql = f"SELECT band_key, article_id FROM minhash_bands WHERE band_key IN ({', '.join([p] * len(chunk))})"
+        sql = (
+            "SELECT band_key, article_id FROM (SELECT band_key, article_id, row_number() OVER "
+            "(PARTITION BY band_key ORDER BY article_id DESC) AS rn FROM minhash_bands "
+            f"WHERE band_key IN ({', '.join([p] * len(chunk))})) AS m WHERE rn <= {BAND_MEMBERS}"
+        )
         for key, article_id in conn.exec_driver_sql(sql, tuple(chunk)):
             found.setdefault(key, []).append(article_id)
     return found
