@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "caixun"
-PURE = ("model", "clean", "dedupe", "searchtext")
+PURE = ("model", "clean", "dedupe", "searchtext", "enrich")
 OUTER = ("caixun.collect", "caixun.store", "caixun.publish", "caixun.web", "caixun.cli", "caixun.pipeline")
 
 

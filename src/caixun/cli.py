@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from caixun.clean.normalize import SHANGHAI, as_aware
+from caixun.clean.normalize import SHANGHAI, as_aware, to_shanghai
 from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import iter_post_paths, read_posts
 from caixun.config import Config, ConfigError, load_config
@@ -360,6 +360,90 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
     for a in page.articles:
         when = a.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
         click.echo(f"{when}  [{a.source}]  {a.title}  (#{a.id})")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--article", "article_ids", multiple=True, type=int, metavar="ID", help="An article of the archive (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per input).")
+@click.option("--jsonl", is_flag=True, help='Read JSON lines on standard input ({"id", "text", "date"}), write one result line each.')
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The text's date, for 今年/去年/全年 (files only).")
+@click.pass_obj
+def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], as_json: bool, jsonl: bool, day: str | None) -> None:
+    """Economic figures and stock codes in texts, with their offsets.
+
+    \b
+    caixun facts report.txt                  # a text file ('-': standard input)
+    caixun facts --article 42 --json         # an article of the archive
+    echo '{"id": 1, "text": "GDP增长8.5%", "date": "2021-12-31"}' | caixun facts --jsonl
+
+    In --jsonl mode each input line gives one output line, in order:
+    {"id", "figures", "entities"}, or {"id", "error"} for a line that is not
+    valid JSON (the run goes on; exit code 1 at the end).
+    """
+    from caixun.enrich.facts import extract
+
+    if jsonl:
+        sys.exit(_facts_jsonl(extract))
+    today = _parse_date(day)
+    inputs: list[tuple[str, str, date | None]] = []
+    for f in files:
+        inputs.append((str(f), sys.stdin.read() if str(f) == "-" else f.read_text(encoding="utf-8"), today))
+    for aid in article_ids:
+        art = obj.store.get_article(aid)
+        if art is None:
+            raise click.UsageError(f"no article {aid}")
+        inputs.append((f"article {aid}", art.title + "\n\n" + art.text, to_shanghai(art.published_at).date()))
+    if not inputs:
+        raise click.UsageError("give FILEs, --article IDs, or --jsonl")
+    for name, text, when in inputs:
+        result = extract(text, when)
+        if as_json:
+            click.echo(json.dumps({"input": name, **result}, ensure_ascii=False))
+            continue
+        click.echo(f"{name}: {len(result['figures'])} figures, {len(result['entities'])} securities")
+        for fig in result["figures"]:
+            extra = " ".join(f"{k}={fig[k]}" for k in ("approx", "direction", "indicator", "subject", "period", "scope") if fig[k])
+            rng = f"..{fig['value_max']}" if fig["value_max"] else ""
+            click.echo(f"  {fig['start']:>6}  {fig['kind']:<8} {fig['value']}{rng} {fig['unit'] or ''}  «{fig['text']}»  {extra}")
+        for ent in result["entities"]:
+            click.echo(f"  {ent['start']:>6}  security {ent['code']}  {ent['name'] or ''}")
+
+
+def _parse_date(day: str | None) -> date | None:
+    if not day:
+        return None
+    try:
+        return date.fromisoformat(day[:10])
+    except ValueError as exc:
+        raise click.BadParameter(f"{day!r} is not YYYY-MM-DD", param_hint="--date") from exc
+
+
+def _facts_jsonl(extract) -> int:
+    bad = 0
+    out = sys.stdout
+    for line in sys.stdin:
+        item = None
+        if not line.strip():
+            out.write("{}\n")
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('each line must be an object with a "text" string')
+            when = None
+            if item.get("date"):
+                when = date.fromisoformat(str(item["date"])[:10])
+            result = {"id": item.get("id"), **extract(item["text"], when)}
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            bad += 1
+            result = {"id": item.get("id") if isinstance(item, dict) else None, "error": str(exc)}
+        except Exception as exc:  # a bug must cost one line, not the run
+            bad += 1
+            result = {"id": item.get("id"), "error": f"extraction failed: {type(exc).__name__}: {exc}"}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return EXIT_REJECTED if bad else EXIT_OK
 
 
 @cli.group()

@@ -331,7 +331,15 @@ class Store:
         filters = Filters(source, since, until, cluster_id)
         with self.engine.connect() as conn:
             total, ids = self.search_index.search(conn, query, filters, order, limit, offset)
-            return SearchPage(query, total, self._articles_by_ids(conn, ids))
+        return SearchPage(query, total, self.articles_by_ids(ids))
+
+    def search_ids(self, q: str, **filters: Any) -> list[int]:
+        """Ids of every match, newest first (no article rows read)."""
+        query = parse_query(q)
+        if not query:
+            return []
+        with self.engine.connect() as conn:
+            return self.search_index.search(conn, query, Filters(**filters), "date", 1 << 62, 0)[1]
 
     def articles_page(
         self,

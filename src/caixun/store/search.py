@@ -201,10 +201,11 @@ def _mark(conn: Connection) -> str:
 
 
 def _ids_in_order(conn: Connection, keys: list[int]) -> list[int]:
-    if not keys:
-        return []
-    marks = ", ".join(_mark(conn) for _ in keys)
-    found = dict(conn.exec_driver_sql(f"SELECT search_key, id FROM articles WHERE search_key IN ({marks})", tuple(keys)).all())
+    found: dict[int, int] = {}
+    for start in range(0, len(keys), 500):  # SQLite caps the number of parameters
+        chunk = keys[start : start + 500]
+        marks = ", ".join(_mark(conn) for _ in chunk)
+        found.update(conn.exec_driver_sql(f"SELECT search_key, id FROM articles WHERE search_key IN ({marks})", tuple(chunk)).all())
     return [found[k] for k in keys if k in found]
 
 

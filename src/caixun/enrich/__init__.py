@@ -1,0 +1,1 @@
+"""Text to data: numbers, figures, securities (pure, pluggable stages)."""

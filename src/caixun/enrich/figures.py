@@ -1,0 +1,506 @@
+"""Economic figures in Chinese text (pure): amounts, counts, measures,
+percentages, rankings, with approximation, direction of change, indicator,
+subject and period, each with its exact character span.
+
+One pass of one compiled regular expression finds candidate spans (a number
+with what may stand around it: 约/超/逾 before, a second number of a range,
+a unit, 左右/以上 after); small functions then read each match. Years, months
+and days are periods, never figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from caixun.enrich.numbers import (
+    BIG_UNITS,
+    DIGITS,
+    LATIN_SCALE,
+    SMALL_UNITS,
+    TENS,
+    parse_numeral,
+    to_ascii_digits,
+)
+from caixun.enrich.units import (
+    COUNTERS,
+    CURRENCIES,
+    CURRENCY_SIGNS,
+    MEASURES,
+    PER,
+    PERCENT_UNITS,
+    SUBUNITS,
+    TIME_WORDS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    text: str
+    start: int
+    end: int  # exclusive
+    kind: str  # number | money | quantity | percent | rank
+    value: str
+    value_max: str | None = None
+    unit: str | None = None
+    approx: str | None = None  # about | over | under
+    direction: str | None = None  # up | down
+    indicator: str | None = None
+    subject: str | None = None
+    period: str | None = None
+    scope: str | None = None  # of a rank: 晋中 in 排名晋中第一
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_CN_DIGITS = "".join(DIGITS)
+_CN_ALL = _CN_DIGITS + "".join(TENS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
+_ARABIC = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+# 千, 兆 and 百 begin unit words too (千瓦, 兆字节, 千米): there they are not scales.
+_UNIT_PREFIXED = r"(?:瓦|卡|米|字节|克|赫|比特|焦|帕|伏|升)"
+_CN_CHAR = rf"[{_CN_DIGITS}{''.join(TENS)}十拾百佰万萬亿億]|[千仟兆](?!{_UNIT_PREFIXED})|个(?=[万亿])"
+# A numeral: Arabic and Chinese digits, scale characters, 点 as a decimal
+# point, 几/数 (vague digits), 多/余 before a scale (十多万), a Latin suffix.
+_NUM = (
+    rf"(?:[-−+]|[负負]\s?)?(?:{_ARABIC}|{_CN_CHAR}|[几幾数半](?=[十百千万亿萬億]))"
+    rf"(?:{_ARABIC}|{_CN_CHAR}|[点點](?=[\d{_CN_DIGITS}])|[几幾]|[多余](?=[万萬亿億]))*"
+    rf"(?:[kKwWM](?![a-zA-Z]))?"
+)
+_APPROX_BEFORE = {"约": "about", "大约": "about", "大概": "about", "近": "about", "将近": "about", "接近": "about",
+                  "超": "over", "超过": "over", "逾": "over", "高达": "over", "至少": "over", "不少于": "over",
+                  "不到": "under", "不足": "under", "最多": "under", "不超过": "under", "少于": "under", "低于": "under"}  # fmt: skip
+_APPROX_AFTER = {"左右": "about", "上下": "about", "前后": "about", "以上": "over", "多": "over", "余": "over",
+                 "有余": "over", "以下": "under", "以内": "under", "之内": "under"}  # fmt: skip
+_CURRENCY_FIRST = {w: c for w, c in CURRENCIES.items() if w not in ("元", "块", "块钱", "圆")}
+_UNIT_WORDS = list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS + ["折", "打", "对", "對", "双", "雙"]
+_PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
+_SEP = r"至|到|~|～|——|--|-|－|—|–"
+_PATTERN = re.compile(
+    rf"(?P<pre>{_alt(_APPROX_BEFORE)})?"
+    rf"(?P<sign>{_alt(CURRENCY_SIGNS)}|{_alt(_CURRENCY_FIRST)})?\s?"
+    rf"(?P<pctpre>百分之|千分之|仟分之|万分之|萬分之|百万分之|千万分之|万万分之|百万万分之)?"
+    rf"(?P<n1>{_NUM})"
+    rf"(?:(?P<fracof>分之)(?P<fracnum>{_NUM}))?"
+    rf"(?:\s?(?P<u1>{_PRICE}|{_alt(CURRENCIES)}|{_alt(PERCENT_UNITS)}))?(?:\(含\)|（含）)?"
+    rf"(?:\s?(?P<sep>{_SEP})\s?(?P<pctpre2>百分之)?(?P<n2>{_NUM}))?"
+    rf"(?P<mid>多|余)?"
+    rf"(?:\s?(?P<unit>{_PRICE}|{_alt(_UNIT_WORDS)}))?"
+    rf"(?P<sub>半|[{_CN_DIGITS}\d]+[角毛毫](?:[{_CN_DIGITS}\d]+[分仙]|[{_CN_DIGITS}](?![\d{_CN_ALL}]))?|[{_CN_DIGITS}\d]+[分仙](?!钟)"
+    rf"|零[{_CN_DIGITS}\d](?![\d{_CN_ALL}])|[{_CN_DIGITS}\d](?![\d{_CN_ALL}点.]))?"
+    rf"(?P<post>{_alt(_APPROX_AFTER)})?"
+)
+_FRACTION_PREFIX = {"百分之": 1, "千分之": Decimal("0.1"), "仟分之": Decimal("0.1"), "万分之": Decimal("0.01"),
+                    "萬分之": Decimal("0.01"), "百万分之": Decimal("0.0001"), "千万分之": Decimal("0.00001"),
+                    "万万分之": Decimal("0.000001"), "百万万分之": Decimal("0.00000001")}  # fmt: skip
+_MULTIPLIERS = {"打": 12, "对": 2, "對": 2, "双": 2, "雙": 2}
+_RANK = re.compile(rf"(?P<verb>排名|排在|排|位列|位居|位于|居|列|名列|跻身)?(?P<scope>[\u4e00-\u9fff]{{0,6}}?)第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
+_RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:名|位)?(?:季度|季|次|批|期|届|条|章|节|方|天|年|个|家|轮|号|波|阶段|步|款|项|部|代|版|场|周|日|月|例|笔|单|只|支)")
+_UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
+       "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行"]  # fmt: skip
+_DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
+         "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减", "亏损"]  # fmt: skip
+_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})[了近约超逾达为]*$")  # not 涨至 X: X is a level
+_DOWN_SET = set(_DOWN)
+_CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
+INDICATORS = [
+    "GDP", "地区生产总值", "国内生产总值", "一般公共预算收入", "一般公共预算支出", "社会消费品零售总额", "社零", "固定资产投资",
+    "规模以上工业增加值", "规上工业增加值", "工业增加值", "进出口总额", "进出口", "出口额", "进口额", "出口", "进口",
+    "营业收入", "营业总收入", "营收", "归母净利润", "净利润", "利润总额", "扣非净利润", "成交额", "成交量", "市值", "总市值",
+    "北向资金净流入", "北向资金净买入", "北向资金", "南向资金", "主力资金净流入", "主力资金", "净流入", "净流出", "净买入",
+    "CPI", "PPI", "PMI", "M2", "M1", "社会融资规模", "社融", "新增人民币贷款", "新增贷款", "外汇储备", "黄金储备",
+    "存款准备金率", "LPR", "贷款市场报价利率", "中间价", "收益率", "失业率", "城镇调查失业率", "居民人均可支配收入",
+    "人均可支配收入", "粮食产量", "税收收入", "财政收入", "用电量", "全社会用电量", "客运量", "货运量", "销量", "销售额",
+    "产量", "房价", "商品房销售面积", "商品房销售额", "房地产开发投资", "实际使用外资", "利用外资", "股价", "收盘价", "报价",
+    "shibor", "Shibor", "SHIBOR", "汇率", "指数", "恒生指数", "上证指数", "深证成指", "创业板指", "沪深300", "融资余额",
+    "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入",
+]  # fmt: skip
+_INDICATOR = re.compile(_alt(INDICATORS))
+PROVINCES = [
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+    "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
+    "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
+]  # fmt: skip
+_SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|镇|乡)|{_alt(PROVINCES)})")
+_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年)"
+                   r"|(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?)?")  # fmt: skip
+_RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?(?:(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月)?")
+_QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
+             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": ""}  # fmt: skip
+
+
+def fmt_decimal(d: Decimal) -> str:
+    """A plain decimal string: no exponent, no trailing zeros (341.3亿 -> 34130000000)."""
+    if d == d.to_integral_value():
+        return format(d.to_integral_value(), "f")
+    return format(d.normalize(), "f")
+
+
+def _value(num: str) -> tuple[Decimal, Decimal | None, str | None] | None:
+    """(value, value_max, approx) of a numeral: 十多万 -> (100000, None, over);
+    几十万 -> (100000, 1000000, about); 三五百 -> (300, 500, None)."""
+    num = num.replace("−", "-").replace(" ", "").replace("个", "").replace("幾", "几")
+    approx = None
+    if re.search(r"[多余](?=[万萬亿億])", num):
+        num, approx = re.sub(r"[多余](?=[万萬亿億])", "", num), "over"
+    if "几" in num or "数" in num:
+        base = re.sub(r"[几数]", "", num)
+        lone = re.fullmatch(r"[几数](.+)", num)
+        if lone:  # 几十万: a one-digit multiple of the rest, 1 to 10 times
+            low = parse_numeral(lone.group(1))
+            return (low, low * 10, "about") if low is not None else None
+        low = parse_numeral(re.sub(r"零?[几数]", "", num) if base else num)
+        one = parse_numeral(re.sub(r"[几数]", "一", num))
+        nine = parse_numeral(re.sub(r"[几数]", "九", num))
+        if low is None or one is None or nine is None:
+            return None
+        return low, nine + (one - low), "about"  # 十几 -> 10 to 20
+    pair = re.fullmatch(rf"([{_CN_DIGITS}])([{_CN_DIGITS}])([十拾百佰千仟万萬亿億].*)", num)
+    if pair and DIGITS[pair.group(1)] < DIGITS[pair.group(2)] and pair.group(1) not in "零〇":
+        lo, hi = parse_numeral(pair.group(1) + pair.group(3)), parse_numeral(pair.group(2) + pair.group(3))
+        if lo is not None and hi is not None:
+            return lo, hi, approx  # 三五百 = 300 to 500
+    v = parse_numeral(num)
+    return (v, None, approx) if v is not None else None
+
+
+def _has_digit(num: str) -> bool:
+    return any(c.isdigit() or c in DIGITS or c in TENS or c in "几幾数" for c in num) or num.startswith("十")
+
+
+def _trailing_scale(num: str) -> Decimal:
+    """The scale that ends a numeral (5亿 -> 1e8, 15k -> 1e3, 三仟 -> 1e3), to
+    lend to the bare first number of a range (3至5亿 -> 3亿 to 5亿)."""
+    if num[-1:] in LATIN_SCALE:
+        return Decimal(LATIN_SCALE[num[-1]])
+    scale = Decimal(1)
+    for i, c in enumerate(reversed(num)):
+        if c in BIG_UNITS:
+            scale *= BIG_UNITS[c]
+        elif c in SMALL_UNITS and scale == 1 and (len(num) - i - 1 <= 1):
+            scale *= SMALL_UNITS[c]  # only in 三千, not in 三千五
+            break
+        else:
+            break
+    return scale
+
+
+def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> tuple[str, str | None, Decimal]:
+    """(kind, unit code, factor) for the unit words around a number."""
+    if pct:
+        return "percent", "%", Decimal(1)
+    word = unit or u1
+    if word and re.fullmatch(_PRICE, word):
+        cur, per = re.split(r"/|每", word, maxsplit=1)
+        return "money", f"{CURRENCIES[cur]}/{PER[per]}", Decimal(1)
+    for w in (u1, unit):
+        if w in PERCENT_UNITS:
+            code, factor = PERCENT_UNITS[w]
+            return "percent", code, factor
+    if unit in CURRENCIES and (u1 is None or CURRENCIES.get(u1) == "CNY"):
+        return "money", CURRENCIES[unit], Decimal(1)  # 三万元欧元, 9000元日币: the named currency
+    if u1 in CURRENCIES:
+        return "money", CURRENCIES[u1], Decimal(1)
+    if sign:
+        return "money", CURRENCY_SIGNS.get(sign) or CURRENCIES[sign], Decimal(1)
+    if unit in MEASURES:
+        code, factor = MEASURES[unit]
+        return "quantity", code, factor
+    if unit in COUNTERS:
+        if unit.startswith("万"):
+            return "quantity", unit[1:], Decimal(10**4)
+        if unit.startswith("亿"):
+            return "quantity", unit[1:], Decimal(10**8)
+        return "quantity", unit, Decimal(1)
+    return "number", None, Decimal(1)
+
+
+def _direction(text: str, start: int, floor: int) -> str | None:
+    window = text[max(floor, start - 10) : start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(window)), default=0)
+    m = _DIRECTION.search(window[cut:])
+    if not m:
+        return None
+    return "down" if m.group(1) in _DOWN_SET else "up"
+
+
+def _sentence_before(text: str, start: int) -> str:
+    lo = max(text.rfind("。", 0, start), text.rfind("\n", 0, start), text.rfind("；", 0, start), start - 80)
+    return text[lo + 1 : start]
+
+
+def _indicator(before: str) -> str | None:
+    found = list(_INDICATOR.finditer(before))
+    return found[-1].group() if found else None
+
+
+def _subject(before: str) -> str | None:
+    found = [m.group() for m in _SUBJECT.finditer(before)]
+    return found[-1] if found else None
+
+
+def _period(text: str, start: int, today: date | None) -> str | None:
+    before = _sentence_before(text, start)
+    best: str | None = None
+    for m in _YEAR.finditer(before):
+        best = _period_of(int(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5))
+    if best is None and today is not None:
+        for m in _RELATIVE_YEAR.finditer(before):
+            offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
+            best = _period_of(today.year + offset, m.group(2), m.group(3), m.group(4), m.group(5))
+    return best
+
+
+def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None) -> str:
+    if part:
+        q = _QUARTERS.get(part, "")
+        return f"{year}{q}"
+    if m_from and m_to:
+        return f"{year}-{int(m_from):02d}/{year}-{int(m_to):02d}"
+    if month and 1 <= int(month) <= 12:
+        return f"{year}-{int(month):02d}"
+    return str(year)
+
+
+# Spaces are dropped for reading unless they separate two Latin letters
+# ("7 万 5 千", "百 分 之 2.4", "新台币 177.1 亿元"); the clean stage already
+# removes the gaps between Chinese characters that HTML leaves.
+_SPACE_IN_FIGURE = re.compile(r"(?<![A-Za-z])[ \t\u3000\u00a0]+|[ \t\u3000\u00a0]+(?![A-Za-z])")
+_SPECIAL = {"对折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
+# 三百五又三分之一, 1 3/5, 3/5: fractions, read before the general pattern
+_FRACTION = re.compile(rf"(?P<neg>[-−负負])?(?:(?P<whole>{_NUM})(?:又|\s))?(?:(?P<den>{_NUM})分之(?P<num>{_NUM})"
+                       r"|(?<![\d/])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/]))")
+_SPECIAL_RE = re.compile(_alt(_SPECIAL))
+
+
+def extract_figures(text: str, today: date | None = None) -> list[Figure]:
+    """Every figure in the text, in order of position."""
+    original = text
+    text = to_ascii_digits(text)
+    # Spaces inside a figure ("7 万 5 千", "新台币 177.1 亿元") are dropped
+    # for reading; `pos` maps positions back to the text given.
+    pos: list[int] | None = None
+    if _SPACE_IN_FIGURE.search(text):
+        pos, kept, last = [], [], 0
+        for sp in _SPACE_IN_FIGURE.finditer(text):
+            kept.append(text[last : sp.start()])
+            pos.extend(range(last, sp.start()))
+            last = sp.end()
+        kept.append(text[last:])
+        pos.extend(range(last, len(text)))
+        pos.append(len(text))
+        text = "".join(kept)
+    out: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+    for m in _fractions(text):
+        fig = _fraction(text, m)
+        if fig is not None and not any(s < fig.end and fig.start < e for s, e in taken):
+            out.append(fig)
+            taken.append((fig.start, fig.end))
+    taken_until = 0
+    for m in _PATTERN.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        fig = _figure(text, m, today, taken_until)
+        if fig is not None:
+            out.append(fig)
+            taken_until = fig.end
+    for m in _SPECIAL_RE.finditer(text):
+        kind, unit, value = _SPECIAL[m.group()]
+        out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit))
+    out.extend(_ranks(text, {(f.start, f.end) for f in out}))
+    if pos is not None:
+        out = [replace(f, start=pos[f.start], end=pos[f.end - 1] + 1, text=original[pos[f.start] : pos[f.end - 1] + 1]) for f in out]
+    out.sort(key=lambda f: (f.start, -f.end))
+    return out
+
+
+def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | None:
+    g = m.groupdict()
+    n1, n2, unit, u1 = g["n1"], g["n2"], g["unit"], g["u1"]
+    start, end = m.start(), m.end()
+    if unit in TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
+        return None
+    if n2 and g["sep"] in "-－—–" and re.fullmatch(r"\d{4}", n1 or ""):
+        return None  # 2021-11: a date
+    if m.start("n1") > 0 and text[m.start("n1") - 1] == "第":
+        return None  # a rank, read by _ranks
+    after = text[end : end + 2]
+    if (unit == "成" or u1 == "成") and after[:1] and after[:1] in "交本员立功为长效品绩就都":
+        return None
+    if unit == "折" and after[:1] and after[:1] in "合算旧价扣叠返腾":
+        return None
+    # 两 after a numeral is the unit liang (三十两, 两万两), not a digit
+    if unit is None and u1 is None and len(n1) > 1 and n1.endswith(("两", "兩")) and n1[-2] in _CN_ALL + "0123456789":
+        n1, unit, end = n1[:-1], "两", m.end("n1")
+    read = _value(n1)
+    if read is None:
+        return None
+    v1, vmax, approx_inner = read
+    if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")):
+        return None
+    if g["fracof"]:
+        part = _value(g["fracnum"])
+        if not part or not v1:
+            return None
+        v1, vmax, n2 = part[0] / v1, None, None  # 三分之一: the part over the whole
+    if n2:
+        read2 = _value(n2)
+        if read2 is None or not _has_digit(n2):
+            return None
+        v2 = read2[0]
+        lend = _trailing_scale(n2)
+        if _trailing_scale(n1) == 1 and lend != 1 and v1 * lend <= v2:
+            v1 = v1 * lend  # 3至5亿; but not 8500到3万
+        vmax = v2
+    pct_prefix = g["pctpre"] or g["pctpre2"]
+    kind, code, factor = _classify(unit, u1, g["sign"], bool(pct_prefix))
+    if pct_prefix:
+        factor = _FRACTION_PREFIX.get(g["pctpre"] or "百分之", Decimal(1))
+    if g["sign"] in _CURRENCY_FIRST and kind == "money" and code == "CNY":
+        code = _CURRENCY_FIRST[g["sign"]]  # 港币两千九百六十元
+    if unit == "折":
+        kind, code = "percent", "%"
+        # 八折 = 80%, 8.5折 = 85%; two digits are already the percentage (75折, 三八折)
+        factor = Decimal(10) if v1 < 10 else Decimal(1)
+    if unit in _MULTIPLIERS:
+        kind, code, factor = "number", None, Decimal(_MULTIPLIERS[unit])
+    sub = g["sub"]
+    if sub:
+        if sub == "半" and kind in ("money", "quantity", "percent"):
+            v1 += Decimal("0.5")  # 一吨半, 三成半
+        elif (unit == "成" or u1 == "成") and sub in DIGITS:
+            v1 += Decimal(DIGITS[sub]) / 10  # 七成六 = 76%
+        elif kind in ("money", "quantity") and code != "CNY" and len(sub) == 1 and (sub in DIGITS or sub.isdigit()):
+            v1 += Decimal(DIGITS.get(sub, sub)) / 10  # 三米九 = 3.9 m
+        else:
+            extra = _subunits(sub) if kind == "money" and code == "CNY" else None
+            if extra is None:
+                if g["post"]:
+                    return None
+                end = m.start("sub")
+            else:
+                v1 += extra
+    approx = (_APPROX_BEFORE.get(g["pre"] or "") or _APPROX_AFTER.get(g["post"] or "")
+              or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
+    value = v1 * factor
+    value_max = vmax * factor if vmax is not None else None
+    before = _sentence_before(text, start)
+    direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] else None
+    return Figure(
+        text=text[start:end],
+        start=start,
+        end=end,
+        kind=kind,
+        value=fmt_decimal(value),
+        value_max=fmt_decimal(value_max) if value_max is not None else None,
+        unit=code,
+        approx=approx,
+        direction=direction,
+        indicator=_indicator(before) if kind != "number" else None,
+        subject=_subject(before) if kind != "number" else None,
+        period=_period(text, start, today) if kind != "number" else None,
+    )
+
+
+_FRACTION_MARK = re.compile(r"分之|(?<=\d)/(?=\d)")
+
+
+def _fractions(text: str):
+    """Fraction matches, looked for only around 分之 and a/b, in a bounded
+    window: the pattern has nested numerals, and a long run of digits would
+    make a search over the whole text quadratic."""
+    for mark in _FRACTION_MARK.finditer(text):
+        lo = max(0, mark.start() - 24)
+        for m in _FRACTION.finditer(text, lo, min(len(text), mark.end() + 24)):
+            if m.start() <= mark.start() < m.end():
+                yield m
+                break
+
+
+def _fraction(text: str, m: re.Match) -> Figure | None:
+    g = m.groupdict()
+    if g["den"]:
+        den, num = _value(g["den"]), _value(g["num"])
+        if den is None or num is None or not den[0] or re.fullmatch(r"[百千万萬]+", g["den"]) and not g["whole"]:
+            return None  # 百分之五 is a percentage, read by the general pattern
+        frac = num[0] / den[0]
+    else:
+        if int(g["b"]) == 0:
+            return None
+        frac = Decimal(g["a"]) / Decimal(g["b"])
+        if not g["whole"] and (int(g["a"]) > 12 or int(g["b"]) > 31):
+            pass
+        elif not g["whole"]:
+            return None if _looks_like_date(text, m) else _fraction_figure(text, m, frac)
+    whole = _value(g["whole"])[0] if g["whole"] and _value(g["whole"]) else Decimal(0)
+    if g["whole"] and _value(g["whole"]) is None:
+        return None
+    value = whole + frac
+    if g["neg"]:
+        value = -value
+    return _fraction_figure(text, m, value)
+
+
+def _looks_like_date(text: str, m: re.Match) -> bool:
+    return bool(re.match(r"\s*(?:日|号|月)", text[m.end() :]))
+
+
+def _fraction_figure(text: str, m: re.Match, value: Decimal) -> Figure:
+    return Figure(text[m.start() : m.end()], m.start(), m.end(), "number", fmt_decimal(value.quantize(Decimal("1e-12")).normalize()))
+
+
+def _subunits(sub: str) -> Decimal | None:
+    """The fractions of a yuan after it: 1角1分, 七毛八, 零四 (= 0.04), 二 (= 0.2)."""
+    total = Decimal(0)
+    if re.fullmatch(rf"零[{_CN_DIGITS}\d]", sub):
+        v = parse_numeral(sub[1])
+        return v * Decimal("0.01") if v is not None else None
+    parts = re.findall(rf"([{_CN_DIGITS}\d]+)([角毛毫分仙]?)", sub)
+    for i, (num, unit) in enumerate(parts):
+        v = parse_numeral(num)
+        if v is None:
+            return None
+        if not unit:  # 七毛八: a digit after 毛 is in 分; a lone digit after 元 is in 角
+            unit = "分" if i > 0 else "角"
+        total += v * SUBUNITS[unit]
+    return total or None
+
+
+def _is_year_like(text: str, m: re.Match) -> bool:
+    """A bare four-digit number right before 年 or in 2021-11 style is a date."""
+    n1 = m.group("n1")
+    after = text[m.end() : m.end() + 1]
+    return bool(re.fullmatch(r"(19|20)\d\d", n1)) and after in ("年", "/", "-", ".")
+
+
+def _is_code(n: str) -> bool:
+    return bool(re.fullmatch(r"\d{6}", n))
+
+
+def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
+    out = []
+    for m in _RANK.finditer(text):
+        if _RANK_NOT.match(text, m.start("n") - 1):
+            continue
+        value = parse_numeral(m.group("n"))
+        if value is None or value <= 0:
+            continue
+        scope = m.group("scope") or None
+        if scope:
+            scope = re.sub(r"^(?:排名|排在|位列|位居|位于|名列|总量|总额|增速|规模)+", "", scope) or None
+        if not (m.group("verb") or scope or m.group("tail")):
+            continue
+        start = m.start("verb") if m.group("verb") else (m.start("scope") if m.group("scope") else m.start("n") - 1)
+        end = m.end("tail") if m.group("tail") else m.end("n")
+        fig_start = m.start("n") - 1  # 第
+        before = _sentence_before(text, start)
+        out.append(Figure(text=text[fig_start:end], start=fig_start, end=end, kind="rank", value=fmt_decimal(value),
+                          indicator=_indicator(before), subject=_subject(before), scope=scope))  # fmt: skip
+    return out

@@ -1,0 +1,70 @@
+"""Stock codes in text, with their exchange and the name written beside them (pure).
+
+    贵州茅台(600519) -> 600519.SH, name 贵州茅台
+    000876 -> 000876.SZ      00388.HK, 2888.HK -> 02888.HK
+
+Exchanges by the first digits of a six-digit code (the exchanges' own
+numbering): Shanghai 60, 68, 90 (B shares); Shenzhen 00, 30, 20 (B shares);
+Beijing 43, 83, 87, 88, 92. A bare six-digit number counts only next to a
+name in brackets, or with a suffix (.SH, .SZ, .BJ).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Security:
+    text: str
+    start: int
+    end: int
+    code: str  # 600519.SH
+    name: str | None = None
+    type: str = "security"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?)"
+_BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:：.]?)?(?P<code>\d{6}|\d{4,5})(?:\.(?P<sfx>SH|SZ|BJ|HK))?[)）]")
+_SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|BJ|HK|sh|sz|bj|hk)(?![A-Za-z])")
+
+
+def exchange_of(code: str) -> str | None:
+    if len(code) == 6:
+        if code[:2] in ("60", "68", "90"):
+            return "SH"
+        if code[:2] in ("00", "30", "20"):
+            return "SZ"
+        if code[:2] in ("43", "83", "87", "88", "92"):
+            return "BJ"
+    return None
+
+
+def normalize_code(code: str, suffix: str | None) -> str | None:
+    suffix = (suffix or "").upper()
+    if suffix == "HK" or (len(code) in (4, 5) and not suffix):
+        return f"{int(code):05d}.HK" if len(code) <= 5 else None
+    ex = suffix or exchange_of(code)
+    return f"{code}.{ex}" if ex and len(code) == 6 else None
+
+
+def extract_securities(text: str) -> list[Security]:
+    found: dict[tuple[int, int], Security] = {}
+    for m in _BRACKETED.finditer(text):
+        ex = {"沪": "SH", "深": "SZ", "北": "BJ", "港": "HK"}.get(m.group("ex") or "", m.group("ex"))
+        code = normalize_code(m.group("code"), m.group("sfx") or ex)
+        if code is None or (len(m.group("code")) < 6 and not (m.group("sfx") or ex) and "港" not in text[max(0, m.start() - 20) : m.start()]):
+            continue
+        name = re.sub(r"^(?:股票|个股|公司|龙头|概念股|如|和|及|与|、)+", "", m.group("name")) or None
+        found[(m.start("code"), m.end("code"))] = Security(text[m.start() : m.end()], m.start(), m.end(), code, name)
+    for m in _SUFFIXED.finditer(text):
+        if any(s <= m.start() < e for s, e in ((f.start, f.end) for f in found.values())):
+            continue
+        code = normalize_code(m.group("code"), m.group("sfx"))
+        if code:
+            found[(m.start(), m.end())] = Security(m.group(), m.start(), m.end(), code)
+    return sorted(found.values(), key=lambda s: s.start)

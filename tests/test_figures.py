@@ -1,0 +1,143 @@
+"""Text to data: numerals, figures, securities, and `caixun facts`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from caixun.enrich.facts import extract
+from caixun.enrich.figures import extract_figures
+from caixun.enrich.numbers import parse_numeral
+from caixun.enrich.securities import extract_securities
+from tests.conftest import SHARED
+
+FLOORS = json.loads((Path(__file__).parent / "data" / "figure_floors.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("text,value", [
+    ("1.6万", "16000"), ("一千二百万", "12000000"), ("两百", "200"), ("3,500", "3500"), ("1.2万亿", "1200000000000"),
+    ("二点五", "2.5"), ("三千万亿", "3000000000000000"), ("一万五", "15000"), ("十五", "15"), ("三千零五", "3005"),
+    ("一千零十", "1010"), ("两百五", "250"), ("廿二", "22"), ("5万4千6百", "54600"), ("100万三千", "1003000"),
+    ("负1,200", "-1200"), ("15k", "15000"), ("一九九八", "1998"),
+])  # fmt: skip
+def test_numerals(text, value):
+    assert parse_numeral(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["", "百百", "十百", "abc", "点", "万万万x"])
+def test_not_numerals(text):
+    assert parse_numeral(text) is None
+
+
+def figs(text, **kw):
+    return [(f.text, f.kind, f.value, f.value_max, f.unit, f.approx, f.direction) for f in extract_figures(text, **kw)]
+
+
+def test_money_percent_and_direction():
+    got = figs("某县一般公共预算收入完成12.6亿元，同比下降3.2%；税收收入增长1.5个百分点。")
+    assert ("12.6亿元", "money", "1260000000", None, "CNY", None, None) in got
+    assert ("3.2%", "percent", "3.2", None, "%", None, "down") in got
+    assert ("1.5个百分点", "percent", "1.5", None, "pp", None, "up") in got
+
+
+def test_prices_counts_ranges_and_approximations():
+    got = figs("螺纹钢报3850元/吨，原油涨至88.5美元/桶；接待游客约1.2万人次，预计投资3至5亿元，三成企业，两百多户。")
+    assert ("3850元/吨", "money", "3850", None, "CNY/t", None, None) in got
+    assert ("88.5美元/桶", "money", "88.5", None, "USD/bbl", None, None) in got
+    assert ("约1.2万人次", "quantity", "12000", None, "人次", "about", None) in got
+    assert ("3至5亿元", "money", "300000000", "500000000", "CNY", None, None) in got
+    assert ("三成", "percent", "30", None, "%", None, None) in got
+    assert ("两百多户", "quantity", "200", None, "户", "over", None) in got
+
+
+def test_years_and_dates_are_not_figures():
+    got = figs("2023年1-11月，全市完成投资52亿元，12月5日公布。")
+    assert [g[0] for g in got] == ["52亿元"]
+
+
+def test_indicator_subject_period_and_rank():
+    text = "甲乙县去年GDP完成120.5亿元、增长6.2%，总量排名全省第三。"
+    fs = {f.text: f for f in extract_figures(text, today=date(2024, 1, 20))}
+    gdp = fs["120.5亿元"]
+    assert (gdp.indicator, gdp.subject, gdp.period) == ("GDP", "甲乙县", "2023")
+    rank = fs["第三"]
+    assert (rank.kind, rank.value, rank.scope) == ("rank", "3", "全省")
+    assert "第一季度" not in [f.text for f in extract_figures("第一季度营收增长")]
+
+
+def test_offsets_point_at_the_text_even_with_spaces():
+    text = "募资 3 000万元，增长 7 %"
+    for f in extract_figures(text):
+        assert text[f.start : f.end] == f.text
+
+
+def test_securities():
+    got = [(s.code, s.name) for s in extract_securities("贵州茅台(600519)涨2%，中信证券（600030）、某银行(000001.SZ)与腾讯控股(00700.HK)")]
+    assert ("600519.SH", "贵州茅台") in got and ("600030.SH", "中信证券") in got
+    assert ("000001.SZ", "某银行") in got and ("00700.HK", "腾讯控股") in got
+    assert [s.code for s in extract_securities("港交所 2888.HK 收涨")] == ["02888.HK"]
+    facts = extract("贵州茅台(600519)盘中涨逾2%")
+    assert [f["text"] for f in facts["figures"]] == ["逾2%"]  # the code is an entity, not a figure
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,%-~元亿万千百十一二三四五六七八九零两几多余约超第名 \n，。年月日分之折成点吨/桶美港股()（）")), max_size=80)
+       | st.text(max_size=200))  # fmt: skip
+def test_no_input_crashes_extraction_and_offsets_hold(text):
+    result = extract(text, date(2024, 1, 1))
+    for f in result["figures"]:
+        assert 0 <= f["start"] < f["end"] <= len(text)
+        assert text[f["start"] : f["end"]] == f["text"]
+        Decimal(f["value"])
+
+
+def test_very_long_lines_and_unusual_unicode():
+    text = ("增长5%，" * 20000) + "\u200b\ufeff𠀀𠀁🙂" * 100 + "1" * 5000
+    result = extract(text)
+    assert len(result["figures"]) >= 20000
+
+
+def run_facts(lines: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "caixun.cli", "facts", *args], input=lines, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+
+
+def test_facts_jsonl_contract():
+    lines = (json.dumps({"id": "a", "text": "营收增长8.5%", "date": "2023-05-01"}, ensure_ascii=False) + "\n"
+             + "not json\n" + json.dumps({"text": "3850元/吨"}, ensure_ascii=False) + "\n")  # fmt: skip
+    proc = run_facts(lines, "--jsonl")
+    out = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(out) == 3 and proc.returncode == 1
+    assert out[0]["id"] == "a" and out[0]["figures"][0]["value"] == "8.5" and out[0]["figures"][0]["direction"] == "up"
+    assert "error" in out[1] and out[1]["id"] is None
+    assert out[2]["figures"][0]["unit"] == "CNY/t" and out[2]["id"] is None
+
+
+def test_facts_on_a_file(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("全年GDP增长5.2%", encoding="utf-8")
+    proc = run_facts("", str(f), "--json", "--date", "2023-12-31")
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 0 and doc["figures"][0]["period"] == "2023"
+
+
+def test_peer_suites_stay_above_their_floors():
+    scorer = SHARED / "tools" / "score_figures.py"
+    if not scorer.exists():
+        pytest.skip("../shared/tools is not here")
+    cmd = f"{sys.executable} -m caixun.cli facts --jsonl"
+    proc = subprocess.run([sys.executable, str(scorer), "--cmd", cmd, "--json"], capture_output=True, text=True, timeout=600,
+                          cwd=Path(__file__).resolve().parents[1], env={**__import__("os").environ, "PYTHONPATH": "src"})  # fmt: skip
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    rate = result["passed"] / result["cases"]
+    assert rate >= FLOORS["peer_all"], rate
+    for suite, floor in FLOORS["peer_suites"].items():
+        assert result["suites"][suite]["rate"] >= floor, (suite, result["suites"][suite])
