@@ -21,7 +21,7 @@ DIGITS = {
     "八": 8, "捌": 8, "九": 9, "玖": 9,
 }  # fmt: skip
 # Tens written as one character: 廿 20, 卅 30, 卌 40.
-TENS = {"廿": 20, "念": 20, "卅": 30, "卌": 40}
+TENS = {"廿": 20, "卅": 30, "卌": 40}  # not 念 (20 in old texts): 概念股 is no number
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12}
 # Shorthand suffixes seen in finance chat and peer cases: 15k, 30w, 1.2M, 0.5G.
