@@ -141,3 +141,17 @@ def test_peer_suites_stay_above_their_floors():
     assert rate >= FLOORS["peer_all"], rate
     for suite, floor in FLOORS["peer_suites"].items():
         assert result["suites"][suite]["rate"] >= floor, (suite, result["suites"][suite])
+
+
+def test_annotated_corpus_set_stays_above_its_floors():
+    scorer = SHARED / "tools" / "score_figures.py"
+    if not scorer.exists() or not (SHARED / "corpus" / "finews").is_dir():
+        pytest.skip("../shared is not here")
+    gold = Path(__file__).parent / "data" / "figures_gold.json"
+    cmd = f"{sys.executable} -m caixun.cli facts --jsonl"
+    proc = subprocess.run([sys.executable, str(scorer), "--cmd", cmd, "--gold", str(gold), "--corpus", str(SHARED / "corpus" / "finews"),
+                           "--json"], capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[1],
+                          env={**__import__("os").environ, "PYTHONPATH": "src"})  # fmt: skip
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    for key, floor in FLOORS["gold"].items():
+        assert got[key] >= floor, (key, got)
