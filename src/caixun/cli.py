@@ -16,6 +16,7 @@ import sys
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -23,12 +24,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from caixun.clean.normalize import SHANGHAI, as_aware, to_shanghai
-from caixun.collect.http import HttpClient
-from caixun.collect.jekyll import iter_post_paths, read_posts
 from caixun.config import Config, ConfigError, load_config
 from caixun.model import IngestResult, Rejection
-from caixun.pipeline import PollReport, due_sources, ingest, poll_all
 from caixun.store import Store, StoreError, health
+
+# The collectors and the pipeline (httpx, the HTML cleaners) are imported by
+# the commands that use them: `search`, `facts` and `export site` start in
+# half the time without them, which matters for an incremental export.
+if TYPE_CHECKING:
+    from caixun.pipeline import PollReport
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 PARALLEL_FROM = 5000  # posts; smaller imports are prepared in this process
@@ -119,6 +123,9 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
     its earlier version kept. Each file that cannot be read is named with the
     reason, and the rest is still imported (exit code 1 then).
     """
+    from caixun.collect.jekyll import iter_post_paths, read_posts
+    from caixun.pipeline import ingest
+
     store = obj.store
     files = list(iter_post_paths(paths))
     with progress_bar(len(files), "importing") as advance:
@@ -155,6 +162,9 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
     store = obj.store
+
+    from caixun.collect.http import HttpClient
+    from caixun.pipeline import poll_all
 
     async def go() -> list[PollReport]:
         async with HttpClient(config.http) as client:
@@ -248,6 +258,9 @@ def run(obj: Context, tick: float, no_serve: bool, host: str, port: int, reload_
                 await web
 
     async def poll_until(stop: asyncio.Event) -> None:
+        from caixun.collect.http import HttpClient
+        from caixun.pipeline import due_sources, poll_all
+
         async with HttpClient(config.http) as client:
             while not stop.is_set():
                 due = due_sources(sources, store, datetime.now(UTC))
