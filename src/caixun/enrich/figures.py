@@ -457,20 +457,17 @@ def _fraction(text: str, m: re.Match) -> Figure | None:
             return None  # 百分之五 is a percentage, read by the general pattern
         frac = num[0] / den[0]
     else:
-        if int(g["b"]) == 0:
-            return None
+        if int(g["b"]) == 0 or (not g["whole"] and _looks_like_date(text, m)):
+            return None  # 3/5日 is a date
         frac = Decimal(g["a"]) / Decimal(g["b"])
-        if not g["whole"] and (int(g["a"]) > 12 or int(g["b"]) > 31):
-            pass
-        elif not g["whole"]:
-            return None if _looks_like_date(text, m) else _fraction_figure(text, m, frac)
-    whole = _value(g["whole"])[0] if g["whole"] and _value(g["whole"]) else Decimal(0)
-    if g["whole"] and _value(g["whole"]) is None:
-        return None
+    whole = Decimal(0)
+    if g["whole"]:
+        read = _value(g["whole"])
+        if read is None:
+            return None
+        whole = read[0]
     value = whole + frac
-    if g["neg"]:
-        value = -value
-    return _fraction_figure(text, m, value)
+    return _fraction_figure(text, m, -value if g["neg"] else value)
 
 
 def _looks_like_date(text: str, m: re.Match) -> bool:
@@ -503,10 +500,6 @@ def _is_year_like(text: str, m: re.Match) -> bool:
     n1 = m.group("n1")
     after = text[m.end() : m.end() + 1]
     return bool(re.fullmatch(r"(19|20)\d\d", n1)) and after in ("年", "/", "-", ".")
-
-
-def _is_code(n: str) -> bool:
-    return bool(re.fullmatch(r"\d{6}", n))
 
 
 def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
