@@ -36,10 +36,9 @@ from caixun.clean.normalize import is_valid_slug, slugify
 from caixun.dedupe import Candidate, band_keys, choose_cluster, numbers_of
 from caixun.model import Article, IngestResult
 from caixun.searchtext import Query, parse_query
-from caixun.store import schema
 from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
-from caixun.store.search import Filters, IndexRow, allocate_keys
+from caixun.store.search import Filters, IndexRow, allocate_keys, key_bound, key_time
 from caixun.store.search import for_backend as search_backend
 
 DEFAULT_DB = "sqlite:///caixun.db"
@@ -294,22 +293,20 @@ class Store:
             return [_row_to_article(r) for r in conn.execute(q).mappings()]
 
     def iter_articles(self, chunk: int = 1000) -> Iterator[Article]:
-        """Every article, oldest first, read in chunks (memory stays flat)."""
-        last: tuple[datetime, int] | None = None
+        """Every article, oldest first (publication order), read in chunks
+        (memory stays flat)."""
+        last: int | None = None
         with self.engine.connect() as conn:
             while True:
-                q = select(articles).order_by(articles.c.published_at, articles.c.id).limit(chunk)
+                q = select(articles).order_by(articles.c.search_key).limit(chunk)
                 if last is not None:
-                    q = q.where(
-                        (articles.c.published_at > bindparam("p", last[0], type_=schema.UTCDateTime))
-                        | ((articles.c.published_at == bindparam("p2", last[0], type_=schema.UTCDateTime)) & (articles.c.id > last[1]))
-                    )
+                    q = q.where(articles.c.search_key > last)
                 rows = conn.execute(q).mappings().all()
                 if not rows:
                     return
                 for r in rows:
                     yield _row_to_article(r)
-                last = (rows[-1]["published_at"], rows[-1]["id"])
+                last = rows[-1]["search_key"]
 
     def search(
         self,
@@ -361,9 +358,9 @@ class Store:
         if before is not None:
             q = q.where(articles.c.search_key < before)
         if since is not None:
-            q = q.where(articles.c.published_at >= bindparam("since", since, type_=schema.UTCDateTime))
+            q = q.where(articles.c.search_key >= key_bound(since))
         if until is not None:
-            q = q.where(articles.c.published_at < bindparam("until", until, type_=schema.UTCDateTime))
+            q = q.where(articles.c.search_key < key_bound(until))
         with self.engine.connect() as conn:
             return [_row_to_article(r) for r in conn.execute(q).mappings()]
 
@@ -432,13 +429,12 @@ class Store:
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
             clusters = conn.execute(select(func.count(func.distinct(articles.c.cluster_id)))).scalar_one()
-            first, last = conn.execute(select(func.min(articles.c.published_at), func.max(articles.c.published_at))).one()
+            lo, hi = conn.execute(select(func.min(articles.c.search_key), func.max(articles.c.search_key))).one()
             edits = conn.execute(select(func.count()).select_from(article_history)).scalar_one()
             by_source = conn.execute(
                 select(articles.c.source, func.count()).group_by(articles.c.source).order_by(func.count().desc(), articles.c.source)
             ).all()
-        conv = schema.UTCDateTime()
-        first, last = (conv.process_result_value(v, None) for v in (first, last))
+        first, last = (key_time(k) if k is not None else None for k in (lo, hi))
         return {
             "database": self.safe_url,
             "articles": total,

@@ -47,9 +47,26 @@ def _search(conn: Connection) -> None:
         last = rows[-1].id
 
 
+def _leaner_writes(conn: Connection) -> None:
+    """Fewer b-trees written per article: publication order is `search_key`
+    now, so the published_at indexes go, as does an unused one; on SQLite
+    the band table keeps its rows in its primary key (WITHOUT ROWID)."""
+    for name in ("ix_articles_source_item", "ix_articles_published", "ix_articles_source_published"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            "CREATE TABLE minhash_bands_new (band_key BIGINT NOT NULL, article_id BIGINT NOT NULL,"
+            " PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+        )
+        conn.exec_driver_sql("INSERT INTO minhash_bands_new SELECT band_key, article_id FROM minhash_bands")
+        conn.exec_driver_sql("DROP TABLE minhash_bands")
+        conn.exec_driver_sql("ALTER TABLE minhash_bands_new RENAME TO minhash_bands")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
+    (3, "leaner writes: fewer article indexes, band rows without rowid on SQLite", _leaner_writes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

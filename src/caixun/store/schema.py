@@ -103,9 +103,6 @@ articles = Table(
     UniqueConstraint("key", name="uq_articles_key"),
     Index("ix_articles_search_key", "search_key", unique=True),
     Index("ix_articles_source_search_key", "source", "search_key"),
-    Index("ix_articles_source_item", "source", "source_item_id"),
-    Index("ix_articles_published", "published_at"),
-    Index("ix_articles_source_published", "source", "published_at"),
     Index("ix_articles_url", "url"),
     Index("ix_articles_content_hash", "content_hash"),
     Index("ix_articles_cluster", "cluster_id"),
@@ -133,6 +130,9 @@ minhash_bands = Table(
     metadata,
     Column("band_key", BigInteger, primary_key=True, autoincrement=False),
     Column("article_id", BigInteger, primary_key=True, autoincrement=False),
+    # On SQLite the rows live in the primary-key b-tree itself: one b-tree
+    # written per band row instead of a table and an index (32 rows per article).
+    sqlite_with_rowid=False,
 )
 
 source_state = Table(

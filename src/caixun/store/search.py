@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
 
@@ -38,6 +38,11 @@ def search_key(published_at: datetime, item_key: str) -> int:
 
 def key_bound(when: datetime) -> int:
     return int(when.timestamp()) << KEY_SHIFT
+
+
+def key_time(key: int) -> datetime:
+    """The publication time (to the second) a search key starts with."""
+    return datetime.fromtimestamp(key >> KEY_SHIFT, UTC)
 
 
 def source_token(source: str) -> str:
