@@ -55,6 +55,19 @@ def test_article_page_shows_body_link_story_and_history(client):
     cut = store.get_article_by_key("a:1")
     assert "同一报道的其他来源" in c.get(f"/article/{cut.id}.html").text
     assert c.get("/article/999999.html").status_code == 404
+    page = c.get(f"/article/{store.get_article_by_key('a:3').id}.html").text
+    assert "数据" in page and "600519.SH" in page and "1700" in page  # figures and securities of the text
+
+
+def test_api_facts_of_an_article(client):
+    c, store = client
+    art = store.get_article_by_key("a:2")
+    got = c.get(f"/api/articles/{art.id}/facts").json()
+    money = [f for f in got["figures"] if f["kind"] == "money"]
+    assert money[0]["value"] == "8530000000" and money[0]["unit"] == "CNY" and money[0]["period"] == "2024Q1"
+    pct = [f for f in got["figures"] if f["kind"] == "percent"][0]
+    assert pct["value"] == "6.1" and pct["direction"] == "up"
+    assert c.get("/api/articles/99999/facts").status_code == 404
 
 
 def test_search_page_finds_two_character_words(client):

@@ -140,6 +140,7 @@ _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年)"
                    r"|(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?)?")  # fmt: skip
 _RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?(?:(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月)?")
+_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
              "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": ""}  # fmt: skip
 
@@ -266,6 +267,12 @@ def _period(text: str, start: int, today: date | None) -> str | None:
         for m in _RELATIVE_YEAR.finditer(before):
             offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
             best = _period_of(today.year + offset, m.group(2), m.group(3), m.group(4), m.group(5))
+    if best is None and today is not None:
+        # 一季度 with no year: of the article's year (a report on last year's
+        # fourth quarter early in January says 去年 or the year)
+        found = [m.group() for m in _BARE_PART.finditer(before)]
+        if found:
+            best = _period_of(today.year, found[-1], None, None, None)
     return best
 
 

@@ -31,7 +31,7 @@ from caixun.store import IndexEntry, Store
 ARCHIVE_PAGE = 100
 MANIFEST = ".caixun-site.json"
 # Bump when templates change, so that every page is made again.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 
 @dataclass(slots=True)
@@ -152,7 +152,7 @@ def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[Inde
         art = arts[i]
         mates = sorted((others[m.id] for m in by_cluster[art.cluster_id or i] if m.id != i),
                        key=lambda a: (a.published_at, a.id))  # fmt: skip
-        out.append(views.ArticleView(art, clean_body(art.html, "html")[0], mates, histories.get(i, [])))
+        out.append(views.ArticleView(art, clean_body(art.html, "html")[0], mates, histories.get(i, []), views.article_facts(art)))
     return out
 
 

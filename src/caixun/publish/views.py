@@ -69,6 +69,7 @@ class ArticleView:
     body_html: str
     others: list[Article]
     history: list[dict[str, Any]]
+    facts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def article(store: Store, article_id: int) -> ArticleView | None:
@@ -79,7 +80,15 @@ def article(store: Store, article_id: int) -> ArticleView | None:
     # The body was sanitized at ingest; sanitizing again on the way out means a
     # row written by anything else (an older version, a manual fix) is safe too.
     body = clean_body(art.html, "html")[0]
-    return ArticleView(art, body, others, store.history(art.id))
+    return ArticleView(art, body, others, store.history(art.id), article_facts(art))
+
+
+def article_facts(art: Article) -> dict[str, list[dict[str, Any]]]:
+    """Figures and securities of the article's text (computed when shown:
+    they are not stored yet), with the article's date for 今年/去年."""
+    from caixun.enrich.facts import extract
+
+    return extract(art.text, to_shanghai(art.published_at).date())
 
 
 @dataclass(slots=True)

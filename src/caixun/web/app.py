@@ -150,6 +150,13 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
                           for h in v.history]  # fmt: skip
         return out
 
+    @app.get("/api/articles/{article_id}/facts", tags=["articles"], summary="Figures and securities in an article's text")
+    def api_article_facts(article_id: int) -> dict[str, Any]:
+        art = store.get_article(article_id)
+        if art is None:
+            raise HTTPException(404, f"no article {article_id}")
+        return {"id": art.id, **views.article_facts(art)}
+
     @app.get("/api/search", tags=["search"], summary="Full-text search (Chinese terms match anywhere)")
     def api_search(
         q: str,
