@@ -152,9 +152,14 @@ def fmt_decimal(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _value(num: str) -> tuple[Decimal, Decimal | None, str | None] | None:
     """(value, value_max, approx) of a numeral: 十多万 -> (100000, None, over);
     几十万 -> (100000, 1000000, about); 三五百 -> (300, 500, None)."""
+    if _PLAIN_NUMBER.fullmatch(num):
+        return Decimal(num), None, None  # most numbers in news: no need to parse
     num = num.replace("−", "-").replace(" ", "").replace("个", "").replace("幾", "几")
     approx = None
     if re.search(r"[多余](?=[万萬亿億])", num):
