@@ -104,10 +104,11 @@ def ingest(
 ) -> IngestResult:
     """Prepare and store items in batches; rejections are collected, never raised.
 
-    With `workers` > 0, batches are prepared in that many worker processes
-    while this one stores the batch before (the two stages take about the same
-    time, so a large import runs nearly twice as fast on two cores). Batches
-    are still stored in input order."""
+    With `workers` > 0, batches are prepared (cleaned, hashed, tokenized) in
+    that many worker processes while this one stores the batch before; the
+    store is the slower stage, so this takes the preparing off its path
+    (measured: 19.6 s -> 18.0 s for 20,000 posts). Batches are still stored
+    in input order."""
     total = IngestResult()
     fetched_at = datetime.now(UTC)
 
