@@ -152,7 +152,9 @@ def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[Inde
         art = arts[i]
         mates = sorted((others[m.id] for m in by_cluster[art.cluster_id or i] if m.id != i),
                        key=lambda a: (a.published_at, a.id))  # fmt: skip
-        out.append(views.ArticleView(art, clean_body(art.html, "html")[0], mates, histories.get(i, []), views.article_facts(art)))
+        # No 数据 table here: extracting figures for every page would double
+        # the export time; it comes when figures are stored at ingest.
+        out.append(views.ArticleView(art, clean_body(art.html, "html")[0], mates, histories.get(i, [])))
     return out
 
 
