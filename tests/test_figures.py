@@ -58,6 +58,13 @@ def test_prices_counts_ranges_and_approximations():
     assert ("两百多户", "quantity", "200", None, "户", "over", None) in got
 
 
+def test_coordinated_figures_share_unit_and_direction():
+    got = figs("目标价分别下调至27.3及56.2港元；两地分别下降7%和8%；投资分别为3.2和4.5亿元。")
+    assert ("27.3", "money", "27.3", None, "HKD", None, None) in got
+    assert ("8%", "percent", "8", None, "%", None, "down") in got
+    assert ("3.2", "money", "320000000", None, "CNY", None, None) in got
+
+
 def test_years_and_dates_are_not_figures():
     got = figs("2023年1-11月，全市完成投资52亿元，12月5日公布。")
     assert [g[0] for g in got] == ["52亿元"]

@@ -342,6 +342,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         kind, unit, value = _SPECIAL[m.group()]
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit))
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
+    out = _coordinated(text, sorted(out, key=lambda f: f.start))
     if pos is not None:
         out = [replace(f, start=pos[f.start], end=pos[f.end - 1] + 1, text=original[pos[f.start] : pos[f.end - 1] + 1]) for f in out]
     out.sort(key=lambda f: (f.start, -f.end))
@@ -459,6 +460,29 @@ def _fractions(text: str):
             if m.start() <= mark.start() < m.end():
                 yield m
                 break
+
+
+_AND = re.compile(r"[和及与、]|以及")
+
+
+def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
+    """Figures joined by 和/及/、 share what only one of them says:
+    下调至27.3及56.2港元 (both HK$), 降低7%和8% (both down)."""
+    out = list(figs)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not _AND.fullmatch(text[a.end : b.start]):
+            continue
+        if a.kind == "number" and b.kind in ("money", "quantity", "percent") and b.unit and re.fullmatch(r"[\d.]+", a.text):
+            scale = _trailing_scale(re.sub(r"[^\d.万萬亿億千百十]", "", b.text)) if not b.text[-1:].isdigit() else Decimal(1)
+            value = Decimal(a.value) * (scale if scale != 1 and Decimal(a.value) * scale <= Decimal(b.value) else 1)
+            if b.unit and b.kind == "percent" and b.unit != "%":
+                continue  # 3和5个百分点 is rare; 3和5% would be read the same way
+            out[i] = a = replace(a, kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
+                                 subject=b.subject, period=b.period)  # fmt: skip
+        if a.kind == b.kind and a.direction and not b.direction:
+            out[i + 1] = replace(b, direction=a.direction)
+    return out
 
 
 def _fraction(text: str, m: re.Match) -> Figure | None:
