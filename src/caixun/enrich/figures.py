@@ -110,7 +110,8 @@ _FRACTION_PREFIX = {"百分之": 1, "千分之": Decimal("0.1"), "仟分之": De
                     "万万分之": Decimal("0.000001"), "百万万分之": Decimal("0.00000001")}  # fmt: skip
 _MULTIPLIERS = {"打": 12, "对": 2, "對": 2, "双": 2, "雙": 2}
 _RANK = re.compile(rf"(?P<verb>排名|排在|排|位列|位居|位于|居|列|名列|跻身)?(?P<scope>[\u4e00-\u9fff]{{0,6}}?)第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
-_RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:名|位)?(?:季度|季|次|批|期|届|条|章|节|方|天|年|个|家|轮|号|波|阶段|步|款|项|部|代|版|场|周|日|月|例|笔|单|只|支|时间|议题|书记|责任|线|梯队|种|类|产业|大类)")
+_RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:名|位)?(?:季度|季|次|批|期|届|条|章|节|方|天|年|个|家|轮|号|波|阶段|步|款|项|部|代|版|场|周|日|月|例|笔|单|只|支|时间|议题|书记|责任|线|梯队|种|类|产业|大类"
+                      r"|中学|小学|中心|医院|人民医院|处理厂|工厂|分厂|车间|分公司|支行|分行|监狱|看守所)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
@@ -379,6 +380,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 一家企业, 一项法案: an article, not a count
     if unit == "位" and after[:1] == "数":
         return None  # 两位数增长
+    if kind_is_slogan(text, start, end):
+        return None  # “四个引领”, “两个方面”: a slogan in quotes, not a count
     if g["fracof"]:
         part = _value(g["fracnum"])
         if not part or not v1:
@@ -483,6 +486,15 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
         if a.kind == b.kind and a.direction and not b.direction:
             out[i + 1] = replace(b, direction=a.direction)
     return out
+
+
+def kind_is_slogan(text: str, start: int, end: int) -> bool:
+    """A count opening a short quoted phrase (“三个一批”, “两个方面”) names a
+    policy or slogan."""
+    if start == 0 or text[start - 1] not in "“「\"":
+        return False
+    close = min((i for i in (text.find(q, end) for q in "”」\"") if i >= 0), default=-1)
+    return 0 <= close - end <= 6
 
 
 def _fraction(text: str, m: re.Match) -> Figure | None:
