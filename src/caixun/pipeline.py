@@ -117,25 +117,23 @@ def ingest(
         if on_reject:
             on_reject(rej)
 
-    def chunks() -> Iterator[tuple[int, list[RawItem]]]:
-        it = iter(items)
-        while chunk := list(islice(it, batch_size)):
-            raws = []
-            for x in chunk:
-                if isinstance(x, Rejection):
-                    reject(x)
-                else:
-                    raws.append(x)
-            yield len(chunk), raws
-
-    def store_prepared(n: int, prepared: list[Article | Rejection]) -> None:
-        articles = []
-        for x in prepared:
+    def keep(xs: list) -> list:
+        """The items that are not rejections; each rejection is reported."""
+        kept = []
+        for x in xs:
             if isinstance(x, Rejection):
                 reject(x)
             else:
-                articles.append(x)
-        total.merge(store.save_batch(articles))
+                kept.append(x)
+        return kept
+
+    def chunks() -> Iterator[tuple[int, list[RawItem]]]:
+        it = iter(items)
+        while chunk := list(islice(it, batch_size)):
+            yield len(chunk), keep(chunk)
+
+    def store_prepared(n: int, prepared: list[Article | Rejection]) -> None:
+        total.merge(store.save_batch(keep(prepared)))
         if on_progress:
             on_progress(n)
 

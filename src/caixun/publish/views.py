@@ -44,7 +44,9 @@ def sources(store: Store) -> list[SourceInfo]:
 
 
 def source_by_slug(store: Store, slug: str) -> SourceInfo | None:
-    return next((s for s in sources(store) if s.slug == slug), None)
+    """One source by its slug (the slugs are cached; only its articles are counted)."""
+    name = next((n for n, s in store.source_slugs().items() if s == slug), None)
+    return SourceInfo(name, slug, store.count_articles(source=name)) if name is not None else None
 
 
 def stories(store: Store, arts: list[Article]) -> list[Story]:

@@ -40,6 +40,7 @@ from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
 from caixun.store.search import Filters, IndexRow, allocate_keys, key_bound, key_time
 from caixun.store.search import for_backend as search_backend
+from caixun.store.sql import chunks, marks
 
 DEFAULT_DB = "sqlite:///caixun.db"
 # Near-duplicate candidates compared per new article: those sharing most bands.
@@ -239,7 +240,7 @@ class Store:
     def _existing(self, conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
         cols = (articles.c.id, articles.c.key, articles.c.source, articles.c.content_hash, articles.c.title)
         found = {}
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             for r in conn.execute(select(*cols).where(articles.c.key.in_(chunk))).mappings():
                 found[r["key"]] = dict(r)
         return found
@@ -268,9 +269,12 @@ class Store:
 
     # -- articles: reading -------------------------------------------------------
 
-    def count_articles(self) -> int:
+    def count_articles(self, source: str | None = None) -> int:
+        q = select(func.count()).select_from(articles)
+        if source is not None:
+            q = q.where(articles.c.source == source)
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+            return conn.execute(q).scalar_one()
 
     def get_article(self, article_id: int) -> Article | None:
         with self.engine.connect() as conn:
@@ -379,7 +383,7 @@ class Store:
         ids = sorted(set(cluster_ids))
         found: dict[int, int] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 q = (
                     select(articles.c.cluster_id, func.count(func.distinct(articles.c.source)))
                     .where(articles.c.cluster_id.in_(chunk))
@@ -406,14 +410,14 @@ class Store:
         """The articles, in the order of the ids given (missing ones left out)."""
         out: list[Article] = []
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 out.extend(self._articles_by_ids(conn, chunk))
         return out
 
     def histories(self, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         found: dict[int, list[dict[str, Any]]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 q = select(article_history).where(article_history.c.article_id.in_(chunk)).order_by(article_history.c.version)
                 for r in conn.execute(q).mappings():
                     found.setdefault(r["article_id"], []).append(dict(r))
@@ -523,17 +527,12 @@ def _slug_for(name: str, hint: str | None) -> str:
     return slugify(name)
 
 
-def _placeholder(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
 def _insert_bands(conn: Connection, rows: list[tuple[int, int]]) -> None:
     """Band rows through the driver's executemany: two integers need no type
     processing, and SQLAlchemy's per-row parameter handling was a third of
     import time (32 rows per article)."""
     if rows:
-        p = _placeholder(conn)
-        conn.exec_driver_sql(f"INSERT INTO minhash_bands (band_key, article_id) VALUES ({p}, {p})", rows)
+        conn.exec_driver_sql(f"INSERT INTO minhash_bands (band_key, article_id) VALUES ({marks(conn, 2)})", rows)
 
 
 def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
@@ -543,21 +542,15 @@ def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
     (a disclaimer, a stock phrase), not evidence of one story; reading all
     its members made import time grow with the archive."""
     found: dict[int, list[int]] = {}
-    p = _placeholder(conn)
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys)):
         sql = (
             "SELECT band_key, article_id FROM (SELECT band_key, article_id, row_number() OVER "
             "(PARTITION BY band_key ORDER BY article_id DESC) AS rn FROM minhash_bands "
-            f"WHERE band_key IN ({', '.join([p] * len(chunk))})) AS m WHERE rn <= {BAND_MEMBERS}"
+            f"WHERE band_key IN ({marks(conn, len(chunk))})) AS m WHERE rn <= {BAND_MEMBERS}"
         )
         for key, article_id in conn.exec_driver_sql(sql, tuple(chunk)):
             found.setdefault(key, []).append(article_id)
     return found
-
-
-def _chunks(values: list, size: int = 500) -> Iterator[list]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
 
 
 def _runs_of_distinct_keys(batch: list[Article]) -> Iterator[list[Article]]:
@@ -594,14 +587,14 @@ class _StoredCandidates:
             near = [i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:MAX_CANDIDATES]]
             self.chosen.append(sorted(exact | set(near), reverse=True))
         self.rows: dict[int, Candidate] = {}
-        for chunk in _chunks(sorted({i for ids in self.chosen for i in ids})):
+        for chunk in chunks(sorted({i for ids in self.chosen for i in ids})):
             for i, c, u, h, m in conn.execute(_CANDIDATE_ROWS, {"v": chunk}):
                 self.rows[i] = Candidate(i, c or i, u or "", h, m or b"")
         self._texts: dict[int, str] = {}
 
     def _ids(self, stmt, values: set) -> dict[Any, list[int]]:
         found: dict[Any, list[int]] = {}
-        for chunk in _chunks(list(values)):
+        for chunk in chunks(list(values)):
             for value, article_id in self.conn.execute(stmt, {"v": chunk}):
                 found.setdefault(value, []).append(article_id)
         return found

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, text
 
 from caixun.searchtext import Query, fts5_match, index_text, normalize
+from caixun.store.sql import chunks, marks
 
 KEY_SHIFT = 20
 
@@ -189,10 +190,9 @@ def allocate_keys(conn: Connection, pairs: list[tuple[str, datetime]]) -> list[i
     while todo:
         wanted = [keys[j] for j in todo]
         stored: set[int] = set()
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join([_mark(conn)] * len(chunk))
-            stored.update(conn.exec_driver_sql(f"SELECT search_key FROM articles WHERE search_key IN ({marks})", tuple(chunk)).scalars())
+        for chunk in chunks(wanted):
+            sql = f"SELECT search_key FROM articles WHERE search_key IN ({marks(conn, len(chunk))})"
+            stored.update(conn.exec_driver_sql(sql, tuple(chunk)).scalars())
         again = []
         for j in todo:
             if keys[j] in stored or keys[j] in taken:
@@ -204,16 +204,11 @@ def allocate_keys(conn: Connection, pairs: list[tuple[str, datetime]]) -> list[i
     return keys
 
 
-def _mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
 def _ids_in_order(conn: Connection, keys: list[int]) -> list[int]:
     found: dict[int, int] = {}
-    for start in range(0, len(keys), 500):  # SQLite caps the number of parameters
-        chunk = keys[start : start + 500]
-        marks = ", ".join(_mark(conn) for _ in chunk)
-        found.update(conn.exec_driver_sql(f"SELECT search_key, id FROM articles WHERE search_key IN ({marks})", tuple(chunk)).all())
+    for chunk in chunks(keys):
+        sql = f"SELECT search_key, id FROM articles WHERE search_key IN ({marks(conn, len(chunk))})"
+        found.update(conn.exec_driver_sql(sql, tuple(chunk)).all())
     return [found[k] for k in keys if k in found]
 
 

@@ -1,0 +1,24 @@
+"""Small helpers for SQL sent straight through the driver (both backends)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Connection
+
+# SQLite caps the number of parameters of one statement.
+CHUNK = 500
+
+
+def placeholder(conn: Connection) -> str:
+    """The driver's parameter marker: ? for sqlite3, %s for psycopg."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def marks(conn: Connection, n: int) -> str:
+    return ", ".join([placeholder(conn)] * n)
+
+
+def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
