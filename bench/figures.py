@@ -1,5 +1,5 @@
 """Figure extraction speed: characters per second on one core, full extraction
-(figures and securities) of the corpus texts, repeated to about 2 M characters.
+(figures, securities and regions) of the corpus texts, repeated to about 2 M characters.
 
     .venv/bin/python bench/figures.py [--repeat N]
 
@@ -54,8 +54,16 @@ def main() -> None:
     size = sum(map(len, docs))
     repeat = args.repeat or max(1, 2_000_000 // size)
     print(f"{len(docs)} texts, {size:,} characters, {repeat} passes")
+    from caixun.enrich.figures import extract_figures
+    from caixun.enrich.regions import extract_regions, gazetteer
+    from caixun.enrich.securities import extract_securities
+
+    gazetteer()  # loaded once per process, as in ingest
     cps, chars = rate(extract, docs, repeat)
-    print(f"| caixun facts (figures + securities) | {cps:,.0f} chars/s |")
+    print(f"| caixun facts (figures, securities, regions) | {cps:,.0f} chars/s |")
+    for name, fn in (("figures", extract_figures), ("securities", extract_securities), ("regions", extract_regions)):
+        part, _ = rate(fn, docs, repeat)
+        print(f"| caixun {name} alone | {part:,.0f} chars/s |")
     try:
         from recognizers_number import Culture, NumberRecognizer  # noqa: F401
         from recognizers_number_with_unit import NumberWithUnitRecognizer

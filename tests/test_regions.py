@@ -1,0 +1,72 @@
+"""Regions: the gazetteer's integrity and how names in text become codes."""
+
+from __future__ import annotations
+
+from caixun.enrich.facts import extract
+from caixun.enrich.regions import Gazetteer, extract_regions, gazetteer
+
+
+def found(text):
+    return [(m.text, m.code) for m in extract_regions(text)]
+
+
+def test_gazetteer_is_complete_and_consistent():
+    g = gazetteer()
+    levels = {}
+    for r in g.regions.values():
+        levels[r.level] = levels.get(r.level, 0) + 1
+        assert len(r.code) == 6 and r.code.isdigit()
+        if r.level == "province":
+            assert r.parent is None and r.code.endswith("0000")
+        else:  # the parent exists, is one level up or more, and shares the code's prefix
+            parent = g.regions[r.parent]
+            assert parent.code[:2] == r.code[:2]
+            assert ("province", "prefecture", "county").index(parent.level) < ("province", "prefecture", "county").index(r.level)
+    assert levels["province"] == 34 and levels["prefecture"] > 330 and levels["county"] > 2800
+
+
+def test_full_and_short_names_with_their_parent_chain():
+    m = extract_regions("介休市GDP增长8.5%")[0]
+    assert (m.code, m.name, m.level) == ("140781", "介休市", "county")
+    assert [c for c, _ in m.parents] == ["140000", "140700"]
+    assert found("上海、深圳两市成交额") == [("上海", "310000"), ("深圳", "440300")]
+    assert found("湖北省襄阳市谷城县") == [("湖北省", "420000"), ("襄阳市", "420600"), ("谷城县", "420625")]
+    assert found("新疆维吾尔自治区") == [("新疆维吾尔自治区", "650000")]  # the longest name wins
+
+
+def test_names_that_are_words_need_a_parent_in_the_text():
+    assert found("白银期货大涨") == []  # silver, not the city
+    assert found("甘肃白银") == [("甘肃", "620000"), ("白银", "620400")]
+    assert found("介休的煤炭") == []
+    assert found("总量排名晋中第一，介休的煤炭") == [("晋中", "140700"), ("介休", "140781")]
+    assert found("新县城建设") == []
+    assert found("北京时间周一") == []
+
+
+def test_shared_names_are_resolved_by_context_or_left_out():
+    assert found("朝阳区") == []
+    assert found("北京朝阳区") == [("北京", "110000"), ("朝阳区", "110105")]
+    assert found("长春朝阳区") == [("长春", "220100"), ("朝阳区", "220104")]
+    assert found("吉林省") == [("吉林省", "220000")]
+    assert found("吉林") == [("吉林", "220000")]  # the higher level
+    assert found("吉林市") == [("吉林市", "220200")]
+
+
+def test_regions_join_securities_in_the_entities_and_not_inside_a_company_name():
+    entities = extract("上海机场(600009)涨停，浙江省出口增长")["entities"]
+    assert [(e["type"], e["code"]) for e in entities] == [("security", "600009.SH"), ("region", "330000")]
+    region = entities[1]
+    assert region["name"] == "浙江省" and region["level"] == "province" and region["parents"] == []
+
+
+def test_the_longest_name_at_each_place():
+    g = Gazetteer([("140000", "山西省", "山西", "province", ""), ("610000", "陕西省", "陕西", "province", ""),
+                   ("330000", "浙江省", "浙江", "province", ""), ("360000", "江西省", "江西", "province", "")])  # fmt: skip
+    assert [m.text for m in g.find("山西省与陕西、浙江西部")] == ["山西省", "陕西", "浙江"]
+
+
+def test_a_small_gazetteer():
+    g = Gazetteer([("140000", "山西省", "山西", "province", ""), ("140700", "晋中市", "晋中", "prefecture", "140000"),
+                   ("140781", "介休市", "介休", "county", "140700")])  # fmt: skip
+    assert [(m.text, m.code) for m in g.find("晋中介休")] == [("晋中", "140700"), ("介休", "140781")]
+    assert g.chain("140781") == (("140000", "山西省"), ("140700", "晋中市"))
