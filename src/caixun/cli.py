@@ -381,23 +381,32 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per input).")
 @click.option("--jsonl", is_flag=True, help='Read JSON lines on standard input ({"id", "text", "date"}), write one result line each.')
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The text's date, for 今年/去年/全年 (files only).")
+@click.option("--rebuild", is_flag=True, help="Re-extract and store the facts of every article in the archive.")
+@click.option("--stale", is_flag=True, help="With --rebuild: only articles never extracted or extracted by an older caixun.")
 @click.pass_obj
-def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], as_json: bool, jsonl: bool, day: str | None) -> None:
-    """Economic figures and stock codes in texts, with their offsets.
+def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], as_json: bool, jsonl: bool, day: str | None,
+          rebuild: bool, stale: bool) -> None:  # fmt: skip
+    """Economic figures, regions and stock codes in texts, with their offsets.
 
     \b
     caixun facts report.txt                  # a text file ('-': standard input)
     caixun facts --article 42 --json         # an article of the archive
     echo '{"id": 1, "text": "GDP增长8.5%", "date": "2021-12-31"}' | caixun facts --jsonl
+    caixun facts --rebuild [--stale]         # re-extract the archive's stored facts
 
     In --jsonl mode each input line gives one output line, in order:
     {"id", "figures", "entities"}, or {"id", "error"} for a line that is not
     valid JSON (the run goes on; exit code 1 at the end).
+
+    Articles get their facts when they are stored; --rebuild is for archives
+    imported before caixun stored facts, and after an upgrade of the extractor.
     """
     from caixun.enrich.facts import extract
 
     if jsonl:
         sys.exit(_facts_jsonl(extract))
+    if rebuild:
+        sys.exit(_facts_rebuild(obj.store, extract, stale))
     today = _parse_date(day)
     inputs: list[tuple[str, str, date | None]] = []
     for f in files:
@@ -414,13 +423,37 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
         if as_json:
             click.echo(json.dumps({"input": name, **result}, ensure_ascii=False))
             continue
-        click.echo(f"{name}: {len(result['figures'])} figures, {len(result['entities'])} securities")
+        click.echo(f"{name}: {len(result['figures'])} figures, {len(result['entities'])} entities")
         for fig in result["figures"]:
             extra = " ".join(f"{k}={fig[k]}" for k in ("approx", "direction", "indicator", "subject", "period", "scope") if fig[k])
             rng = f"..{fig['value_max']}" if fig["value_max"] else ""
             click.echo(f"  {fig['start']:>6}  {fig['kind']:<8} {fig['value']}{rng} {fig['unit'] or ''}  «{fig['text']}»  {extra}")
         for ent in result["entities"]:
-            click.echo(f"  {ent['start']:>6}  security {ent['code']}  {ent['name'] or ''}")
+            chain = " > ".join(p["name"] for p in ent.get("parents", []))
+            click.echo(f"  {ent['start']:>6}  {ent['type']:<8} {ent['code']}  {ent['name'] or ''}  «{ent['text']}»  {chain}".rstrip())
+
+
+def _facts_rebuild(store: Store, extract, stale_only: bool) -> int:
+    """Extract and store the facts of the archive's articles, in batches: one
+    transaction each, so an interrupted rebuild keeps what it did (and
+    --stale goes on from there)."""
+    total = store.count_stale_facts() if stale_only else store.count_articles()
+    failed = 0
+    done = 0
+    with progress_bar(total, "extracting") as advance:
+        for chunk in store.texts_for_facts(stale_only=stale_only):
+            items = []
+            for article_id, text, published in chunk:
+                try:
+                    items.append((article_id, extract(text, to_shanghai(published).date())))
+                except Exception as exc:  # one article must not stop the rebuild
+                    failed += 1
+                    click.echo(f"article {article_id}: extraction failed: {type(exc).__name__}: {exc}", err=True)
+            store.store_facts(items)
+            done += len(chunk)
+            advance(len(chunk))
+    click.echo(f"facts stored for {done - failed} articles" + (f", {failed} failed" if failed else ""), err=True)
+    return EXIT_REJECTED if failed else EXIT_OK
 
 
 def _parse_date(day: str | None) -> date | None:

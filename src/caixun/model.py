@@ -82,6 +82,10 @@ class Article:
     # Search tokens of title and text (caixun.searchtext.index_text), made by
     # `prepare` so that a worker process does it; the store makes them if empty.
     search_tokens: tuple[str, str] = ("", "")
+    # Figures and entities of `text` (caixun.enrich.facts.extract), made by
+    # `prepare`; None means not extracted (the store then stores none).
+    facts: dict[str, list[dict[str, Any]]] | None = field(default=None, compare=False)
+    facts_version: int | None = None  # as stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The one place that runs the stages in order and calls the store.
 
-    collect -> prepare (clean, normalize, keys, signature) -> store.save_batch
+    collect -> prepare (clean, normalize, keys, signature, facts) -> store.save_batch
 
 `prepare` is pure and picklable (a distributed re-run maps it over partitions);
 `ingest` and `poll` do the I/O.
@@ -19,13 +19,20 @@ from datetime import UTC, datetime
 from itertools import islice
 
 from caixun.clean.html import clean_body
-from caixun.clean.normalize import as_aware, date_from_item_id, default_tag, title_from_text
+from caixun.clean.normalize import (
+    as_aware,
+    date_from_item_id,
+    default_tag,
+    title_from_text,
+    to_shanghai,
+)
 from caixun.collect import CollectResult
 from caixun.collect.eastmoney import SourceFailed, collect_eastmoney, list_url
 from caixun.collect.feed import collect_feed
 from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import read_posts
 from caixun.dedupe import canonical_url, content_hash, signature
+from caixun.enrich.facts import extract as extract_facts
 from caixun.model import Article, IngestResult, RawItem, Rejection, Source
 from caixun.searchtext import index_text
 from caixun.store import Store, health
@@ -57,6 +64,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
     digest_text = raw.digest
     if digest_text and "<" in digest_text:
         digest_text = clean_body(digest_text, "html")[1]
+    published = as_aware(published)
     url = canonical_url(raw.url)
     if raw.url and raw.url != url:
         meta["source_url"] = raw.url  # the link as given, for faithful exports
@@ -66,7 +74,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         source_item_id=raw.item_id,
         url=url,
         title=title,
-        published_at=as_aware(published),
+        published_at=published,
         category=category,
         tags=raw.tags or (default_tag(raw.source),),
         html=html,
@@ -78,6 +86,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         meta=meta,
         minhash=signature(text),
         search_tokens=(index_text(title), index_text(text)),
+        facts=extract_facts(text, to_shanghai(published).date()),
     )
 
 

@@ -1,13 +1,26 @@
-"""All of a text's data at once: figures and entities (pure)."""
+"""All of a text's data at once: figures and entities (pure).
+
+Each figure is also tied to the entities it is about, where the text says so:
+`region` is the administrative code of its subject when the subject is a place
+(介休市 -> 140781), else of the last place named earlier in its sentence;
+`security` is the code of the last stock named earlier in its sentence
+(贵州茅台(600519)盘中涨逾2% -> 600519.SH).
+"""
 
 from __future__ import annotations
 
+import bisect
 from datetime import date
 from typing import Any
 
 from caixun.enrich.figures import extract_figures
-from caixun.enrich.regions import extract_regions
+from caixun.enrich.regions import extract_regions, gazetteer
 from caixun.enrich.securities import extract_securities
+
+# Bump when extraction changes what it finds: stored facts of an older version
+# are re-extracted by `caixun facts --rebuild --stale`.
+EXTRACTOR_VERSION = 1
+_SENTENCE_END = "。；！？\n"
 
 
 def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -21,4 +34,33 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     figures = [f for f in extract_figures(text, today) if not any(s <= f.start and f.end <= e for s, e in code_spans)]
     regions = [r for r in extract_regions(text) if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
-    return {"figures": [f.as_dict() for f in figures], "entities": [e.as_dict() for e in entities]}
+    region_ends = [r.end for r in regions]
+    security_ends = [s.end for s in securities]
+    out = []
+    for f in figures:
+        d = f.as_dict()
+        sentence_start = max(text.rfind(c, 0, f.start) for c in _SENTENCE_END) + 1
+        security = _last_before(securities, security_ends, f.start, sentence_start)
+        in_a_name = security is not None and f.subject and f.subject in (security.name or "")  # 贵州 of 贵州茅台
+        region = None if in_a_name else _region_of(f.subject)
+        d["region"] = region or _code(_last_before(regions, region_ends, f.start, sentence_start))
+        d["security"] = _code(security)
+        out.append(d)
+    return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+def _region_of(subject: str | None) -> str | None:
+    """The code of a subject that is exactly a place's name (介休市, 晋中)."""
+    if not subject:
+        return None
+    names = gazetteer().names.get(subject)
+    return names[0].region.code if names and names[0].alone else None
+
+
+def _last_before(mentions: list, ends: list[int], pos: int, floor: int):
+    i = bisect.bisect_right(ends, pos) - 1
+    return mentions[i] if i >= 0 and mentions[i].start >= floor else None
+
+
+def _code(mention) -> str | None:
+    return mention.code if mention is not None else None

@@ -34,8 +34,11 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from caixun.clean.normalize import is_valid_slug, slugify
 from caixun.dedupe import Candidate, band_keys, choose_cluster, numbers_of
+from caixun.enrich.facts import EXTRACTOR_VERSION
 from caixun.model import Article, IngestResult
 from caixun.searchtext import Query, parse_query
+from caixun.store import facts as facts_sql
+from caixun.store.facts import NO_FILTER, FigureFilter, FigureRow  # noqa: F401 (re-exported)
 from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
 from caixun.store.search import Filters, IndexRow, allocate_keys, key_bound, key_time
@@ -221,6 +224,7 @@ class Store:
             values = _article_values(art)
             values["cluster_id"] = cluster if cluster is not None and cluster < _TEMP_ID else None
             values["search_key"] = skey
+            values["facts_version"] = EXTRACTOR_VERSION if art.facts is not None else None
             rows.append(values)
         conn.execute(insert(articles), rows)  # executemany: much faster than RETURNING row by row
         inserted = self._existing(conn, [a.key for a, _ in new])
@@ -234,6 +238,7 @@ class Store:
         self.search_index.add(
             conn, [IndexRow(k, i, a.source, a.title, a.text, a.search_tokens) for (a, _), i, k in zip(new, ids, search_keys, strict=True)]
         )
+        facts_sql.insert_facts(conn, [(i, a.facts) for (a, _), i in zip(new, ids, strict=True) if a.facts is not None])
         result.added += len(new)
         return result
 
@@ -266,6 +271,8 @@ class Store:
         self.search_index.add(conn, [IndexRow(values["search_key"], old["id"], art.source, art.title, art.text, art.search_tokens)])
         conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == old["id"]))
         _insert_bands(conn, [(k, old["id"]) for k in set(band_keys(art.minhash))])
+        # The old facts describe the old text: replace them (none if the new ones were not extracted).
+        facts_sql.replace_facts(conn, [(old["id"], art.facts or {})], EXTRACTOR_VERSION if art.facts is not None else None)
 
     # -- articles: reading -------------------------------------------------------
 
@@ -428,6 +435,69 @@ class Store:
             return []
         rows = {r["id"]: r for r in conn.execute(select(articles).where(articles.c.id.in_(ids))).mappings()}
         return [_row_to_article(rows[i]) for i in ids if i in rows]
+
+    # -- facts: figures and entities ---------------------------------------------
+
+    def article_facts(self, article_id: int) -> dict[str, list[dict[str, Any]]] | None:
+        """The stored facts of an article, or None if they were never extracted
+        or come from an older extractor."""
+        with self.engine.connect() as conn:
+            version = conn.execute(select(articles.c.facts_version).where(articles.c.id == article_id)).scalar()
+            if version != EXTRACTOR_VERSION:
+                return None
+            return facts_sql.stored_facts(conn, article_id)
+
+    def texts_for_facts(self, *, stale_only: bool = False, chunk: int = 500) -> Iterator[list[tuple[int, str, datetime]]]:
+        """(id, text, published_at) of the articles to extract, in chunks by id."""
+        last = 0
+        cond = articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION) if stale_only else True
+        while True:
+            with self.engine.connect() as conn:
+                q = select(articles.c.id, articles.c.text, articles.c.published_at).where(articles.c.id > last, cond)
+                rows = conn.execute(q.order_by(articles.c.id).limit(chunk)).all()
+            if not rows:
+                return
+            yield [(r.id, r.text, r.published_at) for r in rows]
+            last = rows[-1].id
+
+    def count_stale_facts(self) -> int:
+        cond = articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION)
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(articles).where(cond)).scalar_one()
+
+    def store_facts(self, items: list[tuple[int, dict[str, list[dict[str, Any]]]]]) -> None:
+        """Replace the stored facts of these articles (one transaction)."""
+        with self._write_lock, self.engine.begin() as conn:
+            facts_sql.replace_facts(conn, items, EXTRACTOR_VERSION)
+
+    def figures(self, f: FigureFilter = NO_FILTER, *, limit: int | None = 100, offset: int = 0,
+                oldest_first: bool = False) -> list[FigureRow]:  # fmt: skip
+        with self.engine.connect() as conn:
+            return facts_sql.find_figures(conn, f, limit=limit, offset=offset, oldest_first=oldest_first)
+
+    def count_figures(self, f: FigureFilter = NO_FILTER) -> int:
+        with self.engine.connect() as conn:
+            return facts_sql.count_figures(conn, f)
+
+    def figure_choices(self, column: str, f: FigureFilter = NO_FILTER, limit: int = 30) -> list[tuple[str, int]]:
+        with self.engine.connect() as conn:
+            return facts_sql.top_values(conn, column, f, limit)
+
+    def entity_articles(self, type_: str, code: str, *, limit: int = 20, offset: int = 0) -> tuple[list[Article], int]:
+        """Articles naming a region (or one inside it) or a security, newest first, and their number."""
+        with self.engine.connect() as conn:
+            ids = facts_sql.entity_article_ids(conn, type_, code, limit=limit, offset=offset)
+            total = facts_sql.count_entity_articles(conn, type_, code)
+            arts = {a.id: a for a in self._articles_by_ids(conn, ids)}
+        return [arts[i] for i in ids if i in arts], total
+
+    def entity_names(self, type_: str, code: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return facts_sql.entity_names(conn, type_, code)
+
+    def top_entities(self, type_: str, limit: int = 50) -> list[tuple[str, str | None, int]]:
+        with self.engine.connect() as conn:
+            return facts_sql.top_entities(conn, type_, limit)
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -680,6 +750,7 @@ def _row_to_article(r) -> Article:
         minhash=r["minhash"] or b"",
         meta=r["meta"] or {},
         version=r["version"],
+        facts_version=r["facts_version"],
         fetched_at=r["fetched_at"],
         search_key=r["search_key"],
     )

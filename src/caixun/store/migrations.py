@@ -63,10 +63,22 @@ def _leaner_writes(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE minhash_bands_new RENAME TO minhash_bands")
 
 
+def _facts(conn: Connection) -> None:
+    """Tables for figures and entities. Existing articles keep facts_version
+    NULL: pages extract their facts when shown until `caixun facts --rebuild`
+    stores them (extracting a large archive inside a migration would hold the
+    start of every command for minutes)."""
+    if "facts_version" not in {c["name"] for c in inspect(conn).get_columns("articles")}:
+        conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN facts_version INTEGER")
+    schema.figures.create(conn, checkfirst=True)
+    schema.entities.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
     (3, "leaner writes: fewer article indexes, band rows without rowid on SQLite", _leaner_writes),
+    (4, "figures and entities of each article", _facts),
 ]
 LATEST = MIGRATIONS[-1][0]
 

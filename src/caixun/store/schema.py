@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -100,6 +101,9 @@ articles = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     # Publication order for search and pages: see store/search.py.
     Column("search_key", BigInteger),
+    # EXTRACTOR_VERSION (caixun.enrich.facts) of the stored figures and
+    # entities; NULL when they were never extracted (older archives).
+    Column("facts_version", Integer),
     UniqueConstraint("key", name="uq_articles_key"),
     Index("ix_articles_search_key", "search_key", unique=True),
     Index("ix_articles_source_search_key", "source", "search_key"),
@@ -146,4 +150,51 @@ source_state = Table(
     Column("last_error", Text),
     Column("items_added", BigInteger, nullable=False, default=0),
     Column("validators", JSON, nullable=False),
+)
+
+# Figures and entities of each article's text (caixun.enrich.facts), replaced
+# as a whole whenever the article's text changes or the archive is re-extracted.
+# Offsets point into articles.text.
+figures = Table(
+    "figures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("article_id", BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("pos_start", Integer, nullable=False),
+    Column("pos_end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),  # exact decimal string
+    Column("value_max", Text),
+    Column("value_num", Float),  # the same value as a float, for sorting and charts
+    Column("unit", String(32)),
+    Column("approx", String(8)),
+    Column("direction", String(8)),
+    Column("indicator", String(100)),
+    Column("subject", String(100)),
+    Column("period", String(20)),
+    Column("scope", String(100)),
+    Column("region", String(6)),
+    Column("security", String(12)),
+    Index("ix_figures_article", "article_id"),
+    Index("ix_figures_indicator", "indicator", "period"),
+    Index("ix_figures_region", "region"),
+    Index("ix_figures_security", "security"),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("article_id", BigInteger, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(16), nullable=False),  # region | security
+    Column("code", String(12), nullable=False),
+    Column("name", String(100)),
+    Column("text", Text, nullable=False),
+    Column("pos_start", Integer, nullable=False),
+    Column("pos_end", Integer, nullable=False),
+    Index("ix_entities_code", "type", "code", "article_id"),
+    Index("ix_entities_article", "article_id"),
 )

@@ -1,0 +1,208 @@
+"""Stored figures and entities: writing an article's facts, and the queries of
+the figures view, the region and security pages and the charts.
+
+Functions take a Connection; `Store` calls them inside its transactions.
+A region filter takes the region's descendants too, by code prefix: the first
+two digits of a province's code, four of a prefecture's, all six of a county's
+(the official codes nest that way, municipalities' districts included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from caixun.store.schema import articles, entities, figures
+from caixun.store.sql import chunks
+
+FIGURE_FIELDS = ("text", "kind", "value", "value_max", "unit", "approx", "direction", "indicator", "subject",
+                 "period", "scope", "region", "security")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FigureFilter:
+    indicator: str | None = None
+    subject: str | None = None
+    region: str | None = None  # a code; its descendants match too
+    period: str | None = None  # a prefix: 2021 matches 2021, 2021Q1, 2021-11
+    source: str | None = None
+    kind: str | None = None
+    security: str | None = None
+    unit: str | None = None
+
+
+NO_FILTER = FigureFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """A stored figure with the article it came from."""
+
+    article_id: int
+    title: str
+    source: str
+    category: str
+    published_at: datetime
+    seq: int
+    start: int
+    end: int
+    text: str
+    kind: str
+    value: str
+    value_max: str | None
+    unit: str | None
+    approx: str | None
+    direction: str | None
+    indicator: str | None
+    subject: str | None
+    period: str | None
+    scope: str | None
+    region: str | None
+    security: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def region_prefix(code: str) -> str:
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(Decimal(value)) if value is not None else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def rows_of(article_id: int, facts: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
+    figs = [{"article_id": article_id, "seq": i, "pos_start": f["start"], "pos_end": f["end"], "value_num": _float(f["value"]),
+             **{k: f.get(k) for k in FIGURE_FIELDS}} for i, f in enumerate(facts.get("figures", []))]  # fmt: skip
+    ents = [{"article_id": article_id, "seq": i, "type": e["type"], "code": e["code"], "name": e.get("name"),
+             "text": e["text"], "pos_start": e["start"], "pos_end": e["end"]} for i, e in enumerate(facts.get("entities", []))]  # fmt: skip
+    return figs, ents
+
+
+def insert_facts(conn: Connection, items: list[tuple[int, dict[str, list[dict[str, Any]]]]]) -> None:
+    fig_rows: list[dict] = []
+    ent_rows: list[dict] = []
+    for article_id, facts in items:
+        figs, ents = rows_of(article_id, facts)
+        fig_rows += figs
+        ent_rows += ents
+    if fig_rows:
+        conn.execute(insert(figures), fig_rows)
+    if ent_rows:
+        conn.execute(insert(entities), ent_rows)
+
+
+def replace_facts(conn: Connection, items: list[tuple[int, dict[str, list[dict[str, Any]]]]], version: int) -> None:
+    """Drop the articles' stored facts and write these instead."""
+    ids = [i for i, _ in items]
+    for chunk in chunks(ids):
+        conn.execute(delete(figures).where(figures.c.article_id.in_(chunk)))
+        conn.execute(delete(entities).where(entities.c.article_id.in_(chunk)))
+        conn.execute(update(articles).where(articles.c.id.in_(chunk)).values(facts_version=version))
+    insert_facts(conn, items)
+
+
+def stored_facts(conn: Connection, article_id: int) -> dict[str, list[dict[str, Any]]]:
+    figs = conn.execute(select(figures).where(figures.c.article_id == article_id).order_by(figures.c.seq)).mappings()
+    ents = conn.execute(select(entities).where(entities.c.article_id == article_id).order_by(entities.c.seq)).mappings()
+    return {
+        "figures": [{"start": r["pos_start"], "end": r["pos_end"], **{k: r[k] for k in FIGURE_FIELDS}} for r in figs],
+        "entities": [{"type": r["type"], "code": r["code"], "name": r["name"], "text": r["text"],
+                      "start": r["pos_start"], "end": r["pos_end"]} for r in ents],  # fmt: skip
+    }
+
+
+def _where(f: FigureFilter) -> list:
+    c = figures.c
+    conds = []
+    for col, value in ((c.indicator, f.indicator), (c.subject, f.subject), (c.kind, f.kind), (c.security, f.security),
+                       (c.unit, f.unit), (articles.c.source, f.source)):  # fmt: skip
+        if value:
+            conds.append(col == value)
+    if f.region:
+        prefix = region_prefix(f.region)
+        conds.append(c.region == prefix if len(prefix) == 6 else c.region.startswith(prefix, autoescape=True))
+    if f.period:
+        conds.append(c.period.startswith(f.period, autoescape=True))
+    return conds
+
+
+_FIGURE_COLUMNS = (figures.c.article_id, articles.c.title, articles.c.source, articles.c.category, articles.c.published_at,
+                   figures.c.seq, figures.c.pos_start, figures.c.pos_end,
+                   *(figures.c[k] for k in FIGURE_FIELDS))  # fmt: skip
+
+
+def _figure_row(r) -> FigureRow:
+    return FigureRow(r.article_id, r.title, r.source, r.category, r.published_at, r.seq, r.pos_start, r.pos_end,
+                     *(r._mapping[k] for k in FIGURE_FIELDS))  # fmt: skip
+
+
+def find_figures(conn: Connection, f: FigureFilter, *, limit: int | None = 100, offset: int = 0,
+                 oldest_first: bool = False) -> list[FigureRow]:  # fmt: skip
+    q = select(*_FIGURE_COLUMNS).join(articles, articles.c.id == figures.c.article_id).where(and_(True, *_where(f)))
+    order = articles.c.search_key.asc() if oldest_first else articles.c.search_key.desc()
+    q = q.order_by(order, figures.c.seq).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    return [_figure_row(r) for r in conn.execute(q)]
+
+
+def count_figures(conn: Connection, f: FigureFilter) -> int:
+    q = select(func.count()).select_from(figures.join(articles, articles.c.id == figures.c.article_id)).where(and_(True, *_where(f)))
+    return conn.execute(q).scalar_one()
+
+
+def top_values(conn: Connection, column: str, f: FigureFilter, limit: int = 30) -> list[tuple[str, int]]:
+    """The most frequent values of a figures column under a filter (for the view's choices)."""
+    col = figures.c[column]
+    q = (select(col, func.count().label("n")).select_from(figures.join(articles, articles.c.id == figures.c.article_id))
+         .where(and_(col.is_not(None), *_where(f))).group_by(col).order_by(func.count().desc(), col).limit(limit))  # fmt: skip
+    return [(r[0], r[1]) for r in conn.execute(q)]
+
+
+def entity_article_ids(conn: Connection, type_: str, code: str, *, limit: int, offset: int = 0) -> list[int]:
+    """Articles naming the entity (a region with its descendants), newest first."""
+    c = entities.c
+    cond = c.code == code
+    if type_ == "region":
+        prefix = region_prefix(code)
+        cond = c.code == prefix if len(prefix) == 6 else c.code.startswith(prefix, autoescape=True)
+    ids = select(c.article_id).where(c.type == type_, cond).distinct().subquery()
+    q = (select(articles.c.id).where(articles.c.id.in_(select(ids.c.article_id)))
+         .order_by(articles.c.search_key.desc()).limit(limit).offset(offset))  # fmt: skip
+    return list(conn.execute(q).scalars())
+
+
+def count_entity_articles(conn: Connection, type_: str, code: str) -> int:
+    c = entities.c
+    cond = c.code == code
+    if type_ == "region":
+        prefix = region_prefix(code)
+        cond = c.code == prefix if len(prefix) == 6 else c.code.startswith(prefix, autoescape=True)
+    return conn.execute(select(func.count(func.distinct(c.article_id))).where(c.type == type_, cond)).scalar_one()
+
+
+def entity_names(conn: Connection, type_: str, code: str) -> list[str]:
+    c = entities.c
+    q = (select(c.name).where(c.type == type_, c.code == code, c.name.is_not(None)).group_by(c.name)
+         .order_by(func.count().desc()).limit(5))  # fmt: skip
+    return list(conn.execute(q).scalars())
+
+
+def top_entities(conn: Connection, type_: str, limit: int = 50) -> list[tuple[str, str | None, int]]:
+    c = entities.c
+    q = (select(c.code, func.max(c.name), func.count(func.distinct(c.article_id)).label("n")).where(c.type == type_)
+         .group_by(c.code).order_by(func.count(func.distinct(c.article_id)).desc(), c.code).limit(limit))  # fmt: skip
+    return [(r[0], r[1], r[2]) for r in conn.execute(q)]
