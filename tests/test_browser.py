@@ -85,6 +85,24 @@ def test_home_source_article_and_search(live, page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def test_article_region_page_and_figures_chart(live, page):
+    base, store = live
+    page.goto(f"{base}/article/{store.get_article_by_key('a:2').id}.html")
+    assert page.locator(".body mark.fig").first.inner_text() == "85.3亿元"
+    page.click(".body a.ent-region >> nth=0")
+    page.wait_for_url("**/region/140781/")
+    assert "介休市" in page.locator("h1").inner_text()
+    assert page.locator("table.figures td", has_text="8530000000").count() == 1
+    page.click("text=全部数据")
+    page.wait_for_url("**/figures?region=140781")
+    page.select_option("select[name=indicator]", "出口额")
+    page.click("form.filters button")
+    page.wait_for_url("**/figures?*indicator=*")
+    chart = page.locator("svg.chart")
+    assert chart.count() == 1 and chart.locator("circle").count() == len(XSS)
+    assert chart.bounding_box()["width"] > 200  # drawn, not collapsed
+
+
 INJECTED = """() => ({
   flag: window.__xss === undefined ? null : window.__xss,
   elements: document.querySelectorAll('script, iframe, object, embed, [onerror], [onload], [onclick]').length,
@@ -102,13 +120,16 @@ def assert_inert(page, url):
 
 def test_xss_payloads_in_articles_titles_sources_and_queries_do_not_run(live, page):
     base, store = live
-    urls = [base + "/", base + "/sources.html", base + "/search?q=" + quote("降准")]
+    urls = [base + "/", base + "/sources.html", base + "/search?q=" + quote("降准"), base + "/figures",
+            base + "/figures?kind=number", base + "/figures?indicator=" + quote("出口额"), base + "/region/140781/"]
     slugs = store.source_slugs()
     for i, payload in enumerate(XSS):
         for key in (f"x:{i}", f"y:{i}"):
             urls.append(f"{base}/article/{store.get_article_by_key(key).id}.html")
         urls.append(f"{base}/source/{slugs[f'来源{payload}']}/")
         urls.append(base + "/search?q=" + quote(payload))
+        urls.append(f"{base}/article/{store.get_article_by_key(f'z:{i}').id}.html")
+        urls.append(base + "/figures?subject=" + quote(payload))
     for url in urls:
         assert_inert(page, url)
     # the payloads are shown as text, not dropped: a reader sees what was published

@@ -78,5 +78,5 @@ def test_rebuild_extracts_an_archive_stored_without_facts(store_url, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "facts stored for 4 articles" in proc.stderr
     with Store(store_url) as s:
-        assert s.count_stale_facts() == 0 and s.count_figures() >= 9
+        assert s.count_stale_facts() == 0 and s.count_figures() == 8
         assert s.article_facts(s.get_article_by_key("f:3").id)["figures"][0]["direction"] == "down"

@@ -47,4 +47,7 @@ def fill_xss(store) -> None:
     for i, p in enumerate(XSS):
         items.append(raw(f"x:{i}", f"来源{p}", f"标题{p}", f"<p>正文 降准 {p}</p>{p}", 100 + i, "html"))
         items.append(raw(f"y:{i}", "文本源", f"纯文本{p}", f"降准 {p}", 200 + i, "text"))
+        # figures and a region beside the payload: the figures view, the region
+        # page and the marks in the article body show these titles and texts
+        items.append(raw(f"z:{i}", "数据源", f"数据{p}", f"<p>{p}介休市出口额增长{i + 1}%，{p}达{i + 1}亿元</p>", 300 + i, "html"))
     ingest(store, items)

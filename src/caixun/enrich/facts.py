@@ -4,7 +4,10 @@ Each figure is also tied to the entities it is about, where the text says so:
 `region` is the administrative code of its subject when the subject is a place
 (介休市 -> 140781), else of the last place named earlier in its sentence;
 `security` is the code of the last stock named earlier in its sentence
-(贵州茅台(600519)盘中涨逾2% -> 600519.SH).
+(贵州茅台(600519)盘中涨逾2% -> 600519.SH). The `subject` the figure stage
+guesses from the words before a figure (any word ending in 省, 市, 县…) is kept
+only when it is a known place; otherwise it becomes that stock's or that
+place's name, or null (全省 and 坚决扛起省 are not subjects).
 """
 
 from __future__ import annotations
@@ -43,8 +46,13 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         security = _last_before(securities, security_ends, f.start, sentence_start)
         in_a_name = security is not None and f.subject and f.subject in (security.name or "")  # 贵州 of 贵州茅台
         region = None if in_a_name else _region_of(f.subject)
-        d["region"] = region or _code(_last_before(regions, region_ends, f.start, sentence_start))
+        mention = _last_before(regions, region_ends, f.start, sentence_start)
+        d["region"] = region or _code(mention)
         d["security"] = _code(security)
+        # The subject is a place or a company the text names: a known region,
+        # else the stock named before it, else the place named before it.
+        if not region:
+            d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
 

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from caixun.publish import views
 from caixun.publish.feeds import KINDS
+from caixun.publish.highlight import fact_spans, mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ class Site:
 def env() -> Environment:
     e = Environment(loader=PackageLoader("caixun.publish", "templates"), autoescape=select_autoescape(default=True))
     e.globals["bj"] = views.beijing_time
+    e.globals["region_name"] = views.region_name
+    e.globals["describe"] = views.describe_figure
     return e
 
 
@@ -49,6 +52,7 @@ def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q
         search_action=site.search_action if not site.static else f"{site.base}/search.html",
         reload=site.reload,
         feeds=feed_links(site.base, feeds_path, feeds_title, feeds_q) if not (site.static and feeds_q) else [],
+        served=not site.static,  # pages only the server has: figures, regions, securities
         **ctx,
     )
 
@@ -68,7 +72,25 @@ def listing(site: Site, heading: str, feeds_path: str, stories: list[views.Story
 
 
 def article(site: Site, v: views.ArticleView) -> str:
-    return render(site, "article.html", f"/source/{v.article.category}/", f"财讯 {v.article.source}", v=v)
+    """The article page; its figures are marked in the body and its regions and
+    securities link to their pages (served site only: the static export has no
+    such pages)."""
+    body = v.body_html
+    if v.facts:
+        body = mark(body, fact_spans(v.facts, lambda e: None if site.static else entity_path(site, e), views.describe_figure))
+    return render(site, "article.html", f"/source/{v.article.category}/", f"财讯 {v.article.source}", v=v, body=body)
+
+
+def entity_path(site: Site, e: dict[str, Any]) -> str:
+    return f"{site.base}/{e['type']}/{quote(e['code'], safe='')}/"
+
+
+def figures(site: Site, view: views.FiguresView, query: str) -> str:
+    return render(site, "figures.html", "/", "财讯 全部", view=view, query=query)
+
+
+def entity(site: Site, view: views.EntityView) -> str:
+    return render(site, "entity.html", "/", "财讯 全部", view=view)
 
 
 def search(site: Site, view: views.SearchView | None) -> str:

@@ -3,14 +3,17 @@ the JSON API and the feeds all take their data from these functions."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from caixun.clean.html import clean_body
 from caixun.clean.normalize import to_shanghai
+from caixun.enrich.regions import gazetteer
 from caixun.model import Article
+from caixun.publish.chart import Point, line_chart, period_end
 from caixun.searchtext import snippet
-from caixun.store import SearchPage, Store
+from caixun.store import FigureFilter, FigureRow, SearchPage, Store
 
 PER_SOURCE_ON_HOME = 5
 PAGE_SIZE = 30
@@ -82,15 +85,117 @@ def article(store: Store, article_id: int) -> ArticleView | None:
     # The body was sanitized at ingest; sanitizing again on the way out means a
     # row written by anything else (an older version, a manual fix) is safe too.
     body = clean_body(art.html, "html")[0]
-    return ArticleView(art, body, others, store.history(art.id), article_facts(art))
+    return ArticleView(art, body, others, store.history(art.id), article_facts(store, art))
 
 
-def article_facts(art: Article) -> dict[str, list[dict[str, Any]]]:
-    """Figures and securities of the article's text (computed when shown:
-    they are not stored yet), with the article's date for 今年/去年."""
+def article_facts(store: Store, art: Article) -> dict[str, list[dict[str, Any]]]:
+    """The article's stored figures and entities; for an article stored before
+    facts were (or by an older extractor), extracted now with the article's
+    date for 今年/去年, until `caixun facts --rebuild` stores them."""
+    stored = store.article_facts(art.id) if art.id is not None else None
+    if stored is not None:
+        return stored
     from caixun.enrich.facts import extract
 
     return extract(art.text, to_shanghai(art.published_at).date())
+
+
+def describe_figure(f: dict[str, Any]) -> str:
+    """A figure's reading in one line, for tooltips: 34130000000 CNY · GDP · 介休市 · 2021."""
+    value = f["value"] + (f"–{f['value_max']}" if f.get("value_max") else "")
+    parts = [f"{value} {f['unit'] or ''}".strip(), {"up": "↑", "down": "↓"}.get(f.get("direction") or "", "")]
+    parts += [f.get(k) or "" for k in ("indicator", "subject", "period")]
+    return " · ".join(p for p in parts if p)
+
+
+def region_name(code: str | None) -> str:
+    region = gazetteer().regions.get(code or "")
+    return region.name if region else ""
+
+
+# -- figures, regions, securities ---------------------------------------------------
+
+FIGURES_PAGE = 50
+
+
+@dataclass(slots=True)
+class FiguresView:
+    filter: FigureFilter
+    rows: list[FigureRow]
+    total: int
+    offset: int
+    choices: dict[str, list[tuple[str, int]]]
+    chart: str  # SVG, "" when there is nothing to draw
+
+
+def figures(store: Store, f: FigureFilter, offset: int = 0, limit: int = FIGURES_PAGE) -> FiguresView:
+    rows = store.figures(f, limit=limit, offset=offset)
+    choices = {col: store.figure_choices(col, f) for col in ("indicator", "subject", "period", "unit")}
+    choices["region"] = [(code, n) for code, n in store.figure_choices("region", f)]
+    choices["source"] = [(s.name, s.articles) for s in sources(store)]
+    return FiguresView(f, rows, store.count_figures(f), offset, choices, indicator_chart(store, f))
+
+
+def indicator_chart(store: Store, f: FigureFilter, max_points: int = 2000) -> str:
+    """An indicator's values over time, one line per subject (the most reported
+    ones), in its most frequent unit; rates and amounts are never mixed. Each
+    point sits at the end of its period, or at its article's date."""
+    if not f.indicator:
+        return ""
+    rows = [r for r in store.figures(f, limit=max_points, oldest_first=True) if r.kind in ("money", "quantity", "percent")]
+    units = Counter((r.kind, r.unit) for r in rows)
+    if not units:
+        return ""
+    (kind, unit), _ = units.most_common(1)[0]
+    series: dict[str, list[Point]] = {}
+    for r in rows:
+        if (r.kind, r.unit) != (kind, unit) or r.value_max is not None:
+            continue
+        when = period_end(r.period) or to_shanghai(r.published_at).date()
+        name = r.subject or region_name(r.region) or "（未注明）"
+        series.setdefault(name, []).append(Point(when, float(r.value), r.text))
+    top = dict(sorted(series.items(), key=lambda kv: -len(kv[1]))[:6])
+    return line_chart(top, unit)
+
+
+@dataclass(slots=True)
+class EntityView:
+    type: str  # region | security
+    code: str
+    name: str
+    parents: list[tuple[str, str]]  # regions: (code, name) from the province down
+    children: list[tuple[str, str]]  # regions: the places inside it
+    stories: list[Story]
+    total: int
+    figures: list[FigureRow]
+    offset: int
+
+
+def region(store: Store, code: str, offset: int = 0) -> EntityView | None:
+    g = gazetteer()
+    r = g.regions.get(code)
+    if r is None:
+        return None
+    arts, total = store.entity_articles("region", code, limit=PAGE_SIZE, offset=offset)
+    children = sorted((c.code, c.name) for c in g.regions.values() if c.parent == code)
+    figs = store.figures(FigureFilter(region=code), limit=FIGURES_PAGE)
+    return EntityView("region", code, r.name, list(g.chain(code)), children, stories(store, arts), total, figs, offset)
+
+
+def security(store: Store, code: str, offset: int = 0) -> EntityView | None:
+    arts, total = store.entity_articles("security", code, limit=PAGE_SIZE, offset=offset)
+    if not total:
+        return None
+    names = store.entity_names("security", code)
+    figs = store.figures(FigureFilter(security=code), limit=FIGURES_PAGE)
+    return EntityView("security", code, " / ".join(names) or code, [], [], stories(store, arts), total, figs, offset)
+
+
+def figure_json(r: FigureRow) -> dict[str, Any]:
+    d = r.as_dict()
+    d["published_at"] = to_shanghai(r.published_at).isoformat()
+    d["region_name"] = region_name(r.region) or None
+    return d
 
 
 @dataclass(slots=True)

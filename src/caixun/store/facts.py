@@ -30,7 +30,7 @@ class FigureFilter:
     region: str | None = None  # a code; its descendants match too
     period: str | None = None  # a prefix: 2021 matches 2021, 2021Q1, 2021-11
     source: str | None = None
-    kind: str | None = None
+    kind: str | None = None  # None: every kind but "number"
     security: str | None = None
     unit: str | None = None
 
@@ -131,6 +131,8 @@ def _where(f: FigureFilter) -> list:
                        (c.unit, f.unit), (articles.c.source, f.source)):  # fmt: skip
         if value:
             conds.append(col == value)
+    if not f.kind:  # bare numbers (十九届, 3个方面) are kept, but shown only when asked for
+        conds.append(c.kind != "number")
     if f.region:
         prefix = region_prefix(f.region)
         conds.append(c.region == prefix if len(prefix) == 6 else c.region.startswith(prefix, autoescape=True))

@@ -14,16 +14,25 @@ from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from caixun.clean.normalize import as_aware
 from caixun.publish import feeds, pages, views
-from caixun.store import Store, health
+from caixun.publish.figures_csv import csv_lines
+from caixun.store import FigureFilter, Store, health
 
 CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'; img-src * data:; style-src 'self'")  # fmt: skip
+
+
+def figure_filter(indicator: str | None = None, subject: str | None = None, region: str | None = None,
+                  period: str | None = None, source: str | None = None, kind: str | None = None,
+                  security: str | None = None, unit: str | None = None) -> FigureFilter:  # fmt: skip
+    """Figure filters from the query string; empty values mean "any"."""
+    return FigureFilter(indicator or None, subject or None, region or None, period or None, source or None,
+                        kind or None, security or None, unit or None)  # fmt: skip
 
 
 def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
@@ -102,6 +111,40 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
     def search_page(q: str = "", source: str | None = None, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
         return html(pages.search(site, views.search(store, q, source=source, offset=offset)))
 
+    def filter_query(request: Request) -> str:
+        kept = [(k, v) for k, v in request.query_params.multi_items() if v and k != "offset"]
+        return ("?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in kept)) if kept else ""
+
+    @app.get("/figures", response_class=HTMLResponse, include_in_schema=False)
+    def figures_page(request: Request, f: Annotated[FigureFilter, Depends(figure_filter)],
+                     offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:  # fmt: skip
+        return html(pages.figures(site, views.figures(store, f, offset), filter_query(request)))
+
+    @app.get("/figures.csv", tags=["figures"], summary="Figures as CSV (same filters as /api/figures)")
+    def figures_csv(f: Annotated[FigureFilter, Depends(figure_filter)]) -> StreamingResponse:
+        def rows():
+            offset = 0
+            while batch := store.figures(f, limit=5000, offset=offset):
+                yield from batch
+                offset += len(batch)
+
+        headers = {"Content-Disposition": 'attachment; filename="caixun-figures.csv"'}
+        return StreamingResponse(csv_lines(rows()), media_type="text/csv; charset=utf-8", headers=headers)
+
+    @app.get("/region/{code}/", response_class=HTMLResponse, include_in_schema=False)
+    def region_page(code: str, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+        v = views.region(store, code, offset)
+        if v is None:
+            raise HTTPException(404, f"no region {code!r}")
+        return html(pages.entity(site, v))
+
+    @app.get("/security/{code}/", response_class=HTMLResponse, include_in_schema=False)
+    def security_page(code: str, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+        v = views.security(store, code, offset)
+        if v is None:
+            raise HTTPException(404, f"no news about {code!r}")
+        return html(pages.entity(site, v))
+
     # -- feeds --------------------------------------------------------------------
 
     @app.get("/feed.{kind}", include_in_schema=False)
@@ -150,12 +193,39 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
                           for h in v.history]  # fmt: skip
         return out
 
-    @app.get("/api/articles/{article_id}/facts", tags=["articles"], summary="Figures and securities in an article's text")
+    @app.get("/api/articles/{article_id}/facts", tags=["articles"], summary="Figures, regions and securities in an article's text")
     def api_article_facts(article_id: int) -> dict[str, Any]:
         art = store.get_article(article_id)
         if art is None:
             raise HTTPException(404, f"no article {article_id}")
-        return {"id": art.id, **views.article_facts(art)}
+        return {"id": art.id, **views.article_facts(store, art)}
+
+    @app.get("/api/figures", tags=["figures"], summary="Figures of the archive, newest articles first")
+    def api_figures(f: Annotated[FigureFilter, Depends(figure_filter)], limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:  # fmt: skip
+        rows = store.figures(f, limit=limit, offset=offset)
+        return {"total": store.count_figures(f), "offset": offset, "figures": [views.figure_json(r) for r in rows]}
+
+    def entity_json(v: views.EntityView) -> dict[str, Any]:
+        return {"type": v.type, "code": v.code, "name": v.name,
+                "parents": [{"code": c, "name": n} for c, n in v.parents],
+                "children": [{"code": c, "name": n} for c, n in v.children],
+                "articles": v.total, "latest": [views.article_json(s.article, full=False) for s in v.stories],
+                "figures": [views.figure_json(r) for r in v.figures]}  # fmt: skip
+
+    @app.get("/api/regions/{code}", tags=["figures"], summary="A region: its parents, news and figures")
+    def api_region(code: str) -> dict[str, Any]:
+        v = views.region(store, code)
+        if v is None:
+            raise HTTPException(404, f"no region {code!r}")
+        return entity_json(v)
+
+    @app.get("/api/securities/{code}", tags=["figures"], summary="A security (600519.SH): its news and figures")
+    def api_security(code: str) -> dict[str, Any]:
+        v = views.security(store, code)
+        if v is None:
+            raise HTTPException(404, f"no news about {code!r}")
+        return entity_json(v)
 
     @app.get("/api/search", tags=["search"], summary="Full-text search (Chinese terms match anywhere)")
     def api_search(

@@ -1,0 +1,47 @@
+"""Figures as CSV for spreadsheets (pure): one row per figure, with its article.
+
+A text cell that starts with = + - @ (or a tab or carriage return) would be
+read as a formula by Excel and LibreOffice; such cells get a leading
+apostrophe (OWASP's advice on CSV injection). Numbers are written as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from caixun.clean.normalize import to_shanghai
+from caixun.enrich.regions import gazetteer
+from caixun.store import FigureRow
+
+COLUMNS = ["article_id", "published_at", "source", "title", "text", "kind", "value", "value_max", "unit", "approx",
+           "direction", "indicator", "subject", "region", "region_name", "period", "scope", "security", "start", "end"]  # fmt: skip
+_TEXT_COLUMNS = {"source", "title", "text", "indicator", "subject", "region_name", "scope"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(column: str, value: object) -> object:
+    if value is None:
+        return ""
+    if column in _TEXT_COLUMNS and isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_lines(rows: Iterable[FigureRow]) -> Iterator[str]:
+    """The header, then one CSV line per figure (UTF-8 with a BOM first, so
+    that Excel reads the Chinese right)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(COLUMNS)
+    yield "\ufeff" + buf.getvalue()
+    regions = gazetteer().regions
+    for r in rows:
+        buf.seek(0)
+        buf.truncate()
+        d = r.as_dict()
+        d["published_at"] = to_shanghai(r.published_at).isoformat()
+        d["region_name"] = regions[r.region].name if r.region in regions else None
+        writer.writerow([_cell(c, d.get(c)) for c in COLUMNS])
+        yield buf.getvalue()
