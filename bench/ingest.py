@@ -90,6 +90,9 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--keep", type=Path, help="generate into this directory and keep it")
+    ap.add_argument("--compare-src", type=Path, metavar="DIR",
+                    help="also import with the caixun in DIR (e.g. a git worktree of an older commit's src), "
+                         "alternating with this one in each run")  # fmt: skip
     args = ap.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"the corpus is not at {CORPUS}")
@@ -101,6 +104,7 @@ def main() -> None:
         print(f"generated {args.posts} posts in {time.perf_counter() - t:.1f}s", file=sys.stderr)
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
     rows = []
+    compared: list[tuple[float, float]] = []
     for run in range(args.runs):
         db = work / f"bench-{run}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -110,12 +114,24 @@ def main() -> None:
         rows.append((p_s, p_mb, i_s, i_mb))
         print(f"run {run + 1}: parse {args.posts / p_s:,.0f} posts/s {p_mb:.0f} MB | import {args.posts / i_s:,.0f} posts/s "
               f"{i_mb:.0f} MB | {out.splitlines()[-1]}")  # fmt: skip
+        if args.compare_src:
+            other_db = work / f"bench-other-{run}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{other_db}{suffix}").unlink(missing_ok=True)
+            other_env = dict(os.environ, PYTHONPATH=str(args.compare_src.resolve()))
+            o_s, o_mb, out = measure([sys.executable, "-m", "caixun.cli", "--db", str(other_db), "import", str(posts)], other_env)
+            compared.append((o_s, o_mb))
+            print(f"run {run + 1}: import with {args.compare_src}: {args.posts / o_s:,.0f} posts/s {o_mb:.0f} MB")
     best = min(rows, key=lambda r: r[2])
     print(f"\nposts={args.posts}  machine={os.cpu_count()} cores  python={sys.version.split()[0]}")
     print("| stage | posts/s (best of runs) | peak RSS MB |\n|---|---|---|")
     print(f"| read + parse only | {args.posts / min(r[0] for r in rows):,.0f} | {max(r[1] for r in rows):.0f} |")
     print(f"| caixun import (SQLite) | {args.posts / best[2]:,.0f} | {max(r[3] for r in rows):.0f} |")
     print(f"| ratio import / parse | {min(r[0] for r in rows) / best[2]:.2f} | |")
+    if compared:
+        o_best = min(c[0] for c in compared)
+        print(f"| caixun import with {args.compare_src} | {args.posts / o_best:,.0f} | {max(c[1] for c in compared):.0f} |")
+        print(f"| ratio this / compared (time) | {best[2] / o_best:.2f} | |")
     if not args.keep:
         shutil.rmtree(work)
 
