@@ -13,6 +13,7 @@ place's name, or null (全省 and 坚决扛起省 are not subjects).
 from __future__ import annotations
 
 import bisect
+import re
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ from caixun.enrich.securities import extract_securities
 # Bump when extraction changes what it finds: stored facts of an older version
 # are re-extracted by `caixun facts --rebuild --stale`.
 EXTRACTOR_VERSION = 1
-_SENTENCE_END = "。；！？\n"
+_SENTENCE_END = re.compile(r"[。；！？\n]")
 
 
 def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -39,10 +40,11 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     entities = sorted([*securities, *regions], key=lambda e: e.start)
     region_ends = [r.end for r in regions]
     security_ends = [s.end for s in securities]
+    sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if regions or securities else [0]
     out = []
     for f in figures:
         d = f.as_dict()
-        sentence_start = max(text.rfind(c, 0, f.start) for c in _SENTENCE_END) + 1
+        sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, f.start) - 1]
         security = _last_before(securities, security_ends, f.start, sentence_start)
         in_a_name = security is not None and f.subject and f.subject in (security.name or "")  # 贵州 of 贵州茅台
         region = None if in_a_name else _region_of(f.subject)

@@ -297,7 +297,7 @@ def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None
 # ("7 万 5 千", "百 分 之 2.4", "新台币 177.1 亿元"); the clean stage already
 # removes the gaps between Chinese characters that HTML leaves.
 _SPACE_IN_FIGURE = re.compile(r"(?<![A-Za-z])[ \t\u3000\u00a0]+|[ \t\u3000\u00a0]+(?![A-Za-z])")
-_SPECIAL = {"对折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
+_SPECIAL = {"对折": ("percent", "%", "50"), "對折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
 # 三百五又三分之一, 1 3/5, 3/5: fractions, read before the general pattern
 _FRACTION = re.compile(rf"(?P<neg>[-−负負])?(?:(?P<whole>{_NUM})(?:又|\s))?(?:(?P<den>{_NUM})分之(?P<num>{_NUM})"
                        r"|(?<![\d/])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/]))")
