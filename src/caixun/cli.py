@@ -7,7 +7,6 @@ Exit codes: 0 everything went in; 1 some input was rejected or a source failed;
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -163,6 +162,8 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
         raise click.UsageError(str(exc)) from exc
     store = obj.store
 
+    import asyncio  # here, not at the top: commands that need no event loop start faster
+
     from caixun.collect.http import HttpClient
     from caixun.pipeline import poll_all
 
@@ -208,9 +209,13 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
     Pages:  /  /sources.html  /source/<slug>/  /article/<id>.html  /tag/<tag>/  /search?q=
     Feeds:  feed.atom, feed.rss, feed.json beside each page (/feed.atom, /source/<slug>/feed.rss,
             /search/feed.atom?q=降准)
+    Data:   /figures  /figures.csv  /region/<code>/  /security/<code>/
     API:    /api/articles  /api/articles/<id>  /api/search?q=  /api/sources  /api/clusters/<id>
+            /api/figures  /api/regions/<code>  /api/securities/<code>
             described at /openapi.json (browsable at /api/docs)
     """
+    import asyncio
+
     store = obj.store
     server = web_server(store, host, port, reload_every)
     click.echo(f"caixun: serving {store.safe_url} at http://{host}:{port}/ ; Ctrl-C to stop", err=True)
@@ -237,6 +242,8 @@ def run(obj: Context, tick: float, no_serve: bool, host: str, port: int, reload_
     A source that keeps failing is retried later and later (up to an hour) and
     shown as unhealthy in `caixun sources`; it never holds up the others.
     """
+    import asyncio
+
     config, store = obj.config, obj.store
     sources = [s for s in config.sources if s.enabled]
     click.echo(f"caixun: polling {len(sources)} sources into {store.safe_url}; Ctrl-C to stop", err=True)

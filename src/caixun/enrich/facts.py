@@ -17,13 +17,11 @@ import re
 from datetime import date
 from typing import Any
 
+from caixun.enrich import EXTRACTOR_VERSION  # noqa: F401 (re-exported)
 from caixun.enrich.figures import extract_figures
 from caixun.enrich.regions import extract_regions, gazetteer
 from caixun.enrich.securities import extract_securities
 
-# Bump when extraction changes what it finds: stored facts of an older version
-# are re-extracted by `caixun facts --rebuild --stale`.
-EXTRACTOR_VERSION = 1
 _SENTENCE_END = re.compile(r"[。；！？\n]")
 
 

@@ -35,6 +35,22 @@ def article_url(base: str, art: Article) -> str:
 def render(kind: str, info: FeedInfo, arts: list[Article], base: str) -> bytes:
     if kind == "json":
         return _json_feed(info, arts, base)
+    fg = _generator(info, arts, base, kind)
+    return fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+
+
+def render_all(info: FeedInfo, arts: list[Article], base: str) -> dict[str, bytes]:
+    """The three feeds of one list: feedgen's entries are built once for Atom and
+    RSS (only the self link differs), which halves the cost of a static export's feeds."""
+    fg = _generator(info, arts, base, "atom")
+    out = {"atom": fg.atom_str(pretty=True)}
+    fg.link([{"href": info.home, "rel": "alternate"}, {"href": f"{info.self_url}.rss{info.suffix}", "rel": "self"}], replace=True)
+    out["rss"] = fg.rss_str(pretty=True)
+    out["json"] = _json_feed(info, arts, base)
+    return out
+
+
+def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(f"{info.self_url}.atom{info.suffix}")
     fg.title(info.title)
@@ -61,7 +77,7 @@ def render(kind: str, info: FeedInfo, arts: list[Article], base: str) -> bytes:
             fe.category(term=tag)
         fe.description(art.digest or art.text[:200])
         fe.content(art.html, type="html")
-    return fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+    return fg
 
 
 def _json_feed(info: FeedInfo, arts: list[Article], base: str) -> bytes:

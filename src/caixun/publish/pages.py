@@ -65,7 +65,7 @@ def sources(site: Site, srcs: list[views.SourceInfo], health: dict[str, str] | N
     return render(site, "sources.html", "/", "财讯 全部", sources=srcs, health=health)
 
 
-def listing(site: Site, heading: str, feeds_path: str, stories: list[views.Story], total: int,
+def listing(site: Site, heading: str, feeds_path: str, stories: list[views.Story], total: int | None,
             newer: str | None = None, older: str | None = None) -> str:  # fmt: skip
     return render(site, "listing.html", feeds_path, f"财讯 {heading}", heading=heading, stories=stories, total=total,
                   newer=newer, older=older)  # fmt: skip

@@ -31,7 +31,7 @@ from caixun.store import IndexEntry, Store
 ARCHIVE_PAGE = 100
 MANIFEST = ".caixun-site.json"
 # Bump when templates change, so that every page is made again.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 
 
 @dataclass(slots=True)
@@ -179,21 +179,24 @@ def _listing(out: _Writer, store: Store, site: pages.Site, path: str, heading: s
             out.write(f"{path}index.html", pages.listing(site, heading, f"/{path}", stories, total, None, older), fingerprint=fp)
         if not feeds_fresh:
             info = feeds.FeedInfo(f"财讯 {heading}", f"{base_url}/{quote(path)}", f"{base_url}/{quote(path)}feed")
+            rendered = feeds.render_all(info, arts[: feeds.FEED_SIZE], base_url)
             for kind, p in zip(feeds.KINDS, feed_paths, strict=True):
-                out.write(p, feeds.render(kind, info, arts[: feeds.FEED_SIZE], base_url), fingerprint=feed_fp)
+                out.write(p, rendered[kind], fingerprint=feed_fp)
     for n in range(1, n_pages + 1):
         chunk = entries[(n - 1) * ARCHIVE_PAGE : n * ARCHIVE_PAGE]
-        fp = _fp("archive", heading, n, n_pages, [(e.id, e.version, story_sources.get(e.cluster_id, 1)) for e in chunk])
+        # Only the newest archive page links to the index; the others do not
+        # depend on how many pages there are, nor show the total.
+        fp = _fp("archive", heading, n, n == n_pages, [(e.id, e.version, story_sources.get(e.cluster_id, 1)) for e in chunk])
         page_path = f"{path}page/{n}.html"
         if out.fresh(page_path, fp):
             continue
-        arts = store.articles_by_ids([e.id for e in reversed(chunk)])
+        arts = store.article_heads([e.id for e in reversed(chunk)])
         stories = [views.Story(a, story_sources.get(a.cluster_id or a.id, 1)) for a in arts]
         newer = f"{n + 1}.html" if n < n_pages else "../"
         older_page = f"{n - 1}.html" if n > 1 else None
-        out.write(page_path, pages.listing(site, f"{heading} · 第 {n} 页", f"/{path}", stories, total, newer, older_page), fingerprint=fp)
+        out.write(page_path, pages.listing(site, f"{heading} · 第 {n} 页", f"/{path}", stories, None, newer, older_page), fingerprint=fp)
 
 
 def _feeds(out: _Writer, path: str, info: feeds.FeedInfo, arts: list, base_url: str) -> None:
-    for kind in feeds.KINDS:
-        out.write(f"{path}feed.{kind}", feeds.render(kind, info, arts, base_url))
+    for kind, body in feeds.render_all(info, arts, base_url).items():
+        out.write(f"{path}feed.{kind}", body)
