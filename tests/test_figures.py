@@ -80,6 +80,23 @@ def test_indicator_subject_period_and_rank():
     assert "第一季度" not in [f.text for f in extract_figures("第一季度营收增长")]
 
 
+def test_rank_scope_is_what_stands_between_the_verb_and_the_rank():
+    got = {(f.text, f.scope) for f in extract_figures("广东省稳居第一，江苏省25878.38亿元排名第二，总量排名晋中第一、全省第七，排在全国第12位") if f.kind == "rank"}
+    assert got == {("第一", None), ("第二", None), ("第一", "晋中"), ("第七", "全省"), ("第12位", "全国")}
+    assert [f for f in extract_figures("他是第一个到场的，第二季度") if f.kind == "rank"] == []
+
+
+def test_amounts_in_yi_after_money_words_are_yuan():
+    got = {f.text: (f.kind, f.unit) for f in extract_figures("沪股通净流出73.66亿，成交额8000亿，人口规模1400万，成交量3.2亿股")}
+    assert got["73.66亿"] == ("money", "CNY") and got["8000亿"] == ("money", "CNY")
+    assert got["1400万"] == ("number", None) and got["3.2亿股"] == ("quantity", "股")
+
+
+def test_a_figure_never_starts_with_a_line_break():
+    text = "同比增长\n19.8%，港币 200元"
+    assert [(f.text, f.start) for f in extract_figures(text)] == [("19.8%", 5), ("港币 200元", 11)]
+
+
 def test_offsets_point_at_the_text_even_with_spaces():
     text = "募资 3 000万元，增长 7 %"
     for f in extract_figures(text):

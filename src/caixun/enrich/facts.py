@@ -51,7 +51,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d["security"] = _code(security)
         # The subject is a place or a company the text names: a known region,
         # else the stock named before it, else the place named before it.
-        if not region:
+        if not region and f.kind != "number":
             d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}

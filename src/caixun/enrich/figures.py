@@ -95,7 +95,7 @@ _PRICE_RE = re.compile(_PRICE)
 _SEP = r"至|到|~|～|——|--|-|－|—|–"
 _PATTERN = re.compile(
     rf"(?P<pre>{_alt(_APPROX_BEFORE)})?"
-    rf"(?P<sign>{_alt(CURRENCY_SIGNS)}|{_alt(_CURRENCY_FIRST)})?\s?"
+    rf"(?:(?P<sign>{_alt(CURRENCY_SIGNS)}|{_alt(_CURRENCY_FIRST)})[ \t]?)?"  # a line break never starts a figure
     rf"(?P<pctpre>百分之|千分之|仟分之|万分之|萬分之|百万分之|千万分之|万万分之|百万万分之)?"
     rf"(?P<n1>{_NUM})"
     rf"(?:(?P<fracof>分之)(?P<fracnum>{_NUM}))?"
@@ -121,6 +121,19 @@ _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "�
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})[了近约超逾达为]*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
 _CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
+# Words after which an amount in 万 or 亿 without a unit is yuan (净流出73.66亿,
+# 成交额8000亿, 营收1.2万亿): money flows, turnover, revenue, output, budgets.
+_MONEY_WORDS = re.compile(
+    r"(?:净流入|净流出|净买入|净卖出|净买额|净卖额|成交额|成交金额|融资额?|募资|募集资金|营收|营业收入|营业总收入|净利润|利润总额|利润|"
+    r"净利|市值|资金|金额|余额|贷款|存款|投资额?|收入|销售额|交易额|出口额|进口额|进出口额|GDP|生产总值|增加值|产值|税收|"
+    r"支出|补贴|估值|规模以上工业增加值)(?:为|达|达到|约|超|超过|逾|近|共|合计|累计|高达|仅|只有|了)*$"
+)
+
+
+def _money_context(text: str, start: int) -> bool:
+    window = text[max(0, start - 12) : start]
+    window = window[max((m.end() for m in _CLAUSE_END.finditer(window)), default=0) :]
+    return bool(_MONEY_WORDS.search(window))
 INDICATORS = [
     "GDP", "地区生产总值", "国内生产总值", "一般公共预算收入", "一般公共预算支出", "社会消费品零售总额", "社零", "固定资产投资",
     "规模以上工业增加值", "规上工业增加值", "工业增加值", "进出口总额", "进出口", "出口额", "进口额", "出口", "进口",
@@ -442,6 +455,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
                 v1 += extra
     approx = (_APPROX_BEFORE.get(g["pre"] or "") or _APPROX_AFTER.get(g["post"] or "")
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
+    if kind == "number" and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
+        kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
     value = v1 * factor
     value_max = vmax * factor if vmax is not None else None
     before = _sentence_before(text, start)
@@ -562,23 +577,38 @@ def _is_year_like(text: str, m: re.Match) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", n1)) and after in ("年", "/", "-", ".")
 
 
+_RANK_AT = re.compile(rf"第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
+_RANK_VERB = re.compile(r"排名|排在|排|位列|位居|位于|稳居|居于|跃居|跃升至|升至|降至|退至|保持|居|列|名列|跻身")
+_SCOPE_WORD = re.compile(r"[\u4e00-\u9fff]{1,6}$")
+_SCOPE_END = ("省", "市", "县", "区", "州", "国", "球", "行业", "城市", "同类", "同业", "板块")
+
+
 def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
+    """第N as a rank: after a verb (排名晋中第一: scope 晋中; 稳居第一: no scope),
+    or after a scope word (全省第七), or as 第N名/第N位."""
     out = []
-    for m in _RANK.finditer(text):
-        if _RANK_NOT.match(text, m.start("n") - 1):
+    for m in _RANK_AT.finditer(text):
+        fig_start = m.start()
+        if _RANK_NOT.match(text, fig_start):
             continue
         value = parse_numeral(m.group("n"))
         if value is None or value <= 0:
             continue
-        scope = m.group("scope") or None
+        window = text[max(0, fig_start - 10) : fig_start]
+        window = window[max((c.end() for c in _CLAUSE_END.finditer(window)), default=0) :]
+        verbs = list(_RANK_VERB.finditer(window))
+        if verbs:
+            after_verb = window[verbs[-1].end() :]
+            scope = after_verb if _SCOPE_WORD.fullmatch(after_verb or "x") else None
+        else:
+            word = _SCOPE_WORD.search(window)
+            scope = word.group() if word and word.group().endswith(_SCOPE_END) else None
+            if scope is None and not m.group("tail"):
+                continue
         if scope:
             scope = re.sub(r"^(?:排名|排在|位列|位居|位于|名列|总量|总额|增速|规模)+", "", scope) or None
-        if not (m.group("verb") or scope or m.group("tail")):
-            continue
-        start = m.start("verb") if m.group("verb") else (m.start("scope") if m.group("scope") else m.start("n") - 1)
         end = m.end("tail") if m.group("tail") else m.end("n")
-        fig_start = m.start("n") - 1  # 第
-        before = _sentence_before(text, start)
+        before = _sentence_before(text, fig_start)
         out.append(Figure(text=text[fig_start:end], start=fig_start, end=end, kind="rank", value=fmt_decimal(value),
                           indicator=_indicator(before), subject=_subject(before), scope=scope))  # fmt: skip
     return out
