@@ -92,6 +92,14 @@ def test_amounts_in_yi_after_money_words_are_yuan():
     assert got["1400万"] == ("number", None) and got["3.2亿股"] == ("quantity", "股")
 
 
+def test_clock_times_weekdays_and_currency_names_are_not_figures():
+    text = "北京时间周三23：00，上午9:30升至2.724%，在岸人民币汇率升破6.30 美元指数跌破89，每周三次"
+    got = [(f.text, f.kind, f.unit) for f in extract_figures(text)]
+    assert ("2.724%", "percent", "%") in got and ("6.30", "number", None) in got and ("三", "number", None) in got  # 每周三次: three times a week
+    assert not any(t in ("23", "00", "30", "9") for t, _, _ in got) and [t for t, _, _ in got].count("三") == 1
+    assert [f.subject for f in extract_figures("北京时间周三GDP增长5%")] == [None]
+
+
 def test_a_figure_never_starts_with_a_line_break():
     text = "同比增长\n19.8%，港币 200元"
     assert [(f.text, f.start) for f in extract_figures(text)] == [("19.8%", 5), ("港币 200元", 11)]

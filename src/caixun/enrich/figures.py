@@ -152,7 +152,7 @@ PROVINCES = [
     "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
     "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
 ]  # fmt: skip
-_SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|镇|乡)|{_alt(PROVINCES)})")
+_SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|镇|乡)|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年)"
                    r"|(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?)?")  # fmt: skip
 _RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?(?:(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月)?")
@@ -369,6 +369,29 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     return out
 
 
+_CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
+_CLOCK_AFTER = re.compile(r"[:：]\d{2}(?!\d)")
+_NOT_A_CURRENCY = ("指数", "汇率")
+
+
+def _is_clock_time(text: str, start: int, end: int) -> bool:
+    n = text[start:end]
+    if not n.isdigit() or len(n) > 2:
+        return False
+    return bool(_CLOCK_AFTER.match(text, end) and int(n) <= 24) or bool(_CLOCK_BEFORE.search(text, max(0, start - 3), start))
+
+
+def _figure_without(text: str, m: re.Match, group: str, today: date | None, floor: int) -> Figure | None:
+    """The figure read as if it ended before `group` (a word that is not its unit)."""
+    cut = m.start(group)
+    while cut > m.start() and text[cut - 1] in " \t":
+        cut -= 1
+    again = _PATTERN.match(text[:cut], m.start())
+    if again is None or again.end() > cut or again.end() <= m.start():
+        return None
+    return _figure(text[:cut], again, today, floor)
+
+
 def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
     """The figure at its place in the text as given (dataclasses.replace is 3× slower)."""
     return Figure(original[start:end], start, end, f.kind, f.value, f.value_max, f.unit, f.approx, f.direction,
@@ -381,6 +404,15 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     start, end = m.start(), m.end()
     if unit in TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
         return None
+    if _is_clock_time(text, m.start("n1"), m.end("n1")):
+        return None  # 23：00, 9:30
+    if (n1 in "一二三四五六日" and unit is None and u1 is None and text[end : end + 1] not in "次回遍趟"
+            and text[max(0, start - 2) : start].endswith(("周", "星期", "礼拜"))):  # fmt: skip
+        return None  # 周三: a weekday
+    for word_group in ("unit", "u1"):
+        word = g[word_group]
+        if word in CURRENCIES and text.startswith(_NOT_A_CURRENCY, m.end(word_group)):
+            return _figure_without(text, m, word_group, today, floor)  # 6.30 美元指数: 美元 is a name here
     if n2 and g["sep"] in "-－—–" and re.fullmatch(r"\d{4}", n1 or ""):
         return None  # 2021-11: a date
     if m.start("n1") > 0 and text[m.start("n1") - 1] == "第":
