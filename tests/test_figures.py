@@ -100,6 +100,12 @@ def test_clock_times_weekdays_and_currency_names_are_not_figures():
     assert [f.subject for f in extract_figures("北京时间周三GDP增长5%")] == [None]
 
 
+def test_months_without_a_year_are_of_the_article_year():
+    day = date(2011, 6, 20)
+    periods = {f.text: f.period for f in extract_figures("5月份生产汽车134.89万辆；今年前4个月营收1509.05亿元；12月份出口增长5%；5月9日上涨3%", day)}
+    assert periods == {"134.89万辆": "2011-05", "1509.05亿元": "2011-01/2011-04", "5%": "2010-12", "3%": None}
+
+
 def test_a_figure_never_starts_with_a_line_break():
     text = "同比增长\n19.8%，港币 200元"
     assert [(f.text, f.start) for f in extract_figures(text)] == [("19.8%", 5), ("港币 200元", 11)]

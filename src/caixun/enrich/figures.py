@@ -154,8 +154,12 @@ PROVINCES = [
 ]  # fmt: skip
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|镇|乡)|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年)"
-                   r"|(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?)?")  # fmt: skip
-_RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?(?:(\d{1,2})(?:-|—|至|到)(\d{1,2})月|(\d{1,2})月)?")
+                   r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个月)?")  # fmt: skip
+_RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?"
+                            r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个月)?")  # fmt: skip
+# 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
+# for a month after the article's); 5月9日 is a day, not a month's figure.
+_BARE_MONTHS = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个月)(?![\d日号])")
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
              "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": ""}  # fmt: skip
@@ -285,17 +289,27 @@ def _period(text: str, start: int, today: date | None) -> str | None:
     before = _sentence_before(text, start)
     best: str | None = None
     for m in _YEAR.finditer(before):
-        best = _period_of(int(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5))
+        best = _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6), m.group(5))
     if best is None and today is not None:
         for m in _RELATIVE_YEAR.finditer(before):
             offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
-            best = _period_of(today.year + offset, m.group(2), m.group(3), m.group(4), m.group(5))
+            best = _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
+                              m.group(5))  # fmt: skip
     if best is None and today is not None:
         # 一季度 with no year: of the article's year (a report on last year's
         # fourth quarter early in January says 去年 or the year)
         found = [m.group() for m in _BARE_PART.finditer(before)]
         if found:
             best = _period_of(today.year, found[-1], None, None, None)
+    if best is None and today is not None:
+        months = list(_BARE_MONTHS.finditer(before))
+        if months:
+            m = months[-1]
+            last = int(m.group(2) or m.group(3) or m.group(4))
+            first = m.group(1) or (m.group(4) and "1")
+            if 1 <= last <= 12:
+                year = today.year if last <= today.month else today.year - 1
+                best = _period_of(year, None, first, str(last) if first else None, None if first else str(last))
     return best
 
 
