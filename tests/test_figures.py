@@ -106,6 +106,12 @@ def test_months_without_a_year_are_of_the_article_year():
     assert periods == {"134.89万辆": "2011-05", "1509.05亿元": "2011-01/2011-04", "5%": "2010-12", "3%": None}
 
 
+def test_words_that_only_look_like_units():
+    text = "一方面为风险准备，这一块业务质量好，累计投入2,050亿元处置不良贷款，花了三块钱，以资产计中国第二大银行"
+    got = [(f.text, f.kind, f.unit, f.scope) for f in extract_figures(text)]
+    assert got == [("2,050亿元", "money", "CNY", None), ("三块钱", "money", "CNY", None), ("第二", "rank", None, "中国")]
+
+
 def test_a_figure_never_starts_with_a_line_break():
     text = "同比增长\n19.8%，港币 200元"
     assert [(f.text, f.start) for f in extract_figures(text)] == [("19.8%", 5), ("港币 200元", 11)]
@@ -122,6 +128,7 @@ def test_securities():
     assert ("600519.SH", "贵州茅台") in got and ("600030.SH", "中信证券") in got
     assert ("000001.SZ", "某银行") in got and ("00700.HK", "腾讯控股") in got
     assert [s.code for s in extract_securities("港交所 2888.HK 收涨")] == ["02888.HK"]
+    assert [s.code for s in extract_securities("建设银行(601939.SS)")] == ["601939.SH"]  # Reuters' Shanghai suffix
     facts = extract("贵州茅台(600519)盘中涨逾2%")
     assert [f["text"] for f in facts["figures"]] == ["逾2%"]  # the code is an entity, not a figure
 

@@ -451,6 +451,12 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 一家企业, 一项法案: an article, not a count
     if unit == "位" and after[:1] == "数":
         return None  # 两位数增长
+    if unit == "方" and after[:1] and after[:1] in "面式向案法便针略位":
+        return None  # 一方面, 多方式: not cubic metres
+    if "块" in (unit, u1) and n1 == "一" and after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多":
+        return None  # 这一块业务: a piece, not a yuan
+    if u1 in CURRENCIES and unit in COUNTERS and not n2:
+        unit, end = None, m.end("u1")  # 2,050亿元处置: the yuan ends the figure
     if kind_is_slogan(text, start, end):
         return None  # “四个引领”, “两个方面”: a slogan in quotes, not a count
     if g["fracof"]:
@@ -626,7 +632,16 @@ def _is_year_like(text: str, m: re.Match) -> bool:
 _RANK_AT = re.compile(rf"第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
 _RANK_VERB = re.compile(r"排名|排在|排|位列|位居|位于|稳居|居于|跃居|跃升至|升至|降至|退至|保持|居|列|名列|跻身")
 _SCOPE_WORD = re.compile(r"[\u4e00-\u9fff]{1,6}$")
-_SCOPE_END = ("省", "市", "县", "区", "州", "国", "球", "行业", "城市", "同类", "同业", "板块")
+# A scope without a verb before it: a known scope word or a place (全省第七, 以资产计中国第二).
+_SCOPE_KNOWN = re.compile(r"(?:全国|全省|全市|全区|全县|全球|世界|中国|亚洲|国内|省内|市内|行业内?|同业|同类|板块|两市|沪深|城市)$")
+
+
+def _place_at_end(window: str) -> str | None:
+    """The name of a region that ends the window (晋中, 晋中市, 呼和浩特市), if any."""
+    from caixun.enrich.regions import gazetteer  # the gazetteer loads on first use
+
+    names = gazetteer().names
+    return next((window[-n:] for n in (6, 5, 4, 3, 2) if window[-n:] in names), None)
 
 
 def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
@@ -647,8 +662,8 @@ def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
             after_verb = window[verbs[-1].end() :]
             scope = after_verb if _SCOPE_WORD.fullmatch(after_verb or "x") else None
         else:
-            word = _SCOPE_WORD.search(window)
-            scope = word.group() if word and word.group().endswith(_SCOPE_END) else None
+            word = _SCOPE_KNOWN.search(window)
+            scope = word.group() if word else _place_at_end(window)
             if scope is None and not m.group("tail"):
                 continue
         if scope:

@@ -6,7 +6,8 @@
 Exchanges by the first digits of a six-digit code (the exchanges' own
 numbering): Shanghai 60, 68, 90 (B shares); Shenzhen 00, 30, 20 (B shares);
 Beijing 43, 83, 87, 88, 92. A bare six-digit number counts only next to a
-name in brackets, or with a suffix (.SH, .SZ, .BJ).
+name in brackets, or with a suffix (.SH, .SZ, .BJ; .SS is Reuters' and Yahoo's
+Shanghai).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ class Security:
 
 
 _NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?)"
-_BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:：.]?)?(?P<code>\d{6}|\d{4,5})(?:\.(?P<sfx>SH|SZ|BJ|HK))?[)）]")
-_SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|BJ|HK|sh|sz|bj|hk)(?![A-Za-z])")
+_BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:：.]?)?(?P<code>\d{6}|\d{4,5})(?:\.(?P<sfx>SH|SZ|SS|BJ|HK))?[)）]")
+_SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|SS|BJ|HK|sh|sz|ss|bj|hk)(?![A-Za-z])")
 
 
 def exchange_of(code: str) -> str | None:
@@ -46,6 +47,8 @@ def exchange_of(code: str) -> str | None:
 
 def normalize_code(code: str, suffix: str | None) -> str | None:
     suffix = (suffix or "").upper()
+    if suffix == "SS":
+        suffix = "SH"  # Reuters and Yahoo write Shanghai as .SS
     if suffix == "HK" or (len(code) in (4, 5) and not suffix):
         return f"{int(code):05d}.HK" if len(code) <= 5 else None
     ex = suffix or exchange_of(code)
