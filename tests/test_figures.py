@@ -84,6 +84,8 @@ def test_rank_scope_is_what_stands_between_the_verb_and_the_rank():
     got = {(f.text, f.scope) for f in extract_figures("广东省稳居第一，江苏省25878.38亿元排名第二，总量排名晋中第一、全省第七，排在全国第12位") if f.kind == "rank"}
     assert got == {("第一", None), ("第二", None), ("第一", "晋中"), ("第七", "全省"), ("第12位", "全国")}
     assert [f for f in extract_figures("他是第一个到场的，第二季度") if f.kind == "rank"] == []
+    first = [(f.text, f.value, f.scope) for f in extract_figures("总量连续37年居全国首位，销量位居榜首，首位患者") if f.kind == "rank"]
+    assert first == [("首位", "1", "全国"), ("榜首", "1", None)]
 
 
 def test_amounts_in_yi_after_money_words_are_yuan():

@@ -43,6 +43,12 @@ def test_names_that_are_words_need_a_parent_in_the_text():
     assert found("北京时间周一") == []
 
 
+def test_a_parent_counts_in_the_same_sentence_a_full_name_anywhere():
+    assert found("广东经济稳中有进。发展战略性新兴产业") == [("广东", "440000")]
+    assert found("广东云浮新兴，发展产业") == [("广东", "440000"), ("云浮", "445300"), ("新兴", "445321")]
+    assert found("介休市经济平稳。介休的煤炭") == [("介休市", "140781"), ("介休", "140781")]
+
+
 def test_shared_names_are_resolved_by_context_or_left_out():
     assert found("朝阳区") == []
     assert found("北京朝阳区") == [("北京", "110000"), ("朝阳区", "110105")]

@@ -630,6 +630,7 @@ def _is_year_like(text: str, m: re.Match) -> bool:
 
 
 _RANK_AT = re.compile(rf"第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
+_FIRST_PLACE = re.compile(r"(?:位居|稳居|居于|跃居|排名|位列|保持|名列|居)(?P<scope>[\u4e00-\u9fff]{0,4}?)(?P<first>首位|榜首)")
 _RANK_VERB = re.compile(r"排名|排在|排|位列|位居|位于|稳居|居于|跃居|跃升至|升至|降至|退至|保持|居|列|名列|跻身")
 _SCOPE_WORD = re.compile(r"[\u4e00-\u9fff]{1,6}$")
 # A scope without a verb before it: a known scope word or a place (全省第七, 以资产计中国第二).
@@ -672,4 +673,8 @@ def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
         before = _sentence_before(text, fig_start)
         out.append(Figure(text=text[fig_start:end], start=fig_start, end=end, kind="rank", value=fmt_decimal(value),
                           indicator=_indicator(before), subject=_subject(before), scope=scope))  # fmt: skip
+    for m in _FIRST_PLACE.finditer(text):  # 居全国首位, 位居榜首: first, in words
+        before = _sentence_before(text, m.start())
+        out.append(Figure(text=m.group("first"), start=m.start("first"), end=m.end("first"), kind="rank", value="1",
+                          indicator=_indicator(before), subject=_subject(before), scope=m.group("scope") or None))  # fmt: skip
     return out

@@ -19,14 +19,18 @@ counts on its own only when it is unlikely to be anything else:
 
 Everything else (county short names such as 介休, two-character county names
 such as 新县, the common-word short names, and names several regions share such
-as 朝阳区 or 鼓楼区) counts only when the text also names one of its parents, so
-"晋中……介休" finds 介休市 and "鼓楼区" alone finds nothing. Where a short name
+as 朝阳区 or 鼓楼区) counts only when the same sentence names one of its parents
+("排名晋中第一，介休" finds 介休市), or the text names the region itself by a
+name that counts alone (介休市 … 介休); "鼓楼区" alone finds nothing, and
+"战略性新兴产业" in a report on 广东 is no mention of 新兴县. Where a short name
 belongs to regions of several levels (吉林: the province and the city), the
 higher level wins unless the text names the lower one's parent.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -49,6 +53,7 @@ COMMON_WORD_ALIASES = frozenset(
     "天水 平凉 酒泉 庆阳 陇南 吴忠 固原 石嘴山 昌吉 哈密 吐鲁番 阿克苏 喀什 伊犁 塔城 阿勒泰 台东 "
     "嘉义 南投 宜兰 花莲 澎湖 金门 连江 新竹 苗粟 彰化 云林 屏东 基隆".split()
 )
+_SENTENCE_END = re.compile(r"[。！？；\n]")
 # A province's short name followed by these is not the province (北京时间 is a time zone).
 _NOT_AFTER = {"北京": ("时间",)}
 
@@ -128,16 +133,21 @@ class Gazetteer:
         if not matches:
             return []
         named: set[str] = set()  # regions the text names without doubt
-        for _, _, name in matches:
+        starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+        in_sentence: dict[int, set[str]] = {}  # sentence -> regions named in it (and their parents)
+        for start, _, name in matches:
             first = self.names[name][0]
             if first.alone:
                 named.add(first.region.code)
+                in_sentence.setdefault(bisect.bisect_right(starts, start), set()).add(first.region.code)
         found = []
         for start, end, name in matches:
             candidates = self.names[name]
-            pick = next((n.region for n in candidates if self._has_named_parent(n.region, named)), None)
-            if pick is None and candidates[0].alone:
-                pick = candidates[0].region
+            nearby = in_sentence.get(bisect.bisect_right(starts, start), set())
+            pick = (next((n.region for n in candidates if n.region.code in named), None)  # 介休市 … 介休
+                    or next((n.region for n in candidates if self._has_named_parent(n.region, nearby)), None))  # 山西介休
+            if pick is None and candidates[0].alone:  # among names that count alone, the text's context decides
+                pick = next((n.region for n in candidates if self._has_named_parent(n.region, named)), candidates[0].region)
             if pick is not None:
                 found.append(RegionMention(name, start, end, pick.code, pick.name, pick.level, self.chain(pick.code)))
                 named.add(pick.code)
