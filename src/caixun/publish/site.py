@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from caixun.clean.html import clean_body
+from caixun.clean.html import resanitize
 from caixun.publish import feeds, pages, views
 from caixun.store import IndexEntry, Store
 
@@ -154,7 +154,7 @@ def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[Inde
                        key=lambda a: (a.published_at, a.id))  # fmt: skip
         # No 数据 table here: extracting figures for every page would double
         # the export time; it comes when figures are stored at ingest.
-        out.append(views.ArticleView(art, clean_body(art.html, "html")[0], mates, histories.get(i, [])))
+        out.append(views.ArticleView(art, resanitize(art.html), mates, histories.get(i, [])))
     return out
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from caixun.clean.html import clean_body
+from caixun.clean.html import resanitize
 from caixun.clean.normalize import to_shanghai
 from caixun.enrich.regions import gazetteer
 from caixun.model import Article
@@ -84,7 +84,7 @@ def article(store: Store, article_id: int) -> ArticleView | None:
     others = [a for a in store.cluster_members(art.cluster_id) if a.id != art.id] if art.cluster_id else []
     # The body was sanitized at ingest; sanitizing again on the way out means a
     # row written by anything else (an older version, a manual fix) is safe too.
-    body = clean_body(art.html, "html")[0]
+    body = resanitize(art.html)
     return ArticleView(art, body, others, store.history(art.id), article_facts(store, art))
 
 
