@@ -121,7 +121,8 @@ def assert_inert(page, url):
 def test_xss_payloads_in_articles_titles_sources_and_queries_do_not_run(live, page):
     base, store = live
     urls = [base + "/", base + "/sources.html", base + "/search?q=" + quote("降准"), base + "/figures",
-            base + "/figures?kind=number", base + "/figures?indicator=" + quote("出口额"), base + "/region/140781/"]
+            base + "/figures?kind=number", base + "/figures?indicator=" + quote("出口额"), base + "/region/140781/",
+            base + "/regions/", base + "/securities/"]
     slugs = store.source_slugs()
     for i, payload in enumerate(XSS):
         for key in (f"x:{i}", f"y:{i}"):

@@ -98,3 +98,12 @@ def test_facts_api(client):
     assert stock["name"] == "贵州茅台" and stock["figures"][0]["security"] == "600519.SH"
     assert c.get("/api/regions/999999").status_code == 404
     assert "/api/figures" in c.get("/openapi.json").json()["paths"]
+
+
+def test_region_and_security_indexes(client):
+    c, _ = client
+    regions = c.get("/regions/").text
+    assert 'href="/region/140781/"' in regions and "介休市" in regions and "县级" in regions
+    assert regions.index("介休市") < regions.index("晋中市")  # by article count: 介休市 is named in more
+    securities = c.get("/securities/").text
+    assert 'href="/security/600519.SH/"' in securities and "贵州茅台" in securities

@@ -89,6 +89,10 @@ def figures(site: Site, view: views.FiguresView, query: str) -> str:
     return render(site, "figures.html", "/", "财讯 全部", view=view, query=query)
 
 
+def entity_index(site: Site, view: views.EntityIndex) -> str:
+    return render(site, "entities.html", "/", "财讯 全部", view=view)
+
+
 def entity(site: Site, view: views.EntityView) -> str:
     return render(site, "entity.html", "/", "财讯 全部", view=view)
 

@@ -191,6 +191,22 @@ def security(store: Store, code: str, offset: int = 0) -> EntityView | None:
     return EntityView("security", code, " / ".join(names) or code, [], [], stories(store, arts), total, figs, offset)
 
 
+@dataclass(slots=True)
+class EntityIndex:
+    type: str  # region | security
+    rows: list[tuple[str, str, int, str]]  # code, name, articles, level (regions) or ""
+
+
+def entity_index(store: Store, type_: str, limit: int = 200) -> EntityIndex:
+    """The regions or securities the archive names most, with their article counts."""
+    regions = gazetteer().regions
+    rows = []
+    for code, name, n in store.top_entities(type_, limit):
+        region = regions.get(code) if type_ == "region" else None
+        rows.append((code, region.name if region else (name or code), n, region.level if region else ""))
+    return EntityIndex(type_, rows)
+
+
 def figure_json(r: FigureRow) -> dict[str, Any]:
     d = r.as_dict()
     d["published_at"] = to_shanghai(r.published_at).isoformat()

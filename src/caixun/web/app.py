@@ -131,6 +131,14 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
         headers = {"Content-Disposition": 'attachment; filename="caixun-figures.csv"'}
         return StreamingResponse(csv_lines(rows()), media_type="text/csv; charset=utf-8", headers=headers)
 
+    @app.get("/regions/", response_class=HTMLResponse, include_in_schema=False)
+    def regions_page() -> HTMLResponse:
+        return html(pages.entity_index(site, views.entity_index(store, "region")))
+
+    @app.get("/securities/", response_class=HTMLResponse, include_in_schema=False)
+    def securities_page() -> HTMLResponse:
+        return html(pages.entity_index(site, views.entity_index(store, "security")))
+
     @app.get("/region/{code}/", response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: str, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
         v = views.region(store, code, offset)
