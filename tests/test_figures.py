@@ -114,6 +114,11 @@ def test_words_that_only_look_like_units():
     assert got == [("2,050亿元", "money", "CNY", None), ("三块钱", "money", "CNY", None), ("第二", "rank", None, "中国")]
 
 
+def test_a_weekday_before_an_arabic_amount():
+    got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
+    assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]
+
+
 def test_a_figure_never_starts_with_a_line_break():
     text = "同比增长\n19.8%，港币 200元"
     assert [(f.text, f.start) for f in extract_figures(text)] == [("19.8%", 5), ("港币 200元", 11)]

@@ -76,3 +76,9 @@ def test_a_small_gazetteer():
                    ("140781", "介休市", "介休", "county", "140700")])  # fmt: skip
     assert [(m.text, m.code) for m in g.find("晋中介休")] == [("晋中", "140700"), ("介休", "140781")]
     assert g.chain("140781") == (("140000", "山西省"), ("140700", "晋中市"))
+
+
+def test_a_dateline_place_is_not_what_the_figures_are_about():
+    figs = extract("路透北京8月31日 - 央行全周净回笼1,700亿元。北京GDP增长5%")["figures"]
+    assert [(f["text"], f["region"], f["subject"]) for f in figs] == [("1,700亿元", None, None), ("5%", "110000", "北京")]
+    assert [e["code"] for e in extract("路透北京8月31日 - 央行净回笼1,700亿元")["entities"]] == ["110000"]  # still a mention

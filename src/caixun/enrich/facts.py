@@ -23,6 +23,7 @@ from caixun.enrich.regions import extract_regions, gazetteer
 from caixun.enrich.securities import extract_securities
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
+_DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|电|讯)")
 
 
 def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -36,17 +37,23 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     figures = [f for f in extract_figures(text, today) if not any(s <= f.start and f.end <= e for s, e in code_spans)]
     regions = [r for r in extract_regions(text) if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
-    region_ends = [r.end for r in regions]
+    # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
+    # filed, not what its figures are about.
+    about = [r for r in regions if not _DATELINE.match(text, r.end)]
+    region_ends = [r.end for r in about]
+    datelines = {r.text for r in regions if r not in about}
     security_ends = [s.end for s in securities]
-    sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if regions or securities else [0]
+    sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
     out = []
     for f in figures:
         d = f.as_dict()
         sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, f.start) - 1]
         security = _last_before(securities, security_ends, f.start, sentence_start)
         in_a_name = security is not None and f.subject and f.subject in (security.name or "")  # 贵州 of 贵州茅台
-        region = None if in_a_name else _region_of(f.subject)
-        mention = _last_before(regions, region_ends, f.start, sentence_start)
+        mention = _last_before(about, region_ends, f.start, sentence_start)
+        # the subject guessed from the words before the figure is that dateline's place
+        in_dateline = f.subject is not None and f.subject in datelines and not (mention and mention.text == f.subject)
+        region = None if in_a_name or in_dateline else _region_of(f.subject)
         d["region"] = region or _code(mention)
         d["security"] = _code(security)
         # The subject is a place or a company the text names: a known region,

@@ -370,6 +370,8 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
             out.append(fig)
             taken_until = fig.end
             at = max(fig.end, m.start() + 1)  # a match cut short (增46%至190万辆) is read on from its end
+        elif (mixed := _CN_THEN_ARABIC.search(text, m.start("n1"), m.end("n1"))) is not None:
+            at = mixed.start() + 1  # 周一1,200亿元: the Chinese digit is a weekday's, the figure starts at the 1
     for m in _SPECIAL_RE.finditer(text):
         kind, unit, value = _SPECIAL[m.group()]
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit))
@@ -383,6 +385,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     return out
 
 
+_CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
 _CLOCK_AFTER = re.compile(r"[:：]\d{2}(?!\d)")
 _NOT_A_CURRENCY = ("指数", "汇率")
