@@ -114,6 +114,11 @@ def test_words_that_only_look_like_units():
     assert got == [("2,050亿元", "money", "CNY", None), ("三块钱", "money", "CNY", None), ("第二", "rank", None, "中国")]
 
 
+def test_negative_changes_and_report_periods():
+    got = [(f.text, f.value, f.direction, f.period) for f in extract_figures("2022年半年度营收41.77亿元；代销收入同比-4%；温度-4%")]
+    assert got == [("41.77亿元", "4177000000", None, "2022H1"), ("-4%", "-4", "down", None), ("-4%", "-4", None, None)]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

@@ -120,6 +120,7 @@ _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "�
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})[了近约超逾达为]*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
+_CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
 _CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
 # Words after which an amount in 万 or 亿 without a unit is yuan (净流出73.66亿,
 # 成交额8000亿, 营收1.2万亿): money flows, turnover, revenue, output, budgets.
@@ -153,7 +154,7 @@ PROVINCES = [
     "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
 ]  # fmt: skip
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|镇|乡)|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
-_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年)"
+_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年|半年度|年度)"
                    r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个月)?")  # fmt: skip
 _RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?"
                             r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个月)?")  # fmt: skip
@@ -162,7 +163,8 @@ _RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三
 _BARE_MONTHS = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个月)(?![\d日号])")
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
-             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": ""}  # fmt: skip
+             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
+             "半年度": "H1", "年度": ""}  # fmt: skip
 
 
 def fmt_decimal(d: Decimal) -> str:
@@ -516,6 +518,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     value_max = vmax * factor if vmax is not None else None
     before = _sentence_before(text, start)
     direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] else None
+    if direction is None and kind == "percent" and value < 0 and _CHANGE_BEFORE.search(text, max(0, start - 4), start):
+        direction = "down"  # 同比-4%: a fall written as a negative change
     return Figure(
         text=text[start:end],
         start=start,
