@@ -119,6 +119,11 @@ def test_negative_changes_and_report_periods():
     assert got == [("41.77亿元", "4177000000", None, "2022H1"), ("-4%", "-4", "down", None), ("-4%", "-4", None, None)]
 
 
+def test_duo_before_a_time_word_is_not_more_than():
+    got = [(f.text, f.approx) for f in extract_figures("一位多年从事加工的人士说，三个多月来猪价17块多，5家多年合作的企业")]
+    assert got == [("17块多", "over"), ("5家", None)]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

@@ -387,6 +387,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     return out
 
 
+_TIME_AFTER_DUO = set("年月天日周次倍")
 _CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
 _CLOCK_AFTER = re.compile(r"[:：]\d{2}(?!\d)")
@@ -452,6 +453,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None
     if all(c in "零〇○" for c in n1):
         return None  # 零件, 零售
+    if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
+        if unit == "个" and text[m.end() : m.end() + 1] == "月":
+            return None  # 三个多月: a duration
+        g = {**g, "post": None}  # 一位多年从事…: the 多 belongs to 多年
+        end = m.start("post")
     if n1 == "一" and unit in COUNTERS and not (g["pre"] or g["post"]):
         return None  # 一家企业, 一项法案: an article, not a count
     if unit == "位" and after[:1] == "数":
