@@ -124,6 +124,10 @@ def test_duo_before_a_time_word_is_not_more_than():
     assert got == [("17块多", "over"), ("5家", None)]
 
 
+def test_a_formal_digit_before_a_counter_is_a_name():
+    assert [(f.text, f.kind) for f in extract_figures("陆家嘴财经早餐，壹万元，陆家企业")] == [("壹万元", "money")]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

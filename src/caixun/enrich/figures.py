@@ -458,6 +458,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return None  # 三个多月: a duration
         g = {**g, "post": None}  # 一位多年从事…: the 多 belongs to 多年
         end = m.start("post")
+    if len(n1) == 1 and n1 in "壹贰貳叁參肆伍陆陸柒捌玖" and unit in COUNTERS:
+        return None  # 陆家嘴: a name; the formal digits write amounts (壹万元), not counts
     if n1 == "一" and unit in COUNTERS and not (g["pre"] or g["post"]):
         return None  # 一家企业, 一项法案: an article, not a count
     if unit == "位" and after[:1] == "数":
