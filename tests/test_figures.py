@@ -128,6 +128,19 @@ def test_a_formal_digit_before_a_counter_is_a_name():
     assert [(f.text, f.kind) for f in extract_figures("陆家嘴财经早餐，壹万元，陆家企业")] == [("壹万元", "money")]
 
 
+def test_a_list_shares_its_last_unit_and_a_baseline_is_no_period():
+    day = date(2011, 7, 11)
+    listed = [(f.value, f.unit) for f in extract_figures("翘尾分别为3.7、2.6、3.2和3.1个百分点", day)]
+    assert listed == [("3.7", "pp"), ("2.6", "pp"), ("3.2", "pp"), ("3.1", "pp")]
+    assert [f.period for f in extract_figures("6月份，出厂价格比去年同月上涨7.1%", day)] == ["2011-06"]
+    assert [f.period for f in extract_figures("其价格比去年同期上涨了57.1%", day)] == [None]
+
+
+def test_a_price_per_unit_written_before_the_amount():
+    got = [(f.text, f.unit) for f in extract_figures("生猪价格为每公斤9.8元，每股收益为0.5元，每年投入5亿元")]
+    assert got == [("9.8元", "CNY/kg"), ("0.5元", "CNY/share"), ("5亿元", "CNY")]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

@@ -156,7 +156,7 @@ PROVINCES = [
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:省|市|县|区|州|盟|旗|镇|乡)|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年|半年度|年度)"
                    r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个月)?")  # fmt: skip
-_RELATIVE_YEAR = re.compile(r"(今年|去年|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?"
+_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?"
                             r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个月)?")  # fmt: skip
 # 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
 # for a month after the article's); 5月9日 is a day, not a month's figure.
@@ -388,6 +388,10 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
 
 
 _TIME_AFTER_DUO = set("年月天日周次倍")
+# 每 + a unit of goods shortly before an amount of money: its price per unit
+# (not 每年, 每月: an amount per year is a flow, not a price).
+_PER_GOODS = [w for w in PER if w not in ("月", "年", "天", "小时", "人", "个")]
+_PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
 _CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
 _CLOCK_AFTER = re.compile(r"[:：]\d{2}(?!\d)")
@@ -520,6 +524,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
                 v1 += extra
     approx = (_APPROX_BEFORE.get(g["pre"] or "") or _APPROX_AFTER.get(g["post"] or "")
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
+    if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 8), start)):
+        code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
     if kind == "number" and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
         kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
     value = v1 * factor
@@ -564,20 +570,23 @@ _AND = re.compile(r"[和及与、]|以及")
 
 def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
     """Figures joined by 和/及/、 share what only one of them says:
-    下调至27.3及56.2港元 (both HK$), 降低7%和8% (both down)."""
+    下调至27.3及56.2港元 (both HK$), 降低7%和8% (both down), and a list
+    (分别为3.7、2.6、3.2、3.1和3.2个百分点: all five in points). Units travel
+    leftwards along a list, directions rightwards."""
     out = list(figs)
-    for i in range(len(out) - 1):
+    joined = [bool(_AND.fullmatch(text[out[i].end : out[i + 1].start])) for i in range(len(out) - 1)]
+    for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
-        if not _AND.fullmatch(text[a.end : b.start]):
+        if not joined[i]:
             continue
         if a.kind == "number" and b.kind in ("money", "quantity", "percent") and b.unit and re.fullmatch(r"[\d.]+", a.text):
             scale = _trailing_scale(re.sub(r"[^\d.万萬亿億千百十]", "", b.text)) if not b.text[-1:].isdigit() else Decimal(1)
             value = Decimal(a.value) * (scale if scale != 1 and Decimal(a.value) * scale <= Decimal(b.value) else 1)
-            if b.unit and b.kind == "percent" and b.unit != "%":
-                continue  # 3和5个百分点 is rare; 3和5% would be read the same way
-            out[i] = a = replace(a, kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
-                                 subject=b.subject, period=b.period)  # fmt: skip
-        if a.kind == b.kind and a.direction and not b.direction:
+            out[i] = replace(a, kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
+                             subject=b.subject, period=b.period)  # fmt: skip
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if joined[i] and a.kind == b.kind and a.direction and not b.direction:
             out[i + 1] = replace(b, direction=a.direction)
     return out
 
