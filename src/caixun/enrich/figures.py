@@ -118,7 +118,7 @@ _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增�
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减"]  # fmt: skip
-_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})[了近约超逾达为]*$")  # not 涨至 X: X is a level
+_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别)*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
 _CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
@@ -388,9 +388,11 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
 
 
 _TIME_AFTER_DUO = set("年月天日周次倍")
+_TIME_AFTER_GE = ("季度", "月", "小时", "星期", "礼拜", "工作日", "交易日", "财季", "年头")
 # 每 + a unit of goods shortly before an amount of money: its price per unit
 # (not 每年, 每月: an amount per year is a flow, not a price).
 _PER_GOODS = [w for w in PER if w not in ("月", "年", "天", "小时", "人", "个")]
+_PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|股息|分红|派息|经营现金流)")
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
 _CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
@@ -457,6 +459,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None
     if all(c in "零〇○" for c in n1):
         return None  # 零件, 零售
+    if unit == "个" and not g["post"] and text.startswith(_TIME_AFTER_GE, m.end()):
+        return None  # 三个季度, 两个交易日: a duration
     if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
         if unit == "个" and text[m.end() : m.end() + 1] == "月":
             return None  # 三个多月: a duration
@@ -526,6 +530,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
     if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 8), start)):
         code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
+    elif kind == "money" and code and "/" not in code and _PER_SHARE_AFTER.match(text, end):
+        code = f"{code}/share"  # 5.50美元左右的每股收益
     if kind == "number" and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
         kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
     value = v1 * factor
