@@ -46,6 +46,7 @@ def test_stats_and_jsonl_export(tmp_path, post_dir):
     invoke("--db", db, "import", str(post_dir))
     stats = json.loads(invoke("--db", db, "stats", "--json").output)
     assert stats["articles"] == 6 and stats["by_source"] == {"东财滚动": 5, "江城日报": 1}
+    assert stats["facts_stale"] == 0 and stats["figures"] > 0  # extracted at import
     out = tmp_path / "a.jsonl"
     r = invoke("--db", db, "export", "jsonl", str(out))
     assert r.exit_code == 0

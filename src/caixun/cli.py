@@ -314,7 +314,7 @@ def sources_cmd(obj: Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def stats(obj: Context, as_json: bool) -> None:
-    """Counts: articles, stories (clusters), sources, edits kept."""
+    """Counts: articles, stories (clusters), sources, edits kept, facts stored."""
     data = obj.store.stats()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -322,6 +322,8 @@ def stats(obj: Context, as_json: bool) -> None:
     click.echo(f"database     {data['database']}")
     click.echo(f"articles     {data['articles']}  ({data['clusters']} stories, {data['duplicates']} duplicates)")
     click.echo(f"edits kept   {data['edits_kept']}")
+    stale = f", {data['facts_stale']} articles to extract: caixun facts --rebuild --stale" if data["facts_stale"] else ""
+    click.echo(f"facts        {data['figures']} figures, {data['entities']} regions and securities{stale}")
     click.echo(f"published    {data['first_published'] or '-'} .. {data['last_published'] or '-'}")
     for name, n in data["by_source"].items():
         click.echo(f"  {n:>8}  {name}")

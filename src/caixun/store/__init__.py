@@ -38,6 +38,7 @@ from caixun.enrich import EXTRACTOR_VERSION
 from caixun.model import Article, IngestResult
 from caixun.searchtext import Query, parse_query
 from caixun.store import facts as facts_sql
+from caixun.store import schema
 from caixun.store.facts import NO_FILTER, FigureFilter, FigureRow  # noqa: F401 (re-exported)
 from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
@@ -522,6 +523,10 @@ class Store:
             clusters = conn.execute(select(func.count(func.distinct(articles.c.cluster_id)))).scalar_one()
             lo, hi = conn.execute(select(func.min(articles.c.search_key), func.max(articles.c.search_key))).one()
             edits = conn.execute(select(func.count()).select_from(article_history)).scalar_one()
+            n_figures = conn.execute(select(func.count()).select_from(schema.figures)).scalar_one()
+            n_entities = conn.execute(select(func.count()).select_from(schema.entities)).scalar_one()
+            stale = conn.execute(select(func.count()).select_from(articles).where(
+                articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION))).scalar_one()  # fmt: skip
             by_source = conn.execute(
                 select(articles.c.source, func.count()).group_by(articles.c.source).order_by(func.count().desc(), articles.c.source)
             ).all()
@@ -532,6 +537,9 @@ class Store:
             "clusters": clusters,
             "duplicates": total - clusters,
             "edits_kept": edits,
+            "figures": n_figures,
+            "entities": n_entities,
+            "facts_stale": stale,
             "sources": len(by_source),
             "first_published": first.isoformat() if first else None,
             "last_published": last.isoformat() if last else None,
