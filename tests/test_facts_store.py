@@ -80,3 +80,20 @@ def test_rebuild_extracts_an_archive_stored_without_facts(store_url, tmp_path):
     with Store(store_url) as s:
         assert s.count_stale_facts() == 0 and s.count_figures() == 8
         assert s.article_facts(s.get_article_by_key("f:3").id)["figures"][0]["direction"] == "down"
+
+
+def test_facts_of_an_article_on_the_command_line_are_the_stored_ones(store_url):
+    import json
+
+    from caixun.store import Store
+
+    with Store(store_url) as s:
+        ingest(s, [raw(0, TEXTS[0])])
+        art = s.get_article_by_key("f:0")
+        stored = s.article_facts(art.id)
+    proc = subprocess.run([sys.executable, "-m", "caixun.cli", "--db", store_url, "facts", "--article", str(art.id), "--json"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(f["start"], f["value"], f["unit"]) for f in doc["figures"]] == [(f["start"], f["value"], f["unit"]) for f in stored["figures"]]
+    assert [e["code"] for e in doc["entities"]] == [e["code"] for e in stored["entities"]]

@@ -424,7 +424,8 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
         art = obj.store.get_article(aid)
         if art is None:
             raise click.UsageError(f"no article {aid}")
-        inputs.append((f"article {aid}", art.title + "\n\n" + art.text, to_shanghai(art.published_at).date()))
+        # the article's text, as stored facts are (offsets point into articles.text)
+        inputs.append((f"article {aid}", art.text, to_shanghai(art.published_at).date()))
     if not inputs:
         raise click.UsageError("give FILEs, --article IDs, or --jsonl")
     for name, text, when in inputs:
