@@ -97,3 +97,17 @@ def test_facts_of_an_article_on_the_command_line_are_the_stored_ones(store_url):
     doc = json.loads(proc.stdout)
     assert [(f["start"], f["value"], f["unit"]) for f in doc["figures"]] == [(f["start"], f["value"], f["unit"]) for f in stored["figures"]]
     assert [e["code"] for e in doc["entities"]] == [e["code"] for e in stored["entities"]]
+
+
+def test_rebuild_in_a_worker_process_stores_the_same_facts(tmp_path):
+    from caixun.store import Store
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    with Store(url) as s:
+        ingest(s, [raw(i, t) for i, t in enumerate(TEXTS)])
+        before = {a.id: s.article_facts(a.id) for a in s.iter_articles()}
+    proc = subprocess.run([sys.executable, "-m", "caixun.cli", "--db", url, "facts", "--rebuild", "--workers", "1"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0 and "facts stored for 4 articles" in proc.stderr, proc.stderr
+    with Store(url) as s:
+        assert {i: s.article_facts(i) for i in before} == before

@@ -392,9 +392,11 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The text's date, for 今年/去年/全年 (files only).")
 @click.option("--rebuild", is_flag=True, help="Re-extract and store the facts of every article in the archive.")
 @click.option("--stale", is_flag=True, help="With --rebuild: only articles never extracted or extracted by an older caixun.")
+@click.option("--workers", type=click.IntRange(0, 64), default=None, metavar="N",
+              help="With --rebuild: extraction processes beside the one that stores (default: 1 for large archives).")
 @click.pass_obj
 def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], as_json: bool, jsonl: bool, day: str | None,
-          rebuild: bool, stale: bool) -> None:  # fmt: skip
+          rebuild: bool, stale: bool, workers: int | None) -> None:  # fmt: skip
     """Economic figures, regions and stock codes in texts, with their offsets.
 
     \b
@@ -415,7 +417,7 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
     if jsonl:
         sys.exit(_facts_jsonl(extract))
     if rebuild:
-        sys.exit(_facts_rebuild(obj.store, extract, stale))
+        sys.exit(_facts_rebuild(obj.store, stale, workers))
     today = _parse_date(day)
     inputs: list[tuple[str, str, date | None]] = []
     for f in files:
@@ -443,27 +445,19 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
             click.echo(f"  {ent['start']:>6}  {ent['type']:<8} {ent['code']}  {ent['name'] or ''}  «{ent['text']}»  {chain}".rstrip())
 
 
-def _facts_rebuild(store: Store, extract, stale_only: bool) -> int:
-    """Extract and store the facts of the archive's articles, in batches: one
-    transaction each, so an interrupted rebuild keeps what it did (and
-    --stale goes on from there)."""
+def _facts_rebuild(store: Store, stale_only: bool, workers: int | None) -> int:
+    """Extract and store the archive's facts with a progress bar (pipeline.rebuild_facts)."""
+    from caixun.pipeline import rebuild_facts
+
     total = store.count_stale_facts() if stale_only else store.count_articles()
-    failed = 0
-    done = 0
+    if workers is None:  # a worker process pays off for large archives on several cores
+        workers = 1 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 0
     with progress_bar(total, "extracting") as advance:
-        for chunk in store.texts_for_facts(stale_only=stale_only):
-            items = []
-            for article_id, text, published in chunk:
-                try:
-                    items.append((article_id, extract(text, to_shanghai(published).date())))
-                except Exception as exc:  # one article must not stop the rebuild
-                    failed += 1
-                    click.echo(f"article {article_id}: extraction failed: {type(exc).__name__}: {exc}", err=True)
-            store.store_facts(items)
-            done += len(chunk)
-            advance(len(chunk))
-    click.echo(f"facts stored for {done - failed} articles" + (f", {failed} failed" if failed else ""), err=True)
-    return EXIT_REJECTED if failed else EXIT_OK
+        stored, failures = rebuild_facts(store, stale_only=stale_only, workers=workers, on_progress=advance)
+    for article_id, why in failures:
+        click.echo(f"article {article_id}: extraction failed: {why}", err=True)
+    click.echo(f"facts stored for {stored} articles" + (f", {len(failures)} failed" if failures else ""), err=True)
+    return EXIT_REJECTED if failures else EXIT_OK
 
 
 def _parse_date(day: str | None) -> date | None:

@@ -167,6 +167,53 @@ def ingest(
     return total
 
 
+def extract_chunk(chunk: list[tuple[int, str, datetime]]) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Facts of (id, text, published_at) rows: ([(id, facts)], [(id, error)]) (pure
+    and picklable: a worker process runs it for `rebuild_facts`)."""
+    done, failed = [], []
+    for article_id, text, published in chunk:
+        try:
+            done.append((article_id, extract_facts(text, to_shanghai(published).date())))
+        except Exception as exc:  # one article must not stop the rebuild
+            failed.append((article_id, f"{type(exc).__name__}: {exc}"))
+    return done, failed
+
+
+def rebuild_facts(store: Store, *, stale_only: bool = False, workers: int = 0,
+                  on_progress: Callable[[int], None] | None = None) -> tuple[int, list[tuple[int, str]]]:  # fmt: skip
+    """Extract and store the facts of the archive's articles (or of those never
+    extracted or extracted by an older caixun), 500 per transaction, so that an
+    interrupted rebuild keeps what it did. With `workers`, extraction runs in
+    that many processes while this one stores. Returns (articles stored, failures)."""
+    stored, failures = 0, []
+
+    def save(result: tuple[list[tuple[int, dict]], list[tuple[int, str]]], n: int) -> None:
+        nonlocal stored
+        done, failed = result
+        store.store_facts(done)
+        stored += len(done)
+        failures.extend(failed)
+        if on_progress:
+            on_progress(n)
+
+    chunks = store.texts_for_facts(stale_only=stale_only)
+    if workers <= 0:
+        for chunk in chunks:
+            save(extract_chunk(chunk), len(chunk))
+        return stored, failures
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        queue: deque[tuple[int, Future]] = deque()
+        for chunk in chunks:
+            queue.append((len(chunk), pool.submit(extract_chunk, chunk)))
+            if len(queue) > workers:
+                n, fut = queue.popleft()
+                save(fut.result(), n)
+        while queue:
+            n, fut = queue.popleft()
+            save(fut.result(), n)
+    return stored, failures
+
+
 def import_paths(store: Store, paths: Iterable, key_prefix: str = "eastmoney", **kw) -> IngestResult:
     return ingest(store, read_posts(paths, key_prefix=key_prefix), **kw)
 
