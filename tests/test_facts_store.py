@@ -106,6 +106,10 @@ def test_rebuild_in_a_worker_process_stores_the_same_facts(tmp_path):
     with Store(url) as s:
         ingest(s, [raw(i, t) for i, t in enumerate(TEXTS)])
         before = {a.id: s.article_facts(a.id) for a in s.iter_articles()}
+        with s.engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM figures")
+            conn.exec_driver_sql("DELETE FROM entities")
+            conn.exec_driver_sql("UPDATE articles SET facts_version = NULL")
     proc = subprocess.run([sys.executable, "-m", "caixun.cli", "--db", url, "facts", "--rebuild", "--workers", "1"],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0 and "facts stored for 4 articles" in proc.stderr, proc.stderr
