@@ -23,7 +23,7 @@ from caixun.enrich.regions import extract_regions, gazetteer
 from caixun.enrich.securities import extract_securities
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
-_DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|电|讯)")
+_DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
 def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -39,16 +39,16 @@ import ahocorasick
 
 LEVELS = ("province", "prefecture", "county")
 
-# Short names that are also ordinary words in financial news: they need a parent
-# in the text (or their full name) to count.
+# Short names that are also ordinary words in financial news: they count only
+# with a parent in the same sentence, or the region's full name in the text.
 COMMON_WORD_ALIASES = frozenset(
     "白银 朝阳 三明 安康 来宾 中卫 大同 长治 红河 文山 玉树 和田 普洱 中山 黄山 北海 海东 海北 海西 "
     "果洛 黑河 白山 通化 吉安 宁德 永州 定西 金昌 南平 新余 伊春 丽水 海南州 黄南 甘南 临夏 资阳 "
-    "铜仁 阿坝 百色 崇左 河池 来宾 贵港 玉林 安顺 怒江 山南 林芝 那曲 昌都 德宏 迪庆 保山 临沧 "
+    "铜仁 阿坝 百色 崇左 河池 贵港 玉林 安顺 怒江 山南 林芝 那曲 昌都 德宏 迪庆 保山 临沧 "
     "楚雄 大理 湘西 恩施 随州 自贡 内江 遂宁 广安 巴中 眉山 达州 雅安 云浮 河源 阳江 清远 汕尾 "
     "梅州 潮州 揭阳 鹤壁 焦作 许昌 周口 信阳 商丘 滨州 德州 日照 威海 东营 泰安 吕梁 忻州 朔州 "
     "阳泉 晋城 运城 临汾 承德 沧州 衡水 邢台 抚顺 本溪 丹东 锦州 营口 阜新 辽阳 盘锦 铁岭 四平 "
-    "辽源 松原 白城 延边 鸡西 鹤岗 七台河 黑河 绥化 宿迁 衢州 舟山 六安 池州 宣城 宜春 抚州 上饶 "
+    "辽源 松原 白城 延边 鸡西 鹤岗 七台河 绥化 宿迁 衢州 舟山 六安 池州 宣城 宜春 抚州 上饶 "
     "鹰潭 萍乡 景德镇 咸宁 黄冈 孝感 荆门 鄂州 十堰 黄石 娄底 怀化 益阳 郴州 邵阳 常德 张掖 武威 "
     "天水 平凉 酒泉 庆阳 陇南 吴忠 固原 石嘴山 昌吉 哈密 吐鲁番 阿克苏 喀什 伊犁 塔城 阿勒泰 台东 "
     "嘉义 南投 宜兰 花莲 澎湖 金门 连江 新竹 苗粟 彰化 云林 屏东 基隆".split()
@@ -90,7 +90,7 @@ class _Name:
 
 
 class Gazetteer:
-    """The regions, the names they go by, and the trie regex that finds them."""
+    """The regions, the names they go by, and the automaton that finds them."""
 
     def __init__(self, rows: list[tuple[str, str, str, str, str]]):
         self.regions: dict[str, Region] = {}
@@ -134,7 +134,7 @@ class Gazetteer:
             return []
         named: set[str] = set()  # regions the text names without doubt
         starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
-        in_sentence: dict[int, set[str]] = {}  # sentence -> regions named in it (and their parents)
+        in_sentence: dict[int, set[str]] = {}  # sentence -> regions named in it by names that count alone
         for start, _, name in matches:
             first = self.names[name][0]
             if first.alone:
