@@ -154,7 +154,10 @@ def _figure_row(r) -> FigureRow:
 def find_figures(conn: Connection, f: FigureFilter, *, limit: int | None = 100, offset: int = 0,
                  oldest_first: bool = False) -> list[FigureRow]:  # fmt: skip
     q = select(*_FIGURE_COLUMNS).join(articles, articles.c.id == figures.c.article_id).where(and_(True, *_where(f)))
-    order = articles.c.search_key.asc() if oldest_first else articles.c.search_key.desc()
+    # By article id (the order articles were stored in, which for a polled
+    # archive is publication order): the (article_id, seq) index serves it
+    # with LIMIT, where ordering by the articles' search_key sorted every match.
+    order = figures.c.article_id.asc() if oldest_first else figures.c.article_id.desc()
     q = q.order_by(order, figures.c.seq).offset(offset)
     if limit is not None:
         q = q.limit(limit)
@@ -166,11 +169,14 @@ def count_figures(conn: Connection, f: FigureFilter) -> int:
     return conn.execute(q).scalar_one()
 
 
-def top_values(conn: Connection, column: str, f: FigureFilter, limit: int = 30) -> list[tuple[str, int]]:
-    """The most frequent values of a figures column under a filter (for the view's choices)."""
+def top_values(conn: Connection, column: str, f: FigureFilter, limit: int = 30, window: int = 50_000) -> list[tuple[str, int]]:
+    """The most frequent values of a figures column under a filter, among the
+    `window` newest matching figures (the view's choices: bounded work on an
+    archive of millions of figures, and what is reported lately first)."""
     col = figures.c[column]
-    q = (select(col, func.count().label("n")).select_from(figures.join(articles, articles.c.id == figures.c.article_id))
-         .where(and_(col.is_not(None), *_where(f))).group_by(col).order_by(func.count().desc(), col).limit(limit))  # fmt: skip
+    recent = (select(col.label("v")).select_from(figures.join(articles, articles.c.id == figures.c.article_id))
+              .where(and_(col.is_not(None), *_where(f))).order_by(figures.c.id.desc()).limit(window).subquery())  # fmt: skip
+    q = select(recent.c.v, func.count().label("n")).group_by(recent.c.v).order_by(func.count().desc(), recent.c.v).limit(limit)
     return [(r[0], r[1]) for r in conn.execute(q)]
 
 

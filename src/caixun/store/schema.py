@@ -177,7 +177,7 @@ figures = Table(
     Column("scope", String(100)),
     Column("region", String(6)),
     Column("security", String(12)),
-    Index("ix_figures_article", "article_id"),
+    Index("ix_figures_article", "article_id", "seq"),
     Index("ix_figures_indicator", "indicator", "period"),
     Index("ix_figures_region", "region"),
     Index("ix_figures_security", "security"),

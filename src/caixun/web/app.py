@@ -208,7 +208,7 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
             raise HTTPException(404, f"no article {article_id}")
         return {"id": art.id, **views.article_facts(store, art)}
 
-    @app.get("/api/figures", tags=["figures"], summary="Figures of the archive, newest articles first")
+    @app.get("/api/figures", tags=["figures"], summary="Figures of the archive, latest stored articles first")
     def api_figures(f: Annotated[FigureFilter, Depends(figure_filter)], limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:  # fmt: skip
         rows = store.figures(f, limit=limit, offset=offset)
