@@ -14,10 +14,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 
 from caixun.store.schema import articles, entities, figures
-from caixun.store.sql import chunks
+from caixun.store.sql import chunks, marks
 
 FIGURE_FIELDS = ("text", "kind", "value", "value_max", "unit", "approx", "direction", "indicator", "subject",
                  "period", "scope", "region", "security")  # fmt: skip
@@ -91,17 +91,24 @@ def rows_of(article_id: int, facts: dict[str, list[dict[str, Any]]]) -> tuple[li
     return figs, ents
 
 
+_FIGURE_COLS = ("article_id", "seq", "pos_start", "pos_end", "value_num", *FIGURE_FIELDS)
+_ENTITY_COLS = ("article_id", "seq", "type", "code", "name", "text", "pos_start", "pos_end")
+
+
 def insert_facts(conn: Connection, items: list[tuple[int, dict[str, list[dict[str, Any]]]]]) -> None:
-    fig_rows: list[dict] = []
-    ent_rows: list[dict] = []
+    """Rows as tuples through the driver's executemany: strings and numbers need
+    no type processing, and SQLAlchemy's per-row parameter handling made these
+    inserts a seventh of the writer's time (about five rows per article)."""
+    fig_rows: list[tuple] = []
+    ent_rows: list[tuple] = []
     for article_id, facts in items:
         figs, ents = rows_of(article_id, facts)
-        fig_rows += figs
-        ent_rows += ents
+        fig_rows += [tuple(r[c] for c in _FIGURE_COLS) for r in figs]
+        ent_rows += [tuple(r[c] for c in _ENTITY_COLS) for r in ents]
     if fig_rows:
-        conn.execute(insert(figures), fig_rows)
+        conn.exec_driver_sql(f"INSERT INTO figures ({', '.join(_FIGURE_COLS)}) VALUES ({marks(conn, len(_FIGURE_COLS))})", fig_rows)
     if ent_rows:
-        conn.execute(insert(entities), ent_rows)
+        conn.exec_driver_sql(f"INSERT INTO entities ({', '.join(_ENTITY_COLS)}) VALUES ({marks(conn, len(_ENTITY_COLS))})", ent_rows)
 
 
 def replace_facts(conn: Connection, items: list[tuple[int, dict[str, list[dict[str, Any]]]]], version: int) -> None:
