@@ -82,3 +82,11 @@ def test_a_dateline_place_is_not_what_the_figures_are_about():
     figs = extract("路透北京8月31日 - 央行全周净回笼1,700亿元。北京GDP增长5%")["figures"]
     assert [(f["text"], f["region"], f["subject"]) for f in figs] == [("1,700亿元", None, None), ("5%", "110000", "北京")]
     assert [e["code"] for e in extract("路透北京8月31日 - 央行净回笼1,700亿元")["entities"]] == ["110000"]  # still a mention
+
+
+def test_the_reports_own_city_or_province_for_quan_shi_and_wo_sheng():
+    figs = extract("重庆市能源形势。一季度，全市用电量163.89亿千瓦时。我市煤炭供应1314万吨。")["figures"]
+    assert [(f["region"], f["subject"]) for f in figs] == [("500000", "重庆市"), ("500000", "重庆市")]
+    figs = extract("广东经济稳中有进。全省地区生产总值增长3.9%，出口增长5%。")["figures"]
+    assert {f["region"] for f in figs} == {"440000"}
+    assert [f["region"] for f in extract("全市用电量增长5%")["figures"]] == [None]  # no city named: no guess

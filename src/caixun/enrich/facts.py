@@ -44,6 +44,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     datelines = {r.text for r in regions if r not in about}
     security_ends = [s.end for s in securities]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
+    homes = _home_regions(about)
     out = []
     for f in figures:
         d = f.as_dict()
@@ -55,6 +56,12 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         in_dateline = f.subject is not None and f.subject in datelines and not (mention and mention.text == f.subject)
         region = None if in_a_name or in_dateline else _region_of(f.subject)
         d["region"] = region or _code(mention)
+        if d["region"] is None and f.kind != "number" and homes:
+            # 全市/我省…: the report's own city or province, the one it names most
+            home = next((homes[w] for w in _HOME_WORDS.findall(text, sentence_start, f.start) if w in homes), None)
+            if home is not None:
+                d["region"] = home.code
+                mention = home
         d["security"] = _code(security)
         # The subject is a place or a company the text names: a known region,
         # else the stock named before it, else the place named before it.
@@ -62,6 +69,35 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+_HOME_WORDS = re.compile(r"(?:全|我|本|该)(市|省|区|县)")
+
+
+def _home_regions(mentions: list) -> dict:
+    """For 全市, 全省, 全区, 全县: the region of that kind the text names most."""
+    counts: dict[str, tuple[int, object]] = {}
+    for m in mentions:
+        n, _ = counts.get(m.code, (0, m))
+        counts[m.code] = (n + 1, m)
+    homes: dict[str, object] = {}
+    for _, m in sorted(counts.values(), key=lambda x: -x[0]):
+        kind = _kind_word(m.name)
+        if kind and kind not in homes:
+            homes[kind] = m
+    return homes
+
+
+def _kind_word(name: str) -> str | None:
+    if name.endswith("市"):
+        return "市"
+    if name.endswith("省"):
+        return "省"
+    if name.endswith("自治区"):
+        return "区"
+    if name.endswith(("县", "旗")):
+        return "县"
+    return None
 
 
 def _region_of(subject: str | None) -> str | None:
