@@ -168,6 +168,8 @@ def test_securities():
     assert ("000001.SZ", "某银行") in got and ("00700.HK", "腾讯控股") in got
     assert [s.code for s in extract_securities("港交所 2888.HK 收涨")] == ["02888.HK"]
     assert [s.code for s in extract_securities("建设银行(601939.SS)")] == ["601939.SH"]  # Reuters' Shanghai suffix
+    names = [s.name for s in extract_securities("比如联合石化(600028.SS)，包括贵州茅台(600519)和五粮液(000858)，龙头股份(600630)")]
+    assert names == ["联合石化", "贵州茅台", "五粮液", "龙头股份"]
     facts = extract("贵州茅台(600519)盘中涨逾2%")
     assert [f["text"] for f in facts["figures"]] == ["逾2%"]  # the code is an entity, not a figure
 

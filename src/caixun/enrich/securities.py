@@ -34,6 +34,10 @@ _BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:
 _SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|SS|BJ|HK|sh|sz|ss|bj|hk)(?![A-Za-z])")
 
 
+# Words that stand before a company's name in a sentence, not in it.
+_NAME_PREFIX = re.compile(r"^(?:比如|例如|譬如|包括|其中|旗下|以及|股票|个股|公司|龙头|概念股|如|和|及|与|、|的|是|为|有)+")
+
+
 def exchange_of(code: str) -> str | None:
     if len(code) == 6:
         if code[:2] in ("60", "68", "90"):
@@ -62,7 +66,8 @@ def extract_securities(text: str) -> list[Security]:
         code = normalize_code(m.group("code"), m.group("sfx") or ex)
         if code is None or (len(m.group("code")) < 6 and not (m.group("sfx") or ex) and "港" not in text[max(0, m.start() - 20) : m.start()]):
             continue
-        name = re.sub(r"^(?:股票|个股|公司|龙头|概念股|如|和|及|与|、)+", "", m.group("name")) or None
+        stripped = _NAME_PREFIX.sub("", m.group("name"))
+        name = (stripped if len(stripped) >= 3 else m.group("name")) or None  # not 龙头股份 -> 股份
         found[(m.start("code"), m.end("code"))] = Security(text[m.start() : m.end()], m.start(), m.end(), code, name)
     for m in _SUFFIXED.finditer(text):
         if any(s <= m.start() < e for s, e in ((f.start, f.end) for f in found.values())):
