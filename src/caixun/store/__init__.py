@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -33,7 +33,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from caixun.clean.normalize import is_valid_slug, slugify
-from caixun.dedupe import Candidate, band_keys, choose_cluster, numbers_of
 from caixun.enrich import EXTRACTOR_VERSION
 from caixun.model import Article, IngestResult
 from caixun.searchtext import Query, parse_query
@@ -45,6 +44,13 @@ from caixun.store.schema import article_history, articles, minhash_bands, source
 from caixun.store.search import Filters, IndexRow, allocate_keys, key_bound, key_time
 from caixun.store.search import for_backend as search_backend
 from caixun.store.sql import chunks, marks
+
+if TYPE_CHECKING:
+    from caixun.dedupe import Candidate
+
+# caixun.dedupe (and numpy with it, a tenth of a second) is imported by the
+# writing methods only: commands that only read (serve, search, export) start
+# without it.
 
 DEFAULT_DB = "sqlite:///caixun.db"
 # Near-duplicate candidates compared per new article: those sharing most bands.
@@ -194,6 +200,8 @@ class Store:
         (above every real id, so that "oldest cluster wins" still holds) for
         later ones in the run to join their stories, and are then inserted
         with one multi-row statement."""
+        from caixun.dedupe import Candidate, band_keys, choose_cluster, numbers_of
+
         result = IngestResult()
         existing = self._existing(conn, [a.key for a in run])
         new: list[tuple[Article, list[int]]] = []
@@ -273,6 +281,8 @@ class Store:
         self.search_index.remove(conn, [IndexRow(old["search_key"], old["id"], old["source"], old["title"], old["text"])])
         self.search_index.add(conn, [IndexRow(values["search_key"], old["id"], art.source, art.title, art.text, art.search_tokens)])
         conn.execute(delete(minhash_bands).where(minhash_bands.c.article_id == old["id"]))
+        from caixun.dedupe import band_keys
+
         _insert_bands(conn, [(k, old["id"]) for k in set(band_keys(art.minhash))])
         # The old facts describe the old text: replace them (none if the new ones were not extracted).
         facts_sql.replace_facts(conn, [(old["id"], art.facts or {})], EXTRACTOR_VERSION if art.facts is not None else None)
@@ -681,6 +691,8 @@ class _StoredCandidates:
             hits = Counter(i for k in keys for i in by_band.get(k, ()))
             near = [i for i, _ in sorted(hits.items(), key=lambda kv: (-kv[1], -kv[0]))[:MAX_CANDIDATES]]
             self.chosen.append(sorted(exact | set(near), reverse=True))
+        from caixun.dedupe import Candidate
+
         self.rows: dict[int, Candidate] = {}
         for chunk in chunks(sorted({i for ids in self.chosen for i in ids})):
             for i, c, u, h, m in conn.execute(_CANDIDATE_ROWS, {"v": chunk}):
