@@ -44,6 +44,7 @@ class SiteExport:
 class _Writer:
     def __init__(self, root: Path, manifest: dict[str, str], result: SiteExport):
         self.root, self.old, self.new, self.result = root, manifest, {}, result
+        self.made_dirs: set[Path] = set()
 
     def fresh(self, path: str, fingerprint: str) -> bool:
         """True when the page at `path` was made from the same inputs before
@@ -62,7 +63,9 @@ class _Writer:
         if fingerprint is None and self.old.get(path) == digest and target.exists():
             self.result.unchanged += 1
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self.made_dirs:  # one mkdir per directory, not per page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made_dirs.add(target.parent)
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_bytes(data)
         os.replace(tmp, target)  # a reader never sees half a page

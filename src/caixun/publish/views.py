@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from caixun.clean.html import resanitize
@@ -232,7 +234,14 @@ def search(store: Store, q: str, *, source: str | None = None, offset: int = 0, 
 
 
 def beijing_time(art: Article) -> str:
-    return f"{to_shanghai(art.published_at):%Y-%m-%d %H:%M}"
+    return _beijing_minute(art.published_at)
+
+
+@lru_cache(maxsize=65536)
+def _beijing_minute(when: datetime) -> str:
+    """Cached: a static export formats each article's time on its own page, its
+    listings and the story blocks of others (2.7 times per page)."""
+    return f"{to_shanghai(when):%Y-%m-%d %H:%M}"
 
 
 def article_json(art: Article, *, full: bool = True) -> dict[str, Any]:
