@@ -146,6 +146,13 @@ def test_durations_with_ge_and_earnings_per_share_after_the_amount():
     assert got == [("88亿美元", "USD"), ("5.50美元左右", "USD/share"), ("三个", "个")]
 
 
+def test_tenths_of_a_yuan_as_the_unit():
+    got = {f.text: (f.value, f.unit) for f in extract_figures("涨了两毛五，2角，两角五分，港币两毫，五毛钱")}
+    assert got == {"两毛五": ("0.25", "CNY"), "2角": ("0.2", "CNY"), "两角五分": ("0.25", "CNY"), "港币两毫": ("0.2", "HKD"),
+                   "五毛": ("0.5", "CNY")}  # fmt: skip
+    assert extract_figures("长三角一体化，珠三角，冰山一角，一毛不拔，5角星") == []
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

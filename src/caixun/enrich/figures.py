@@ -89,7 +89,11 @@ _APPROX_BEFORE = {"约": "about", "大约": "about", "大概": "about", "近": "
 _APPROX_AFTER = {"左右": "about", "上下": "about", "前后": "about", "以上": "over", "多": "over", "余": "over",
                  "有余": "over", "以下": "under", "以内": "under", "之内": "under"}  # fmt: skip
 _CURRENCY_FIRST = {w: c for w, c in CURRENCIES.items() if w not in ("元", "块", "块钱", "圆")}
-_UNIT_WORDS = list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS + ["折", "打", "对", "對", "双", "雙"]
+# Tenths of a yuan as the unit itself: 两毛五 = 0.25 CNY, 2角 = 0.2 CNY (毫 in Hong Kong).
+_JIAO = ("毛", "角", "毫")
+CNY_OR_HKD = {"毫": "HKD"}
+_UNIT_WORDS = (list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
+               + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
 _PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
 _PRICE_RE = re.compile(_PRICE)
 _SEP = r"至|到|~|～|——|--|-|－|—|–"
@@ -511,6 +515,21 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     if unit in _MULTIPLIERS:
         kind, code, factor = "number", None, Decimal(_MULTIPLIERS[unit])
     sub = g["sub"]
+    if unit in _JIAO:
+        following = text[end : end + 1]
+        if not sub and following != "钱" and ("\u4e00" <= following <= "\u9fff" or n1 == "一"):
+            return None  # 长三角地区, 5角星, 冰山一角, 一毛不拔: not money unless 钱, a 分 or the clause ends
+        if unit == "角" and not sub and following != "钱" and not n1.isdigit():
+            return None  # 珠三角, 三角: 角 is money after Chinese numerals only with 钱 or a 分
+        kind, code, factor = "money", CNY_OR_HKD.get(unit, "CNY"), Decimal("0.1")
+        if sub:
+            digit = re.match(rf"[{_CN_DIGITS}\d]", sub)
+            after_sub = text[m.end("sub") : m.end("sub") + 1]
+            if (digit is None or not re.fullmatch(rf"[{_CN_DIGITS}\d](?:[分仙])?", sub)
+                    or (not sub.endswith(("分", "仙")) and "\u4e00" <= after_sub <= "\u9fff" and after_sub != "钱")):  # fmt: skip
+                return None  # 长三角一体化: not 0.31 yuan
+            v1 += Decimal(DIGITS.get(digit.group(), digit.group())) / 10  # 两毛五, 两角五分
+            sub = None
     if sub:
         if sub == "半" and kind in ("money", "quantity", "percent"):
             v1 += Decimal("0.5")  # 一吨半, 三成半
