@@ -153,6 +153,13 @@ def test_tenths_of_a_yuan_as_the_unit():
     assert extract_figures("长三角一体化，珠三角，冰山一角，一毛不拔，5角星") == []
 
 
+def test_ranges_with_a_unit_on_both_sides_halves_and_fractions_of_measures():
+    got = [(f.text, f.value, f.value_max, f.unit) for f in extract_figures("兩升到三升，1.6m-3.9m，半公升，四分之一公升，由3%升至5%")]
+    assert got == [("兩升到三升", "2", "3", "L"), ("1.6m-3.9m", "1.6", "3.9", "m"), ("半公升", "0.5", None, "L"),
+                   ("四分之一公升", "0.25", None, "L"), ("3%", "3", None, "%"), ("5%", "5", None, "%")]  # fmt: skip
+    assert extract_figures("半导体、半年") == []
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

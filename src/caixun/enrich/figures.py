@@ -382,7 +382,8 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         kind, unit, value = _SPECIAL[m.group()]
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit))
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
-    out = _coordinated(text, sorted(out, key=lambda f: f.start))
+    out.extend(_halves(text, out))
+    out = _ranges(text, _coordinated(text, sorted(out, key=lambda f: f.start)))
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -398,6 +399,10 @@ _TIME_AFTER_GE = ("季度", "月", "小时", "星期", "礼拜", "工作日", "�
 _PER_GOODS = [w for w in PER if w not in ("月", "年", "天", "小时", "人", "个")]
 _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|股息|分红|派息|经营现金流)")
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
+_MEASURE_AT = re.compile(_units_alt(MEASURES))
+_HALF_UNITS = [w for w in MEASURES if len(w) > 1 or w in "升吨米亩斤"]
+_HALF = re.compile(rf"(?<![{_CN_ALL}\d一])半({_units_alt(_HALF_UNITS)})")
+_RANGE_SEP = re.compile(r"\s?(?:至|到|~|～|-|－|—|–)\s?")
 _CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
 _CLOCK_AFTER = re.compile(r"[:：]\d{2}(?!\d)")
@@ -480,8 +485,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 一方面, 多方式: not cubic metres
     if "块" in (unit, u1) and n1 == "一" and after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多":
         return None  # 这一块业务: a piece, not a yuan
-    if u1 in CURRENCIES and unit in COUNTERS and not n2:
-        unit, end = None, m.end("u1")  # 2,050亿元处置: the yuan ends the figure
+    if u1 and unit and not n2 and unit not in CURRENCIES:
+        unit, end = None, m.end("u1")  # 2,050亿元处置, 由3%升至5%: the yuan or the % ends the figure
     if kind_is_slogan(text, start, end):
         return None  # “四个引领”, “两个方面”: a slogan in quotes, not a count
     if g["fracof"]:
@@ -651,7 +656,44 @@ def _looks_like_date(text: str, m: re.Match) -> bool:
 
 
 def _fraction_figure(text: str, m: re.Match, value: Decimal) -> Figure:
-    return Figure(text[m.start() : m.end()], m.start(), m.end(), "number", fmt_decimal(value.quantize(Decimal("1e-12")).normalize()))
+    value = value.quantize(Decimal("1e-12")).normalize()
+    unit = _MEASURE_AT.match(text, m.end())
+    if unit:  # 四分之一公升: a fraction of a measure
+        code, factor = MEASURES[unit.group()]
+        return Figure(text[m.start() : unit.end()], m.start(), unit.end(), "quantity", fmt_decimal(value * factor), unit=code)
+    return Figure(text[m.start() : m.end()], m.start(), m.end(), "number", fmt_decimal(value))
+
+
+def _halves(text: str, taken: list[Figure]) -> list[Figure]:
+    """半 + a measure (半公升, 半加仑): half of it."""
+    out = []
+    for m in _HALF.finditer(text):
+        if any(f.start <= m.start() < f.end for f in taken):
+            continue
+        code, factor = MEASURES[m.group(1)]
+        out.append(Figure(m.group(), m.start(), m.end(), "quantity", fmt_decimal(Decimal("0.5") * factor), unit=code))
+    return out
+
+
+def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
+    """Two figures of the same kind and unit joined by a range mark, each with its
+    unit (两升到三升, 1.6m-3.9m): one range."""
+    out: list[Figure] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.value_max is None and f.value_max is None and prev.kind == f.kind
+                and prev.kind in ("money", "quantity") and prev.unit == f.unit and prev.unit):  # fmt: skip
+            high = None
+            if _RANGE_SEP.fullmatch(text[prev.end : f.start]):
+                high = f.value
+            elif f.start == prev.end and f.text[:1] in "-－" and f.value.startswith("-"):
+                high = f.value[1:]  # 1.6m-3.9m: the dash is the range's, not a minus
+            if high is not None:
+                out[-1] = replace(prev, text=text[prev.start : f.end], end=f.end, value_max=high,
+                                  approx=prev.approx or f.approx, direction=prev.direction or f.direction)  # fmt: skip
+                continue
+        out.append(f)
+    return out
 
 
 def _subunits(sub: str) -> Decimal | None:
