@@ -158,6 +158,8 @@ def test_ranges_with_a_unit_on_both_sides_halves_and_fractions_of_measures():
     assert got == [("兩升到三升", "2", "3", "L"), ("1.6m-3.9m", "1.6", "3.9", "m"), ("半公升", "0.5", None, "L"),
                    ("四分之一公升", "0.25", None, "L"), ("3%", "3", None, "%"), ("5%", "5", None, "%")]  # fmt: skip
     assert extract_figures("半导体、半年") == []
+    change_then_level = [(f.text, f.value_max, f.direction) for f in extract_figures("原油库存增加322.9万桶至4.195亿桶")]
+    assert change_then_level == [("322.9万桶", None, "up"), ("4.195亿桶", None, None)]
 
 
 def test_a_weekday_before_an_arabic_amount():

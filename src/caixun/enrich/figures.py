@@ -684,7 +684,9 @@ def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
         if (prev is not None and prev.value_max is None and f.value_max is None and prev.kind == f.kind
                 and prev.kind in ("money", "quantity") and prev.unit == f.unit and prev.unit):  # fmt: skip
             high = None
-            if _RANGE_SEP.fullmatch(text[prev.end : f.start]):
+            if prev.direction or Decimal(prev.value) > Decimal(f.value.lstrip("-")):
+                pass  # 下降322.9万桶至4.195亿桶: a change, then the level it reached
+            elif _RANGE_SEP.fullmatch(text[prev.end : f.start]):
                 high = f.value
             elif f.start == prev.end and f.text[:1] in "-－" and f.value.startswith("-"):
                 high = f.value[1:]  # 1.6m-3.9m: the dash is the range's, not a minus
