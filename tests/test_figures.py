@@ -162,6 +162,14 @@ def test_ranges_with_a_unit_on_both_sides_halves_and_fractions_of_measures():
     assert change_then_level == [("322.9万桶", None, "up"), ("4.195亿桶", None, None)]
 
 
+def test_scientific_notation_negative_chinese_and_scales_lent_across_a_range():
+    got = [(f.text, f.value, f.value_max) for f in extract_figures("2.7890e-1，-12e-1，负十，一千到两千万元，七千到九千亿元，8500到3万")]
+    assert got == [("2.7890e-1", "0.2789", None), ("-12e-1", "-1.2", None), ("负十", "-10", None),
+                   ("一千到两千万元", "10000000", "20000000"), ("七千到九千亿元", "700000000000", "900000000000"),
+                   ("8500到3万", "8500", "30000")]  # fmt: skip
+    assert [f.text for f in extract_figures("iPhone 5e")] == ["5"]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

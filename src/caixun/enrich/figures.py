@@ -72,7 +72,7 @@ def _units_alt(words) -> str:
 
 _CN_DIGITS = "".join(DIGITS)
 _CN_ALL = _CN_DIGITS + "".join(TENS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
-_ARABIC = r"(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_ARABIC = r"(?:(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d{1,3}(?![\dA-Za-z]))?"  # 2.7890e-1
 # 千, 兆 and 百 begin unit words too (千瓦, 兆字节, 千米): there they are not scales.
 _UNIT_PREFIXED = r"(?:瓦|卡|米|字节|克|赫|比特|焦|帕|伏|升)"
 _CN_CHAR = rf"[{_CN_DIGITS}{''.join(TENS)}十拾百佰万萬亿億]|[千仟兆](?!{_UNIT_PREFIXED})|个(?=[万亿])"
@@ -179,6 +179,7 @@ def fmt_decimal(d: Decimal) -> str:
 
 
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SCIENTIFIC = re.compile(r"[-−+]?(?:\d+(?:\.\d+)?|\.\d+)[eE][+-]?\d{1,3}")
 
 
 @lru_cache(maxsize=8192)  # news repeats its numerals; the result is immutable
@@ -187,6 +188,8 @@ def _value(num: str) -> tuple[Decimal, Decimal | None, str | None] | None:
     几十万 -> (100000, 1000000, about); 三五百 -> (300, 500, None)."""
     if _PLAIN_NUMBER.fullmatch(num):
         return Decimal(num), None, None  # most numbers in news: no need to parse
+    if _SCIENTIFIC.fullmatch(num):
+        return Decimal(num.replace("−", "-")), None, None
     num = num.replace("−", "-").replace(" ", "").replace("个", "").replace("幾", "几")
     approx = None
     if re.search(r"[多余](?=[万萬亿億])", num):
@@ -215,8 +218,18 @@ def _value(num: str) -> tuple[Decimal, Decimal | None, str | None] | None:
     return (v, None, approx) if v is not None else None
 
 
+def _trailing_big(num: str) -> Decimal:
+    """The 万, 亿 (or 万亿) that end a numeral: 两千万 -> 1e4, 九千亿 -> 1e8."""
+    scale = Decimal(1)
+    for c in reversed(num):
+        if c not in BIG_UNITS:
+            break
+        scale *= BIG_UNITS[c]
+    return scale
+
+
 def _has_digit(num: str) -> bool:
-    return any(c.isdigit() or c in DIGITS or c in TENS or c in "几幾数" for c in num) or num.startswith("十")
+    return any(c.isdigit() or c in DIGITS or c in TENS or c in "几幾数" for c in num) or num.lstrip("-−+负負 ").startswith("十")
 
 
 def _trailing_scale(num: str) -> Decimal:
@@ -504,8 +517,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return None
         v2 = read2[0]
         lend = _trailing_scale(n2)
+        big = _trailing_big(n2)
         if _trailing_scale(n1) == 1 and lend != 1 and v1 * lend <= v2:
             v1 = v1 * lend  # 3至5亿; but not 8500到3万
+        elif big > 1 and not any(c in BIG_UNITS for c in n1) and v1 * big <= v2:
+            v1 = v1 * big  # 一千到两千万 = 1000万 to 2000万, 七千到九千亿
         vmax = v2
     pct_prefix = g["pctpre"] or g["pctpre2"]
     kind, code, factor = _classify(unit, u1, g["sign"], bool(pct_prefix))
