@@ -170,6 +170,14 @@ def test_scientific_notation_negative_chinese_and_scales_lent_across_a_range():
     assert [f.text for f in extract_figures("iPhone 5e")] == ["5"]
 
 
+def test_zero_half_and_formal_numerals():
+    got = [(f.text, f.value, f.approx) for f in extract_figures("降至零。超过一半的企业，拾萬，仟分之贰")]
+    assert got == [("零", "0", None), ("一半", "0.5", "over"), ("拾萬", "100000", None), ("仟分之贰", "0.2", None)]
+    assert extract_figures("零售额，零件，零增长") == []
+    money = [(f.text, f.value, f.value_max) for f in extract_figures("五元六角-五元七毛八分")]
+    assert money == [("五元六角-五元七毛八分", "5.6", "5.78")]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

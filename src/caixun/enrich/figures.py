@@ -100,7 +100,7 @@ _SEP = r"至|到|~|～|——|--|-|－|—|–"
 _PATTERN = re.compile(
     rf"(?P<pre>{_alt(_APPROX_BEFORE)})?"
     rf"(?:(?P<sign>{_alt(CURRENCY_SIGNS)}|{_alt(_CURRENCY_FIRST)})[ \t]?)?"  # a line break never starts a figure
-    rf"(?P<pctpre>百分之|千分之|仟分之|万分之|萬分之|百万分之|千万分之|万万分之|百万万分之)?"
+    rf"(?P<pctpre>百分之|佰分之|千分之|仟分之|万分之|萬分之|百万分之|千万分之|万万分之|百万万分之)?"
     rf"(?P<n1>{_NUM})"
     rf"(?:(?P<fracof>分之)(?P<fracnum>{_NUM}))?"
     rf"(?:\s?(?P<u1>{_PRICE}|{_alt(CURRENCIES)}|{_alt(PERCENT_UNITS)}))?(?:\(含\)|（含）)?"
@@ -111,7 +111,7 @@ _PATTERN = re.compile(
     rf"|零[{_CN_DIGITS}\d](?![\d{_CN_ALL}])|[{_CN_DIGITS}\d](?![\d{_CN_ALL}点.]))?"
     rf"(?P<post>{_alt(_APPROX_AFTER)})?"
 )
-_FRACTION_PREFIX = {"百分之": 1, "千分之": Decimal("0.1"), "仟分之": Decimal("0.1"), "万分之": Decimal("0.01"),
+_FRACTION_PREFIX = {"百分之": 1, "佰分之": 1, "千分之": Decimal("0.1"), "仟分之": Decimal("0.1"), "万分之": Decimal("0.01"),
                     "萬分之": Decimal("0.01"), "百万分之": Decimal("0.0001"), "千万分之": Decimal("0.00001"),
                     "万万分之": Decimal("0.000001"), "百万万分之": Decimal("0.00000001")}  # fmt: skip
 _MULTIPLIERS = {"打": 12, "对": 2, "對": 2, "双": 2, "雙": 2}
@@ -229,7 +229,7 @@ def _trailing_big(num: str) -> Decimal:
 
 
 def _has_digit(num: str) -> bool:
-    return any(c.isdigit() or c in DIGITS or c in TENS or c in "几幾数" for c in num) or num.lstrip("-−+负負 ").startswith("十")
+    return any(c.isdigit() or c in DIGITS or c in TENS or c in "几幾数" for c in num) or num.lstrip("-−+负負 ").startswith(("十", "拾"))
 
 
 def _trailing_scale(num: str) -> Decimal:
@@ -347,7 +347,7 @@ def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None
 # ("7 万 5 千", "百 分 之 2.4", "新台币 177.1 亿元"); the clean stage already
 # removes the gaps between Chinese characters that HTML leaves.
 _SPACE_IN_FIGURE = re.compile(r"(?<![A-Za-z])[ \t\u3000\u00a0]+|[ \t\u3000\u00a0]+(?![A-Za-z])")
-_SPECIAL = {"对折": ("percent", "%", "50"), "對折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
+_SPECIAL = {"一半": ("number", None, "0.5"), "对折": ("percent", "%", "50"), "對折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
 # 三百五又三分之一, 1 3/5, 3/5: fractions, read before the general pattern
 _FRACTION = re.compile(rf"(?P<neg>[-−负負])?(?:(?P<whole>{_NUM})(?:又|\s))?(?:(?P<den>{_NUM})分之(?P<num>{_NUM})"
                        r"|(?<![\d/])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/]))")
@@ -393,7 +393,8 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
             at = mixed.start() + 1  # 周一1,200亿元: the Chinese digit is a weekday's, the figure starts at the 1
     for m in _SPECIAL_RE.finditer(text):
         kind, unit, value = _SPECIAL[m.group()]
-        out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit))
+        approx = next((a for w, a in _APPROX_BEFORE.items() if text.endswith(w, 0, m.start())), None)  # 超过一半
+        out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit, approx=approx))
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
     out.extend(_halves(text, out))
     out = _ranges(text, _coordinated(text, sorted(out, key=lambda f: f.start)))
@@ -479,8 +480,10 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     v1, vmax, approx_inner = read
     if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")):
         return None
-    if all(c in "零〇○" for c in n1):
-        return None  # 零件, 零售
+    if all(c in "零〇○" for c in n1) and (unit or u1 or g["sub"] or "\u4e00" <= after[:1] <= "\u9fff"):
+        return None  # 零件, 零售, 零增长; but 降至零。 is a zero
+    if n1 == "一" and unit is None and (g["sub"] == "半" or after[:1] == "半"):
+        return None  # 一半: read as a half (_SPECIAL)
     if unit == "个" and not g["post"] and text.startswith(_TIME_AFTER_GE, m.end()):
         return None  # 三个季度, 两个交易日: a duration
     if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
@@ -565,7 +568,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
                     return None
                 end = m.start("sub")
             else:
-                v1 += extra
+                v1 = v1 - extra if v1 < 0 else v1 + extra  # -五元七毛八分 = -5.78
     approx = (_APPROX_BEFORE.get(g["pre"] or "") or _APPROX_AFTER.get(g["post"] or "")
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
     if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 8), start)):
@@ -650,7 +653,7 @@ def _fraction(text: str, m: re.Match) -> Figure | None:
     g = m.groupdict()
     if g["den"]:
         den, num = _value(g["den"]), _value(g["num"])
-        if den is None or num is None or not den[0] or re.fullmatch(r"[百千万萬]+", g["den"]) and not g["whole"]:
+        if den is None or num is None or not den[0] or re.fullmatch(r"[百佰千仟万萬]+", g["den"]) and not g["whole"]:
             return None  # 百分之五 is a percentage, read by the general pattern
         frac = num[0] / den[0]
     else:
