@@ -178,6 +178,11 @@ def test_zero_half_and_formal_numerals():
     assert money == [("五元六角-五元七毛八分", "5.6", "5.78")]
 
 
+def test_jin_and_liang_make_one_weight_and_a_measure_after_ge_is_the_unit():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("3斤5两，最多六個加侖，三个月")]
+    assert got == [("3斤5两", "3.5", "jin"), ("最多六個加侖", "6", "gal")]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

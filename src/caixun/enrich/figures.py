@@ -95,6 +95,7 @@ CNY_OR_HKD = {"毫": "HKD"}
 _UNIT_WORDS = (list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
                + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
 _PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
+_MEASURE_AFTER_GE = [w for w in MEASURES if len(w) > 1 and not w.isascii()] + ["升", "吨", "米", "亩"]
 _PRICE_RE = re.compile(_PRICE)
 _SEP = r"至|到|~|～|——|--|-|－|—|–"
 _PATTERN = re.compile(
@@ -106,6 +107,7 @@ _PATTERN = re.compile(
     rf"(?:\s?(?P<u1>{_PRICE}|{_alt(CURRENCIES)}|{_alt(PERCENT_UNITS)}))?(?:\(含\)|（含）)?"
     rf"(?:\s?(?P<sep>{_SEP})\s?(?P<pctpre2>百分之)?(?P<n2>{_NUM}))?"
     rf"(?P<mid>多|余)?"
+    rf"(?:\s?(?:个|個)(?=(?:{_alt(_MEASURE_AFTER_GE)})))?"  # 六個加侖: the measure is the unit
     rf"(?:\s?(?P<unit>{_PRICE}|{_units_alt(_UNIT_WORDS)}))?"
     rf"(?P<sub>半|[{_CN_DIGITS}\d]+[角毛毫](?:[{_CN_DIGITS}\d]+[分仙]|[{_CN_DIGITS}](?![\d{_CN_ALL}]))?|[{_CN_DIGITS}\d]+[分仙](?!钟)"
     rf"|零[{_CN_DIGITS}\d](?![\d{_CN_ALL}])|[{_CN_DIGITS}\d](?![\d{_CN_ALL}点.]))?"
@@ -397,7 +399,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit, approx=approx))
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
     out.extend(_halves(text, out))
-    out = _ranges(text, _coordinated(text, sorted(out, key=lambda f: f.start)))
+    out = _ranges(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start))))
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -691,6 +693,19 @@ def _halves(text: str, taken: list[Figure]) -> list[Figure]:
             continue
         code, factor = MEASURES[m.group(1)]
         out.append(Figure(m.group(), m.start(), m.end(), "quantity", fmt_decimal(Decimal("0.5") * factor), unit=code))
+    return out
+
+
+def _jin_liang(text: str, figs: list[Figure]) -> list[Figure]:
+    """3斤5两: one weight (3.5 jin; a jin is ten liang)."""
+    out: list[Figure] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if prev is not None and prev.unit == "jin" and f.unit == "liang" and f.start == prev.end and prev.value_max is None:
+            value = Decimal(prev.value) + Decimal(f.value) / 10
+            out[-1] = replace(prev, text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
+            continue
+        out.append(f)
     return out
 
 
