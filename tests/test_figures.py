@@ -183,6 +183,13 @@ def test_jin_and_liang_make_one_weight_and_a_measure_after_ge_is_the_unit():
     assert got == [("3斤5两", "3.5", "jin"), ("最多六個加侖", "6", "gal")]
 
 
+def test_hong_kong_money_and_colloquial_heights():
+    got = [(f.text, f.value, f.value_max, f.unit) for f in extract_figures("起碼三蚊零四，五蚊六毫至五蚊七毫八，五仙，米九左右，米六到三米九")]
+    assert got == [("三蚊零四", "3.04", None, "HKD"), ("五蚊六毫至五蚊七毫八", "5.6", "5.78", "HKD"), ("五仙", "0.05", None, "HKD"),
+                   ("米九左右", "1.9", None, "m"), ("米六到三米九", "1.6", "3.9", "m")]  # fmt: skip
+    assert [f.text for f in extract_figures("八仙过海，大米九成")] == ["九成"]
+
+
 def test_a_weekday_before_an_arabic_amount():
     got = [(f.text, f.value) for f in extract_figures("其中周一1,200亿元，周二500亿元")]
     assert got == [("1,200亿元", "120000000000"), ("500亿元", "50000000000")]

@@ -90,8 +90,8 @@ _APPROX_AFTER = {"左右": "about", "上下": "about", "前后": "about", "以�
                  "有余": "over", "以下": "under", "以内": "under", "之内": "under"}  # fmt: skip
 _CURRENCY_FIRST = {w: c for w, c in CURRENCIES.items() if w not in ("元", "块", "块钱", "圆")}
 # Tenths of a yuan as the unit itself: 两毛五 = 0.25 CNY, 2角 = 0.2 CNY (毫 in Hong Kong).
-_JIAO = ("毛", "角", "毫")
-CNY_OR_HKD = {"毫": "HKD"}
+_JIAO = ("毛", "角", "毫", "仙")
+CNY_OR_HKD = {"毫": "HKD", "仙": "HKD"}
 _UNIT_WORDS = (list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
                + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
 _PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
@@ -380,11 +380,18 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         if fig is not None and not any(s < fig.end and fig.start < e for s, e in taken):
             out.append(fig)
             taken.append((fig.start, fig.end))
+    for m in _MI_N.finditer(text):  # 米九 = 1.9 m, said of heights
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            value = Decimal(1) + Decimal(DIGITS[m.group(1)]) / 10
+            out.append(Figure(m.group(), m.start(), m.end(), "quantity", fmt_decimal(value), unit="m",
+                              approx=_APPROX_AFTER.get(m.group(2) or "")))  # fmt: skip
+            taken.append((m.start(), m.end()))
     taken_until = 0
     at = 0
     while (m := _PATTERN.search(text, at)) is not None:
         at = max(m.end(), m.start() + 1)
-        if taken and any(s <= m.start() < e for s, e in taken):
+        if taken and (inside := next((e for s, e in taken if s <= m.start() < e), None)) is not None:
+            at = inside  # read on after the fraction or 米九 that holds this place
             continue
         fig = _figure(text, m, today, taken_until)
         if fig is not None:
@@ -416,6 +423,7 @@ _PER_GOODS = [w for w in PER if w not in ("月", "年", "天", "小时", "人", 
 _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|股息|分红|派息|经营现金流)")
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
 _MEASURE_AT = re.compile(_units_alt(MEASURES))
+_MI_N = re.compile(r"(?<![\u4e00-\u9fff\d])米([一二三四五六七八九])(?:(左右|上下)|(?=[到至~～\-－—–])|(?![\u4e00-\u9fff\d]))")
 _HALF_UNITS = [w for w in MEASURES if len(w) > 1 or w in "升吨米亩斤"]
 _HALF = re.compile(rf"(?<![{_CN_ALL}\d一])半({_units_alt(_HALF_UNITS)})")
 _RANGE_SEP = re.compile(r"\s?(?:至|到|~|～|-|－|—|–)\s?")
@@ -547,7 +555,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return None  # 长三角地区, 5角星, 冰山一角, 一毛不拔: not money unless 钱, a 分 or the clause ends
         if unit == "角" and not sub and following != "钱" and not n1.isdigit():
             return None  # 珠三角, 三角: 角 is money after Chinese numerals only with 钱 or a 分
-        kind, code, factor = "money", CNY_OR_HKD.get(unit, "CNY"), Decimal("0.1")
+        kind, code, factor = "money", CNY_OR_HKD.get(unit, "CNY"), Decimal("0.01" if unit == "仙" else "0.1")
         if sub:
             digit = re.match(rf"[{_CN_DIGITS}\d]", sub)
             after_sub = text[m.end("sub") : m.end("sub") + 1]
@@ -564,7 +572,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         elif unit in MEASURES and len(sub) == 1 and (sub in DIGITS or sub.isdigit()):
             v1 += Decimal(DIGITS.get(sub, sub)) / 10  # 三米九 = 3.9 m
         else:
-            extra = _subunits(sub) if kind == "money" and code == "CNY" else None
+            extra = _subunits(sub) if kind == "money" and code in ("CNY", "HKD") else None  # 三蚊零四 too
             if extra is None:
                 if g["post"]:
                     return None

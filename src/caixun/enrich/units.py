@@ -42,7 +42,7 @@ MEASURES: dict[str, tuple[str, Decimal]] = {
     "尺": ("chi", Decimal(1)), "寸": ("cun", Decimal(1)), "km": ("km", Decimal(1)), "cm": ("cm", Decimal(1)),
     "mm": ("mm", Decimal(1)), "m": ("m", Decimal(1)), "公尺": ("m", Decimal(1)), "公裏": ("km", Decimal(1)),
     "英裏": ("mi", Decimal(1)), "呎": ("ft", Decimal(1)), "英呎": ("ft", Decimal(1)), "吋": ("in", Decimal(1)),
-    "英吋": ("in", Decimal(1)), "g": ("g", Decimal(1)), "cc": ("mL", Decimal(1)), "feet": ("ft", Decimal(1)),
+    "英吋": ("in", Decimal(1)), "g": ("g", Decimal(1)), "cc": ("mL", Decimal(1)), "feet": ("ft", Decimal(1)), "feets": ("ft", Decimal(1)), "foots": ("ft", Decimal(1)),
     "foot": ("ft", Decimal(1)), "inch": ("in", Decimal(1)), "inches": ("in", Decimal(1)), "mile": ("mi", Decimal(1)),
     "miles": ("mi", Decimal(1)),
     # area
