@@ -167,7 +167,7 @@ def test_scientific_notation_negative_chinese_and_scales_lent_across_a_range():
     assert got == [("2.7890e-1", "0.2789", None), ("-12e-1", "-1.2", None), ("负十", "-10", None),
                    ("一千到两千万元", "10000000", "20000000"), ("七千到九千亿元", "700000000000", "900000000000"),
                    ("8500到3万", "8500", "30000")]  # fmt: skip
-    assert [f.text for f in extract_figures("iPhone 5e")] == ["5"]
+    assert [f.text for f in extract_figures("iPhone 5e")] == []  # a model name, not 5e0
 
 
 def test_zero_half_and_formal_numerals():
@@ -188,6 +188,12 @@ def test_hong_kong_money_and_colloquial_heights():
     assert got == [("三蚊零四", "3.04", None, "HKD"), ("五蚊六毫至五蚊七毫八", "5.6", "5.78", "HKD"), ("五仙", "0.05", None, "HKD"),
                    ("米九左右", "1.9", None, "m"), ("米六到三米九", "1.6", "3.9", "m")]  # fmt: skip
     assert [f.text for f in extract_figures("八仙过海，大米九成")] == ["九成"]
+
+
+def test_more_indicators_and_numbers_inside_words():
+    got = [(f.text, f.indicator) for f in extract_figures("全市生产总值达到5.67万亿元，居民消费价格上涨0.1%，PM2.5浓度下降7.4%，M2同比增长8%")]
+    assert got == [("5.67万亿元", "生产总值"), ("0.1%", "居民消费价格"), ("7.4%", "PM2.5"), ("8%", "M2")]
+    assert extract_figures("地方一般公共预算，一带一路") == []
 
 
 def test_a_weekday_before_an_arabic_amount():

@@ -152,8 +152,12 @@ INDICATORS = [
     "产量", "房价", "商品房销售面积", "商品房销售额", "房地产开发投资", "实际使用外资", "利用外资", "股价", "收盘价", "报价",
     "shibor", "Shibor", "SHIBOR", "汇率", "指数", "恒生指数", "上证指数", "深证成指", "创业板指", "沪深300", "融资余额",
     "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入",
+    "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
+    "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
 ]  # fmt: skip
-_INDICATOR = re.compile(_alt(INDICATORS))
+# A Latin indicator is a word of its own: the M2 of PM2.5 is not money supply.
+_INDICATOR = re.compile("|".join((rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z0-9.])" if w[0].isascii() else re.escape(w))
+                                 for w in sorted(INDICATORS, key=len, reverse=True)))  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
     "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
@@ -494,6 +498,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 零件, 零售, 零增长; but 降至零。 is a zero
     if n1 == "一" and unit is None and (g["sub"] == "半" or after[:1] == "半"):
         return None  # 一半: read as a half (_SPECIAL)
+    bare = unit is None and u1 is None and not (g["pre"] or g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)
+    if bare and n1 == "一" and "\u4e00" <= after[:1] <= "\u9fff":
+        return None  # 一般, 一致, 一带一路: words, not the number one
+    if bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
+        return None  # M2, PM2.5, iPhone4: part of a name
     if unit == "个" and not g["post"] and text.startswith(_TIME_AFTER_GE, m.end()):
         return None  # 三个季度, 两个交易日: a duration
     if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
