@@ -225,7 +225,8 @@ def test_securities():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("0123456789.,%-~元亿万千百十一二三四五六七八九零两几多余约超第名 \n，。年月日分之折成点吨/桶美港股()（）")), max_size=80)
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,%-~元亿万千百十一二三四五六七八九零两几多余约超第名 \n，。年月日分之折成点吨/桶美港股()（）"
+                                              "毛角毫仙蚊斤升米半個周:：eE省市县区北京上海介休晋中全我每股")), max_size=80)
        | st.text(max_size=200))  # fmt: skip
 def test_no_input_crashes_extraction_and_offsets_hold(text):
     result = extract(text, date(2024, 1, 1))
@@ -233,6 +234,10 @@ def test_no_input_crashes_extraction_and_offsets_hold(text):
         assert 0 <= f["start"] < f["end"] <= len(text)
         assert text[f["start"] : f["end"]] == f["text"]
         Decimal(f["value"])
+        if f["value_max"] is not None:
+            Decimal(f["value_max"])
+    for e in result["entities"]:
+        assert text[e["start"] : e["end"]] == e["text"]
 
 
 def test_very_long_lines_and_unusual_unicode():
