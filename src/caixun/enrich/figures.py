@@ -91,7 +91,7 @@ _APPROX_AFTER = {"左右": "about", "上下": "about", "前后": "about", "以�
 _CURRENCY_FIRST = {w: c for w, c in CURRENCIES.items() if w not in ("元", "块", "块钱", "圆")}
 # Tenths of a yuan as the unit itself: 两毛五 = 0.25 CNY, 2角 = 0.2 CNY (毫 in Hong Kong).
 _JIAO = ("毛", "角", "毫", "仙")
-CNY_OR_HKD = {"毫": "HKD", "仙": "HKD"}
+_CNY_OR_HKD = {"毫": "HKD", "仙": "HKD"}
 _UNIT_WORDS = (list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
                + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
 _PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
@@ -564,7 +564,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return None  # 长三角地区, 5角星, 冰山一角, 一毛不拔: not money unless 钱, a 分 or the clause ends
         if unit == "角" and not sub and following != "钱" and not n1.isdigit():
             return None  # 珠三角, 三角: 角 is money after Chinese numerals only with 钱 or a 分
-        kind, code, factor = "money", CNY_OR_HKD.get(unit, "CNY"), Decimal("0.01" if unit == "仙" else "0.1")
+        kind, code, factor = "money", _CNY_OR_HKD.get(unit, "CNY"), Decimal("0.01" if unit == "仙" else "0.1")
         if sub:
             digit = re.match(rf"[{_CN_DIGITS}\d]", sub)
             after_sub = text[m.end("sub") : m.end("sub") + 1]
