@@ -117,7 +117,9 @@ def test_run_stops_cleanly_on_sigterm(tmp_path):
         db = tmp_path / "run.db"
         env = dict(os.environ, CAIXUN_DB=str(db))
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "caixun.cli", "--config", str(cfg), "run", "--tick", "0.2", "--port", str(port)],
+        site = tmp_path / "site"
+        proc = subprocess.Popen([sys.executable, "-m", "caixun.cli", "--config", str(cfg), "run", "--tick", "0.2", "--port", str(port),
+                                 "--export-site", str(site)],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -132,3 +134,6 @@ def test_run_stops_cleanly_on_sigterm(tmp_path):
     assert "stopped" in err
     assert Store(str(db)).count_articles() == 9
     assert home.status_code == 200 and "财讯" in home.text and "/article/" in home.text
+    # and keeps the static copy up to date after the poll that stored the articles
+    assert len(list((site / "article").glob("*.html"))) == 9 and "/article/" in (site / "index.html").read_text(encoding="utf-8")
+    assert "site in" in err

@@ -233,11 +233,18 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
 @cli.command()
 @click.option("--tick", default=1.0, show_default=True, help="Seconds between checks for due sources.")
 @click.option("--no-serve", is_flag=True, help="Only poll; do not serve the web site.")
+@click.option("--export-site", "export_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Also keep a static copy of the site in DIR, brought up to date after each poll that stored something.")
+@click.option("--base-url", default="http://localhost:8000", show_default=True, help="With --export-site: where DIR is served.")
 @serve_options
 @click.pass_obj
-def run(obj: Context, tick: float, no_serve: bool, host: str, port: int, reload_every: int | None) -> None:
+def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base_url: str, host: str, port: int,
+        reload_every: int | None) -> None:  # fmt: skip
     """Poll every source on its interval until stopped (Ctrl-C or SIGTERM), and
     serve the web site meanwhile (as `caixun serve`; --no-serve to only poll).
+    With --export-site, the static export (as `caixun export site`) follows
+    each poll that stored something, in this process: no start-up per export,
+    as the old site's Jekyll rebuild after each poll.
 
     A source that keeps failing is retried later and later (up to an hour) and
     shown as unhealthy in `caixun sources`; it never holds up the others.
@@ -264,17 +271,32 @@ def run(obj: Context, tick: float, no_serve: bool, host: str, port: int, reload_
                 server.should_exit = True
                 await web
 
+    def export_now() -> None:
+        import time
+
+        from caixun.publish.site import export_site
+
+        t = time.perf_counter()
+        result = export_site(store, export_dir, base_url=base_url)
+        click.echo(f"caixun: site in {export_dir}: {result.written} files written, {result.unchanged} unchanged"
+                   f" ({time.perf_counter() - t:.2f} s)", err=True)  # fmt: skip
+
     async def poll_until(stop: asyncio.Event) -> None:
         from caixun.collect.http import HttpClient
         from caixun.pipeline import due_sources, poll_all
 
         async with HttpClient(config.http) as client:
+            if export_dir is not None:
+                await asyncio.to_thread(export_now)
             while not stop.is_set():
                 due = due_sources(sources, store, datetime.now(UTC))
                 if due:
                     polling = asyncio.ensure_future(poll_all(due, client, store))
-                    for r in await polling:  # a poll under way is finished, not cut
+                    reports = await polling  # a poll under way is finished, not cut
+                    for r in reports:
                         print_poll(r)
+                    if export_dir is not None and any(r.result.added or r.result.updated for r in reports):
+                        await asyncio.to_thread(export_now)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=tick)
                 except TimeoutError:
