@@ -77,6 +77,12 @@ def progress_bar(total: int | None, label: str):
         yield lambda n: prog.advance(task, n)
 
 
+def _default_workers(n: int) -> int:
+    """One worker process for large jobs on several cores (worth its start-up
+    from PARALLEL_FROM items), none otherwise."""
+    return 1 if n >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 0
+
+
 def report_rejection(rej: Rejection) -> None:
     err.print(f"[yellow]rejected:[/] {rej}", markup=True, soft_wrap=True)
 
@@ -130,7 +136,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
     with progress_bar(len(files), "importing") as advance:
         # A worker process prepares (cleans, hashes) while this one stores;
         # worth its start-up only for large imports.
-        workers = 1 if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 0
+        workers = _default_workers(len(files))
         result = ingest(store, read_posts([f for f in files if isinstance(f, Path)], key_prefix=key_prefix) if files else [],
                         on_progress=advance, on_reject=report_rejection, workers=workers)
     for rej in (f for f in files if isinstance(f, Rejection)):
@@ -473,7 +479,7 @@ def _facts_rebuild(store: Store, stale_only: bool, workers: int | None) -> int:
 
     total = store.count_stale_facts() if stale_only else store.count_articles()
     if workers is None:  # a worker process pays off for large archives on several cores
-        workers = 1 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 0
+        workers = _default_workers(total)
     with progress_bar(total, "extracting") as advance:
         stored, failures = rebuild_facts(store, stale_only=stale_only, workers=workers, on_progress=advance)
     for article_id, why in failures:

@@ -11,8 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from caixun.clean.normalize import to_shanghai
-from caixun.enrich.regions import gazetteer
+from caixun.publish.views import figure_json
 from caixun.store import FigureRow
 
 COLUMNS = ["article_id", "published_at", "source", "title", "text", "kind", "value", "value_max", "unit", "approx",
@@ -36,12 +35,9 @@ def csv_lines(rows: Iterable[FigureRow]) -> Iterator[str]:
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     yield "\ufeff" + buf.getvalue()
-    regions = gazetteer().regions
     for r in rows:
         buf.seek(0)
         buf.truncate()
-        d = r.as_dict()
-        d["published_at"] = to_shanghai(r.published_at).isoformat()
-        d["region_name"] = regions[r.region].name if r.region in regions else None
+        d = figure_json(r)
         writer.writerow([_cell(c, d.get(c)) for c in COLUMNS])
         yield buf.getvalue()

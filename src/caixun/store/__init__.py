@@ -478,7 +478,7 @@ class Store:
     def texts_for_facts(self, *, stale_only: bool = False, chunk: int = 500) -> Iterator[list[tuple[int, str, datetime]]]:
         """(id, text, published_at) of the articles to extract, in chunks by id."""
         last = 0
-        cond = articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION) if stale_only else True
+        cond = _facts_stale() if stale_only else True
         while True:
             with self.engine.connect() as conn:
                 q = select(articles.c.id, articles.c.text, articles.c.published_at).where(articles.c.id > last, cond)
@@ -489,7 +489,7 @@ class Store:
             last = rows[-1].id
 
     def count_stale_facts(self) -> int:
-        cond = articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION)
+        cond = _facts_stale()
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles).where(cond)).scalar_one()
 
@@ -535,8 +535,7 @@ class Store:
             edits = conn.execute(select(func.count()).select_from(article_history)).scalar_one()
             n_figures = conn.execute(select(func.count()).select_from(schema.figures)).scalar_one()
             n_entities = conn.execute(select(func.count()).select_from(schema.entities)).scalar_one()
-            stale = conn.execute(select(func.count()).select_from(articles).where(
-                articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION))).scalar_one()  # fmt: skip
+            stale = conn.execute(select(func.count()).select_from(articles).where(_facts_stale())).scalar_one()
             by_source = conn.execute(
                 select(articles.c.source, func.count()).group_by(articles.c.source).order_by(func.count().desc(), articles.c.source)
             ).all()
@@ -741,6 +740,11 @@ class _PendingIndex:
         for k in keys:
             found.update((c.article_id, c) for c in self.by_band.get(k, []))
         return list(found.values())
+
+
+def _facts_stale():
+    """Articles whose facts were never extracted, or by an older extractor."""
+    return articles.c.facts_version.is_(None) | (articles.c.facts_version != EXTRACTOR_VERSION)
 
 
 def _article_values(a: Article) -> dict[str, Any]:

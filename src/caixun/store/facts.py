@@ -68,6 +68,12 @@ class FigureRow:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
+def in_region(col, code: str):
+    """`col` holds the region `code` or a place inside it (by code prefix)."""
+    prefix = region_prefix(code)
+    return col == prefix if len(prefix) == 6 else col.startswith(prefix, autoescape=True)
+
+
 def region_prefix(code: str) -> str:
     if code.endswith("0000"):
         return code[:2]
@@ -141,8 +147,7 @@ def _where(f: FigureFilter) -> list:
     if not f.kind:  # bare numbers (十九届, 3个方面) are kept, but shown only when asked for
         conds.append(c.kind != "number")
     if f.region:
-        prefix = region_prefix(f.region)
-        conds.append(c.region == prefix if len(prefix) == 6 else c.region.startswith(prefix, autoescape=True))
+        conds.append(in_region(c.region, f.region))
     if f.period:
         conds.append(c.period.startswith(f.period, autoescape=True))
     return conds
@@ -190,10 +195,7 @@ def top_values(conn: Connection, column: str, f: FigureFilter, limit: int = 30, 
 def entity_article_ids(conn: Connection, type_: str, code: str, *, limit: int, offset: int = 0) -> list[int]:
     """Articles naming the entity (a region with its descendants), newest first."""
     c = entities.c
-    cond = c.code == code
-    if type_ == "region":
-        prefix = region_prefix(code)
-        cond = c.code == prefix if len(prefix) == 6 else c.code.startswith(prefix, autoescape=True)
+    cond = in_region(c.code, code) if type_ == "region" else c.code == code
     ids = select(c.article_id).where(c.type == type_, cond).distinct().subquery()
     q = (select(articles.c.id).where(articles.c.id.in_(select(ids.c.article_id)))
          .order_by(articles.c.search_key.desc()).limit(limit).offset(offset))  # fmt: skip
@@ -202,10 +204,7 @@ def entity_article_ids(conn: Connection, type_: str, code: str, *, limit: int, o
 
 def count_entity_articles(conn: Connection, type_: str, code: str) -> int:
     c = entities.c
-    cond = c.code == code
-    if type_ == "region":
-        prefix = region_prefix(code)
-        cond = c.code == prefix if len(prefix) == 6 else c.code.startswith(prefix, autoescape=True)
+    cond = in_region(c.code, code) if type_ == "region" else c.code == code
     return conn.execute(select(func.count(func.distinct(c.article_id))).where(c.type == type_, cond)).scalar_one()
 
 
