@@ -190,6 +190,29 @@ def test_hong_kong_money_and_colloquial_heights():
     assert [f.text for f in extract_figures("八仙过海，大米九成")] == ["九成"]
 
 
+def test_cents_as_fen_and_and_a_half_with_ge():
+    got = [(f.text, f.value, f.unit, f.direction) for f in extract_figures("股价涨了5分，每股派息二十分，五分钱，下降一个半百分点，五個半")]
+    assert got == [("5分", "0.05", "CNY", "up"), ("二十分", "0.2", "CNY/share", None), ("五分钱", "0.05", "CNY", None),
+                   ("一个半百分点", "1.5", "pp", "down"), ("五個半", "5.5", None, None)]  # fmt: skip
+    # the adverb 十分, clock times and durations are no figures; a score stays a number
+    assert extract_figures("十分重要，晚上8点5分，16时18分，一个半小时，三个半月，这个半导体") == []
+    assert [(f.text, f.kind) for f in extract_figures("比赛中得了5分")] == [("5", "number")]
+
+
+def test_cantonese_dollars_and_fractions_without_zhi():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("港幣三個一毫四，個九，減持三分一，四分一升，一又十分一")]
+    assert got == [("港幣三個一毫四", "3.14", "HKD"), ("個九", "1.9", "HKD"), ("三分一", "0.333333333333", None),
+                   ("四分一升", "0.25", "L"), ("一又十分一", "1.1", None)]  # fmt: skip
+    assert extract_figures("意见十分一致") == []
+
+
+def test_long_digit_runs_do_not_backtrack():
+    # A nested repetition over digits once made a failed match exponential (a
+    # hang, not a slowdown): these inputs must simply finish.
+    for text in ("1" * 3000, "一二三四五六七八九十" * 300, "三分" * 500, "1又" * 500):
+        extract_figures(text)
+
+
 def test_more_indicators_and_numbers_inside_words():
     got = [(f.text, f.indicator) for f in extract_figures("全市生产总值达到5.67万亿元，居民消费价格上涨0.1%，PM2.5浓度下降7.4%，M2同比增长8%")]
     assert got == [("5.67万亿元", "生产总值"), ("0.1%", "居民消费价格"), ("7.4%", "PM2.5"), ("8%", "M2")]

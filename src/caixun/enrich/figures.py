@@ -282,7 +282,7 @@ def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> 
             return "quantity", unit[1:], Decimal(10**4)
         if unit.startswith("亿"):
             return "quantity", unit[1:], Decimal(10**8)
-        return "quantity", unit, Decimal(1)
+        return "quantity", "个" if unit == "個" else unit, Decimal(1)
     return "number", None, Decimal(1)
 
 
@@ -384,6 +384,21 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         if fig is not None and not any(s < fig.end and fig.start < e for s, e in taken):
             out.append(fig)
             taken.append((fig.start, fig.end))
+    for m in _FEN_M.finditer(text):  # 三分一 = 1/3, 一又十分一 = 1.1 (Cantonese, no 之)
+        if (m.end() < len(text) and "\u4e00" <= text[m.end()] <= "\u9fff" and not _MEASURE_AT.match(text, m.end())
+                or any(s < m.end() and m.start() < e for s, e in taken)):  # fmt: skip
+            continue  # 十分一致: the adverb 十分
+        part = Decimal(DIGITS[m.group("num")]) / (10 if m.group("den") == "十" else DIGITS[m.group("den")])
+        whole_at = _WHOLE_AND.search(text, max(0, m.start() - 13), m.start())
+        whole = _value(whole_at.group()[:-1]) if whole_at else None
+        fig = _fraction_figure(text, m, part, whole_at.start() if whole and whole_at else m.start(), whole[0] if whole else 0)
+        out.append(fig)
+        taken.append((fig.start, fig.end))
+    for m in _GO_N.finditer(text):  # 個九 = HK$1.9, 個半 = HK$1.5 (Cantonese)
+        if not any(s < m.end() and m.start() < e for s, e in taken):
+            value = Decimal("1.5") if m.group(1) == "半" else Decimal(1) + Decimal(DIGITS[m.group(1)]) / 10
+            out.append(Figure(m.group(), m.start(), m.end(), "money", fmt_decimal(value), unit="HKD"))
+            taken.append((m.start(), m.end()))
     for m in _MI_N.finditer(text):  # 米九 = 1.9 m, said of heights
         if not any(s < m.end() and m.start() < e for s, e in taken):
             value = Decimal(1) + Decimal(DIGITS[m.group(1)]) / 10
@@ -428,6 +443,12 @@ _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
 _MEASURE_AT = re.compile(_units_alt(MEASURES))
 _MI_N = re.compile(r"(?<![\u4e00-\u9fff\d])米([一二三四五六七八九])(?:(左右|上下)|(?=[到至~～\-－—–])|(?![\u4e00-\u9fff\d]))")
+_FEN_M = re.compile(rf"(?<![{_CN_ALL}\d点點])(?P<den>[二三四五六七八九十])分(?P<num>[一二三四五六七八九])(?![{_CN_ALL}\d秒钟])")
+# The whole number before 又 (一又十分一): a plain character class, since the
+# nested repetition of _NUM backtracks exponentially where a match fails.
+_WHOLE_AND = re.compile(rf"[\d.{_CN_ALL}]{{1,12}}又$")
+# Cantonese: 個 is a dollar; with no numeral before it, one dollar and what follows.
+_GO_N = re.compile(r"(?<![\u4e00-\u9fff\d])個([半一二三四五六七八九])(?![\u4e00-\u9fff\d])")
 _HALF_UNITS = [w for w in MEASURES if len(w) > 1 or w in "升吨米亩斤"]
 _HALF = re.compile(rf"(?<![{_CN_ALL}\d一])半({_units_alt(_HALF_UNITS)})")
 _RANGE_SEP = re.compile(r"\s?(?:至|到|~|～|-|－|—|–)\s?")
@@ -499,6 +520,21 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     if n1 == "一" and unit is None and (g["sub"] == "半" or after[:1] == "半"):
         return None  # 一半: read as a half (_SPECIAL)
     bare = unit is None and u1 is None and not (g["pre"] or g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)
+    if unit is None and u1 is None and not (g["sub"] or g["sign"] or g["pctpre"] or n2 or g["post"]) and text.startswith("分", end):
+        cents = _fen(text, m.start("n1"), end, n1, v1)
+        if cents is None:
+            return None  # 十分重要, 8点5分, 16时18分: a word or a clock time
+        if cents:  # 股价涨了5分, 五分钱: cents of a yuan
+            end += 2 if text.startswith("分钱", end) else 1
+            return _money_figure(text, start, end, v1 * Decimal("0.01"), "CNY", approx_inner, g, floor, today)
+    if unit in ("个", "個") and g["sub"] == "半" and not g["sign"]:
+        return _and_a_half(text, m, v1, approx_inner, g, floor, today)  # 一个半百分点, 五個半
+    if unit in ("个", "個") and g["sub"] and (g["sign"] or re.search("[毫角毛]", g["sub"])):
+        extra = _subunits(g["sub"])  # 港幣三個一毫四: 個 is the dollar
+        if extra is None:
+            return None
+        code = CURRENCY_SIGNS.get(g["sign"] or "") or CURRENCIES.get(g["sign"] or "") or ("HKD" if unit == "個" or "毫" in g["sub"] else "CNY")
+        return _money_figure(text, start, end, v1 + extra, code, approx_inner, g, floor, today)
     if bare and n1 == "一" and "\u4e00" <= after[:1] <= "\u9fff":
         return None  # 一般, 一致, 一带一路: words, not the number one
     if bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
@@ -618,6 +654,60 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     )
 
 
+_SCORE_OR_CLOCK = re.compile(r"得|评|打了?$|满|考|获|拿|积分|比分|总分|均分|分数|星级|上午|下午|晚上|凌晨|早上|中午|[:：]")
+
+
+def _fen(text: str, n_start: int, end: int, n1: str, v1: Decimal) -> bool | None:
+    """What 分 after a bare number is: cents (True), a score or minutes kept as
+    a plain number (False), or no figure at all (None: the adverb 十分, a
+    clock time 8点5分)."""
+    after = text[end + 1 : end + 2]
+    if n1 in ("十", "拾") or "点" in n1 or "點" in n1 or text[n_start - 1 : n_start] in ("时", "點", "点"):
+        return None
+    if after and ("\u4e00" <= after <= "\u9fff" and after not in "钱錢") and after not in _CN_DIGITS:
+        return None  # 三分天下, 五分熟: a word
+    if after and (after in _CN_DIGITS or after.isdigit()):
+        return False  # 三分一, 5分30秒: a fraction or a duration
+    if v1 != v1.to_integral_value() or not 1 <= v1 <= 99:
+        return False  # 4.5分: a rating
+    clause = text[max(0, n_start - 12) : n_start]
+    clause = clause[max((c.end() for c in _CLAUSE_END.finditer(clause)), default=0) :]
+    return not _SCORE_OR_CLOCK.search(clause)
+
+
+_PERCENT_POINTS = re.compile(r"百分点|百分點")
+
+
+def _and_a_half(text: str, m: re.Match, v1: Decimal, approx: str | None, g: dict, floor: int, today: date | None) -> Figure | None:
+    """N个半: N and a half. Before 百分点 a change in points (下降一个半百分点);
+    before another word a count or a duration we do not keep (三个半月);
+    on its own the number."""
+    start, rest = m.start(), m.end("sub")
+    points = _PERCENT_POINTS.match(text, rest)
+    if points is None and "\u4e00" <= text[rest : rest + 1] <= "\u9fff":
+        return None
+    value = fmt_decimal(v1 + Decimal("0.5"))
+    if points is None:
+        return Figure(text[start:rest], start, rest, "number", value, approx=approx)
+    end = points.end()
+    before = _sentence_before(text, start)
+    return Figure(text[start:end], start, end, "percent", value, unit="pp", approx=approx,
+                  direction=_direction(text, start, floor), indicator=_indicator(before),
+                  subject=_subject(before), period=_period(text, start, today))  # fmt: skip
+
+
+def _money_figure(text: str, start: int, end: int, value: Decimal, code: str, approx: str | None, g: dict, floor: int,
+                  today: date | None) -> Figure:  # fmt: skip
+    """A money figure read by one of the special rules above (cents, 個 as the dollar)."""
+    approx = _APPROX_BEFORE.get(g["pre"] or "") or approx
+    if per := _PER_BEFORE.search(text, max(0, start - 8), start):
+        code = f"{code}/{PER[per.group(1)]}"  # 每股派息5分
+    before = _sentence_before(text, start)
+    return Figure(text[start:end], start, end, "money", fmt_decimal(value), unit=code, approx=approx,
+                  direction=_direction(text, start, floor), indicator=_indicator(before), subject=_subject(before),
+                  period=_period(text, start, today))  # fmt: skip
+
+
 _FRACTION_MARK = re.compile(r"分之|(?<=\d)/(?=\d)")
 
 
@@ -693,13 +783,14 @@ def _looks_like_date(text: str, m: re.Match) -> bool:
     return bool(re.match(r"\s*(?:日|号|月)", text[m.end() :]))
 
 
-def _fraction_figure(text: str, m: re.Match, value: Decimal) -> Figure:
-    value = value.quantize(Decimal("1e-12")).normalize()
+def _fraction_figure(text: str, m: re.Match, value: Decimal, start: int | None = None, whole: Decimal | int = 0) -> Figure:
+    start = m.start() if start is None else start
+    value = (value + whole).quantize(Decimal("1e-12")).normalize()
     unit = _MEASURE_AT.match(text, m.end())
     if unit:  # 四分之一公升: a fraction of a measure
         code, factor = MEASURES[unit.group()]
-        return Figure(text[m.start() : unit.end()], m.start(), unit.end(), "quantity", fmt_decimal(value * factor), unit=code)
-    return Figure(text[m.start() : m.end()], m.start(), m.end(), "number", fmt_decimal(value))
+        return Figure(text[start : unit.end()], start, unit.end(), "quantity", fmt_decimal(value * factor), unit=code)
+    return Figure(text[start : m.end()], start, m.end(), "number", fmt_decimal(value))
 
 
 def _halves(text: str, taken: list[Figure]) -> list[Figure]:
