@@ -11,10 +11,10 @@ and days are periods, never figures.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -39,8 +39,11 @@ from caixun.enrich.units import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(NamedTuple):
+    """One figure. A NamedTuple rather than a frozen dataclass: a text yields
+    a figure every 40 characters or so, and a frozen dataclass's __init__
+    (one object.__setattr__ per field) was 8% of extraction."""
+
     text: str
     start: int
     end: int  # exclusive
@@ -56,10 +59,7 @@ class Figure:
     scope: str | None = None  # of a rank: 晋中 in 排名晋中第一
 
     def as_dict(self) -> dict:
-        return {name: getattr(self, name) for name in _FIGURE_FIELDS}  # dataclasses.asdict deep-copies: 3× slower
-
-
-_FIGURE_FIELDS = [f.name for f in fields(Figure)]
+        return self._asdict()
 
 
 def _alt(words) -> str:
@@ -96,6 +96,7 @@ _JIAO = ("毛", "角", "毫", "仙")
 _CNY_OR_HKD = {"毫": "HKD", "仙": "HKD"}
 _UNIT_WORDS = (list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
                + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
+_TIME_WORDS = frozenset(TIME_WORDS)
 _PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
 _MEASURE_AFTER_GE = [w for w in MEASURES if len(w) > 1 and not w.isascii()] + ["升", "吨", "米", "亩"]
 _PRICE_RE = re.compile(_PRICE)
@@ -137,6 +138,7 @@ _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只�
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
 _CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
+_UP_TO_CLAUSE_END = re.compile(r".*[，。；！？、,;!?：:\n（(）)]", re.S)  # to the last clause end
 # Words after which an amount in 万 or 亿 without a unit is yuan (净流出73.66亿,
 # 成交额8000亿, 营收1.2万亿): money flows, turnover, revenue, output, budgets.
 _MONEY_WORDS = re.compile(
@@ -297,15 +299,17 @@ def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> 
 
 def _direction(text: str, start: int, floor: int) -> str | None:
     window = text[max(floor, start - 10) : start]
-    cut = max((m.end() for m in _CLAUSE_END.finditer(window)), default=0)
-    m = _DIRECTION.search(window[cut:])
+    last = _UP_TO_CLAUSE_END.match(window)
+    m = _DIRECTION.search(window[last.end() :] if last else window)
     if not m:
         return None
     return "down" if m.group(1) in _DOWN_SET else "up"
 
 
 def _sentence_before(text: str, start: int) -> str:
-    lo = max(text.rfind("。", 0, start), text.rfind("\n", 0, start), text.rfind("；", 0, start), start - 80)
+    """Up to 80 characters before `start`, from the start of its sentence."""
+    floor = max(0, start - 80)  # bounded: an unbounded rfind made long texts without 。 quadratic
+    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), start - 80)
     return text[lo + 1 : start]
 
 
@@ -508,16 +512,15 @@ def _figure_without(text: str, m: re.Match, group: str, today: date | None, floo
 
 
 def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
-    """The figure at its place in the text as given (dataclasses.replace is 3× slower)."""
-    return Figure(original[start:end], start, end, f.kind, f.value, f.value_max, f.unit, f.approx, f.direction,
-                  f.indicator, f.subject, f.period, f.scope)  # fmt: skip
+    """The figure at its place in the text as given."""
+    return Figure(original[start:end], start, end, *f[3:])
 
 
 def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | None:
     g = m.groupdict()
     n1, n2, unit, u1 = g["n1"], g["n2"], g["unit"], g["u1"]
     start, end = m.start(), m.end()
-    if unit in TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
+    if unit in _TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
         return None
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
         return None  # 23：00, 9:30
@@ -771,12 +774,12 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
         if a.kind == "number" and b.kind in ("money", "quantity", "percent") and b.unit and re.fullmatch(r"[\d.]+", a.text):
             scale = _trailing_scale(re.sub(r"[^\d.万萬亿億千百十]", "", b.text)) if not b.text[-1:].isdigit() else Decimal(1)
             value = Decimal(a.value) * (scale if scale != 1 and Decimal(a.value) * scale <= Decimal(b.value) else 1)
-            out[i] = replace(a, kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
+            out[i] = a._replace(kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
                              subject=b.subject, period=b.period)  # fmt: skip
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if joined[i] and a.kind == b.kind and a.direction and not b.direction:
-            out[i + 1] = replace(b, direction=a.direction)
+            out[i + 1] = b._replace(direction=a.direction)
     return out
 
 
@@ -811,7 +814,10 @@ def _fraction(text: str, m: re.Match) -> Figure | None:
 
 
 def _looks_like_date(text: str, m: re.Match) -> bool:
-    return bool(re.match(r"\s*(?:日|号|月)", text[m.end() :]))
+    return bool(_DATE_AFTER.match(text, m.end()))  # not text[m.end():]: a copy of the rest per call
+
+
+_DATE_AFTER = re.compile(r"\s*(?:日|号|月)")
 
 
 def _fraction_figure(text: str, m: re.Match, value: Decimal, start: int | None = None, whole: Decimal | int = 0) -> Figure:
@@ -842,7 +848,7 @@ def _jin_liang(text: str, figs: list[Figure]) -> list[Figure]:
         prev = out[-1] if out else None
         if prev is not None and prev.unit == "jin" and f.unit == "liang" and f.start == prev.end and prev.value_max is None:
             value = Decimal(prev.value) + Decimal(f.value) / 10
-            out[-1] = replace(prev, text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
+            out[-1] = prev._replace(text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
             continue
         out.append(f)
     return out
@@ -864,7 +870,7 @@ def _ranges(text: str, figs: list[Figure]) -> list[Figure]:
             elif f.start == prev.end and f.text[:1] in "-－" and f.value.startswith("-"):
                 high = f.value[1:]  # 1.6m-3.9m: the dash is the range's, not a minus
             if high is not None:
-                out[-1] = replace(prev, text=text[prev.start : f.end], end=f.end, value_max=high,
+                out[-1] = prev._replace(text=text[prev.start : f.end], end=f.end, value_max=high,
                                   approx=prev.approx or f.approx, direction=prev.direction or f.direction)  # fmt: skip
                 continue
         out.append(f)
@@ -892,7 +898,10 @@ def _is_year_like(text: str, m: re.Match) -> bool:
     """A bare four-digit number right before 年 or in 2021-11 style is a date."""
     n1 = m.group("n1")
     after = text[m.end() : m.end() + 1]
-    return bool(re.fullmatch(r"(19|20)\d\d", n1)) and after in ("年", "/", "-", ".")
+    return after in ("年", "/", "-", ".") and bool(_YEAR_NUMBER.fullmatch(n1))
+
+
+_YEAR_NUMBER = re.compile(r"(19|20)\d\d")
 
 
 _RANK_AT = re.compile(rf"第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
@@ -919,7 +928,8 @@ def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
         fig_start = m.start()
         if _RANK_NOT.match(text, fig_start):
             continue
-        value = parse_numeral(m.group("n"))
+        read = _value(m.group("n"))
+        value = read[0] if read else None
         if value is None or value <= 0:
             continue
         window = text[max(0, fig_start - 10) : fig_start]

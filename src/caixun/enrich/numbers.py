@@ -30,7 +30,9 @@ LATIN_SCALE = {"k": 1000, "K": 1000, "w": 10**4, "W": 10**4, "M": 10**6}
 ZEROS = "零〇○"
 DECIMAL_POINTS = "点點"
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+# Not the full-width comma: it is Chinese punctuation in almost every text, and
+# the patterns accept it as a thousands mark where it is one (3，500).
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
 
 
 def to_ascii_digits(text: str) -> str:
