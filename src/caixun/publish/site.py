@@ -76,6 +76,16 @@ def _fp(*parts: object) -> str:
     return hashlib.sha1(repr((TEMPLATE_VERSION, *parts)).encode()).hexdigest()
 
 
+def _article_fp(e: IndexEntry, members: list[IndexEntry]) -> str:
+    """What an article page is made from: the template, the article's version and
+    its story's members. Written out rather than hashed for the usual story of
+    one or a few reports: 20,000 sha1s of reprs were a tenth of an incremental run."""
+    if len(members) > 4:
+        return _fp("article", e.id, e.version, sorted((m.id, m.version) for m in members))
+    mates = ",".join(sorted(f"{m.id}.{m.version}" for m in members))
+    return f"{TEMPLATE_VERSION}:{e.version}:{mates}"
+
+
 def export_site(store: Store, directory: Path, *, base_url: str = "http://localhost:8000",
                 on_progress: Callable[[int], None] | None = None) -> SiteExport:  # fmt: skip
     """Write (or bring up to date) the static site in `directory`. `base_url`
@@ -101,8 +111,7 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
     # -- article pages: only those whose inputs changed ---------------------------
     todo: list[tuple[int, str]] = []
     for e in index:
-        members = sorted((m.id, m.version) for m in by_cluster[e.cluster_id])
-        fp = _fp("article", e.id, e.version, members)
+        fp = _article_fp(e, by_cluster[e.cluster_id])
         if not out.fresh(f"article/{e.id}.html", fp):
             todo.append((e.id, fp))
         elif on_progress:
@@ -121,7 +130,9 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
     out.write("sources.html", pages.sources(site, srcs))
     out.write("search.html", pages.search(site, None))
     newest = store.articles_page(limit=feeds.FEED_SIZE)
-    _feeds(out, "", feeds.FeedInfo("财讯 全部", base_url + "/", base_url + "/feed"), newest, base_url)
+    cache = {a.id: a for a in newest}
+    feed_entries: dict = {}  # feed entries built once per article for all the feeds it is in
+    _feeds(out, "", feeds.FeedInfo("财讯 全部", base_url + "/", base_url + "/feed"), newest, base_url, feed_entries)
 
     by_source: dict[str, list[IndexEntry]] = defaultdict(list)
     by_tag: dict[str, list[IndexEntry]] = defaultdict(list)
@@ -131,11 +142,13 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
             by_tag[t].append(e)
     for src in srcs:
         entries = sorted(by_source.get(src.name, []), key=lambda e: e.search_key)
-        _listing(out, store, site, f"source/{src.slug}/", src.name, entries, story_sources, base_url, archive=True)
+        _listing(out, store, site, f"source/{src.slug}/", src.name, entries, story_sources, base_url, archive=True,
+                 feed_entries=feed_entries, cache=cache)  # fmt: skip
     for tag, entries in by_tag.items():
         entries.sort(key=lambda e: e.search_key)
         # On disk the directory has the tag's own name: servers decode /tag/%E7%94%B2/ to /tag/甲/.
-        _listing(out, store, site, f"tag/{tag.replace('/', '_')}/", f"#{tag}", entries, story_sources, base_url, archive=False)
+        _listing(out, store, site, f"tag/{tag.replace('/', '_')}/", f"#{tag}", entries, story_sources, base_url, archive=False,
+                 feed_entries=feed_entries, cache=cache)  # fmt: skip
 
     static = resources.files("caixun.publish") / "static" / "style.css"
     out.write("static/style.css", static.read_bytes())
@@ -162,7 +175,8 @@ def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[Inde
 
 
 def _listing(out: _Writer, store: Store, site: pages.Site, path: str, heading: str, entries: list[IndexEntry],
-             story_sources: dict[int, int], base_url: str, *, archive: bool) -> None:  # fmt: skip
+             story_sources: dict[int, int], base_url: str, *, archive: bool, feed_entries: dict | None = None,
+             cache: dict | None = None) -> None:  # fmt: skip
     """A listing's index page (newest first), its feeds, and (for sources) its
     numbered archive pages, oldest first."""
     total = len(entries)
@@ -175,14 +189,14 @@ def _listing(out: _Writer, store: Store, site: pages.Site, path: str, heading: s
     page_fresh = out.fresh(f"{path}index.html", fp)
     feeds_fresh = all([out.fresh(p, feed_fp) for p in feed_paths])  # a list: mark every one seen
     if not (page_fresh and feeds_fresh):
-        arts = store.articles_by_ids([e.id for e in newest])
+        arts = _cached_articles(store, [e.id for e in newest], cache)
         if not page_fresh:
             older = f"page/{n_pages}.html" if archive and total > views.PAGE_SIZE else None
             stories = [views.Story(a, story_sources.get(a.cluster_id or a.id, 1)) for a in arts[: views.PAGE_SIZE]]
             out.write(f"{path}index.html", pages.listing(site, heading, f"/{path}", stories, total, None, older), fingerprint=fp)
         if not feeds_fresh:
             info = feeds.FeedInfo(f"财讯 {heading}", f"{base_url}/{quote(path)}", f"{base_url}/{quote(path)}feed")
-            rendered = feeds.render_all(info, arts[: feeds.FEED_SIZE], base_url)
+            rendered = feeds.render_all(info, arts[: feeds.FEED_SIZE], base_url, feed_entries)
             for kind, p in zip(feeds.KINDS, feed_paths, strict=True):
                 out.write(p, rendered[kind], fingerprint=feed_fp)
     for n in range(1, n_pages + 1):
@@ -200,6 +214,17 @@ def _listing(out: _Writer, store: Store, site: pages.Site, path: str, heading: s
         out.write(page_path, pages.listing(site, f"{heading} · 第 {n} 页", f"/{path}", stories, None, newer, older_page), fingerprint=fp)
 
 
-def _feeds(out: _Writer, path: str, info: feeds.FeedInfo, arts: list, base_url: str) -> None:
-    for kind, body in feeds.render_all(info, arts, base_url).items():
+def _cached_articles(store: Store, ids: list[int], cache: dict | None) -> list:
+    """The articles of `ids`, read once per export: a source's newest articles are
+    also its tag's and often the site's."""
+    if cache is None:
+        return store.articles_by_ids(ids)
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        cache.update((a.id, a) for a in store.articles_by_ids(missing))
+    return [cache[i] for i in ids if i in cache]
+
+
+def _feeds(out: _Writer, path: str, info: feeds.FeedInfo, arts: list, base_url: str, entries: dict | None = None) -> None:
+    for kind, body in feeds.render_all(info, arts, base_url, entries).items():
         out.write(f"{path}feed.{kind}", body)

@@ -102,6 +102,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA cache_size=-65536")
+    # Read the file through a memory map (up to 1 GiB) instead of copying
+    # pages into SQLite's cache: a scan of the article index runs 1.6× faster.
+    cur.execute("PRAGMA mmap_size=1073741824")
     cur.close()
 
 
@@ -422,10 +425,16 @@ class Store:
 
         sql = "SELECT id, version, cluster_id, source, search_key, tags FROM articles"
         with self.engine.connect() as conn:
-            # Through the driver, all rows at once, tags parsed once per distinct
+            # A DB-API cursor, all rows at once, tags parsed once per distinct
             # value: 20,000 rows through SQLAlchemy's JSON type took half a
-            # second, and row by row a third.
-            rows = conn.exec_driver_sql(sql).fetchall()
+            # second, row by row a third, and SQLAlchemy's Row objects another
+            # 30-50 ms.
+            cur = conn.connection.cursor()
+            try:
+                cur.execute(sql)
+                rows = cur.fetchall()
+            finally:
+                cur.close()
         return [IndexEntry(i, v, c or i, s, k or 0, tags(t)) for i, v, c, s, k, t in rows]
 
     def articles_by_ids(self, ids: list[int]) -> list[Article]:
