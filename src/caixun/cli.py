@@ -13,8 +13,8 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from functools import cache
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,7 +77,13 @@ def progress_bar(total: int | None, label: str):
     if not sys.stderr.isatty():
         yield lambda n: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=_err(), transient=True) as prog:
