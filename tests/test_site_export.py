@@ -70,3 +70,27 @@ def test_export_site_command(tmp_path):
     r = CliRunner().invoke(cli, ["--db", db, "export", "site", str(tmp_path / "out")])
     assert r.exit_code == 0, r.output
     assert "files written" in r.output and (tmp_path / "out" / "index.html").exists()
+
+
+def test_feeds_sharing_entries_each_list_their_own_articles(store, tmp_path):
+    # Feed entries and articles are built once per export and shared by every
+    # feed an article is in: each feed must still hold exactly its listing's newest.
+    fill(store, extra_items=60)
+    root = tmp_path / "site"
+    export_site(store, root, base_url="https://x.example")
+    slugs = store.source_slugs()
+
+    def links(path):
+        parsed = feedparser.parse((root / path).read_bytes())
+        assert not parsed.bozo
+        return [e.link for e in parsed.entries]
+
+    def expected(source=None):
+        return [f"https://x.example/article/{a.id}.html" for a in store.articles_page(source=source, limit=50)]
+
+    assert links("feed.atom") == expected()
+    for name, slug in slugs.items():
+        assert links(f"source/{slug}/feed.atom") == expected(name) == links(f"source/{slug}/feed.rss")
+        assert links(f"tag/{name}新闻/feed.atom") == expected(name)
+        items = json.loads((root / f"source/{slug}/feed.json").read_text(encoding="utf-8"))["items"]
+        assert [i["url"] for i in items] == expected(name)
