@@ -166,9 +166,6 @@ INDICATORS = [
     "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
     "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
 ]  # fmt: skip
-# A Latin indicator is a word of its own: the M2 of PM2.5 is not money supply.
-_INDICATOR = re.compile("|".join((rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z0-9.])" if w[0].isascii() else re.escape(w))
-                                 for w in sorted(INDICATORS, key=len, reverse=True)))  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
     "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
@@ -326,6 +323,7 @@ def _indicator(before: str) -> str | None:
 
 
 def _latin_word_at(text: str, start: int, end: int) -> bool:
+    """A Latin indicator is a word of its own: the M2 of PM2.5 is not money supply."""
     return not (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
         end < len(text) and (text[end].isascii() and text[end].isalnum() or text[end] == "."))
 
@@ -546,8 +544,9 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 零件, 零售, 零增长; but 降至零。 is a zero
     if n1 == "一" and unit is None and (g["sub"] == "半" or after[:1] == "半"):
         return None  # 一半: read as a half (_SPECIAL)
-    bare = unit is None and u1 is None and not (g["pre"] or g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)
-    if unit is None and u1 is None and not (g["sub"] or g["sign"] or g["pctpre"] or n2 or g["post"]) and text.startswith("分", end):
+    alone = unit is None and u1 is None and not (g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)  # 约 aside
+    bare = alone and not g["pre"]
+    if alone and text.startswith("分", end):
         cents = _fen(text, m.start("n1"), end, n1, v1)
         if cents is None:
             return None  # 十分重要, 8点5分, 16时18分: a word or a clock time
@@ -555,7 +554,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             end += 2 if text.startswith("分钱", end) else 1
             return _money_figure(text, start, end, v1 * Decimal("0.01"), "CNY", approx_inner, g, floor, today)
     if unit in ("个", "個") and g["sub"] == "半" and not g["sign"]:
-        return _and_a_half(text, m, v1, approx_inner, g, floor, today)  # 一个半百分点, 五個半
+        return _and_a_half(text, m, v1, approx_inner, floor, today)  # 一个半百分点, 五個半
     if unit in ("个", "個") and g["sub"] and (g["sign"] or re.search("[毫角毛]", g["sub"])):
         extra = _subunits(g["sub"])  # 港幣三個一毫四: 個 is the dollar
         if extra is None:
@@ -705,7 +704,7 @@ def _fen(text: str, n_start: int, end: int, n1: str, v1: Decimal) -> bool | None
 _PERCENT_POINTS = re.compile(r"百分点|百分點")
 
 
-def _and_a_half(text: str, m: re.Match, v1: Decimal, approx: str | None, g: dict, floor: int, today: date | None) -> Figure | None:
+def _and_a_half(text: str, m: re.Match, v1: Decimal, approx: str | None, floor: int, today: date | None) -> Figure | None:
     """N个半: N and a half. Before 百分点 a change in points (下降一个半百分点);
     before another word a count or a duration we do not keep (三个半月);
     on its own the number."""
@@ -717,10 +716,7 @@ def _and_a_half(text: str, m: re.Match, v1: Decimal, approx: str | None, g: dict
     if points is None:
         return Figure(text[start:rest], start, rest, "number", value, approx=approx)
     end = points.end()
-    before = _sentence_before(text, start)
-    return Figure(text[start:end], start, end, "percent", value, unit="pp", approx=approx,
-                  direction=_direction(text, start, floor), indicator=_indicator(before),
-                  subject=_subject(before), period=_period(text, start, today))  # fmt: skip
+    return Figure(text[start:end], start, end, "percent", value, unit="pp", approx=approx, **_context(text, start, floor, today))
 
 
 def _money_figure(text: str, start: int, end: int, value: Decimal, code: str, approx: str | None, g: dict, floor: int,
@@ -729,10 +725,16 @@ def _money_figure(text: str, start: int, end: int, value: Decimal, code: str, ap
     approx = _APPROX_BEFORE.get(g["pre"] or "") or approx
     if per := _PER_BEFORE.search(text, max(0, start - 8), start):
         code = f"{code}/{PER[per.group(1)]}"  # 每股派息5分
-    before = _sentence_before(text, start)
     return Figure(text[start:end], start, end, "money", fmt_decimal(value), unit=code, approx=approx,
-                  direction=_direction(text, start, floor), indicator=_indicator(before), subject=_subject(before),
-                  period=_period(text, start, today))  # fmt: skip
+                  **_context(text, start, floor, today))  # fmt: skip
+
+
+def _context(text: str, start: int, floor: int, today: date | None) -> dict:
+    """Direction, indicator, subject and period of a figure at `start`, read
+    from the words before it (for the figures the special rules above make)."""
+    before = _sentence_before(text, start)
+    return {"direction": _direction(text, start, floor), "indicator": _indicator(before), "subject": _subject(before),
+            "period": _period(text, start, today)}  # fmt: skip
 
 
 _FRACTION_MARK = re.compile(r"分之|(?<=\d)/(?=\d)")
