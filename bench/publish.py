@@ -86,8 +86,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jekyll-timeout", type=float, default=300)
     ap.add_argument("--no-jekyll", action="store_true")
+    ap.add_argument("--keep", type=Path, help="work in this directory and keep it (posts, database, sites) for profiling")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="caixun-publish-"))
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="caixun-publish-"))
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
     caixun = [sys.executable, "-m", "caixun.cli", "--db", str(work / "p.db")]
     generate(work / "posts", args.posts)
@@ -143,7 +146,8 @@ def main() -> None:
         fmt = (lambda x: "timeout" if x == float("inf") else f"{x:.2f}")  # noqa: E731
         cpu = min(v[2] for v in vals)
         print(f"| {name} | {fmt(walls[0])} | {fmt(med)} | {fmt(cpu)} | {rss:.0f} |")
-    shutil.rmtree(work)
+    if not args.keep:
+        shutil.rmtree(work)
 
 
 if __name__ == "__main__":

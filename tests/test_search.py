@@ -166,3 +166,20 @@ def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
         assert s.search("涨", limit=100).total == sum("涨" in t for t in texts) > 0
         # Migration 4 leaves the facts of older articles to `caixun facts --rebuild`.
         assert s.count_stale_facts() == 30 and s.article_facts(1) is None
+        # Migration 5: the export's index is read from a covering index.
+        assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
+        assert len(s.article_index()) == 30
+
+
+def _index_read_plan(store) -> str:
+    sql = "SELECT id, version, cluster_id, source, search_key, tags FROM articles ORDER BY source, search_key"
+    with store.engine.connect() as conn:
+        return " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all())
+
+
+def test_a_fresh_sqlite_archive_reads_the_export_index_without_the_texts(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'new.db'}") as s:
+        ingest(s, [raw(i, t) for i, t in enumerate(article_texts(5))])
+        assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
+        index = s.article_index()
+        assert [(e.source, e.search_key) for e in index] == sorted((e.source, e.search_key) for e in index)

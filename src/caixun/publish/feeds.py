@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from caixun.clean.normalize import to_shanghai
@@ -48,8 +49,30 @@ def render_all(info: FeedInfo, arts: list[Article], base: str, entries: dict | N
     out = {"atom": fg.atom_str(pretty=True)}
     fg.link([{"href": info.home, "rel": "alternate"}, {"href": f"{info.self_url}.rss{info.suffix}", "rel": "self"}], replace=True)
     out["rss"] = fg.rss_str(pretty=True)
-    out["json"] = _json_feed(info, arts, base)
+    out["json"] = _json_feed(info, arts, base, entries)
     return out
+
+
+class _ReusedEntry(FeedEntry):
+    """A feed entry whose Atom and RSS elements are built once. In a static
+    export the same article is in the site's feed, its source's and its tags':
+    feedgen would build its elements again for each. Appending an lxml
+    element to a second feed moves it there, which is safe because each feed
+    is serialized before the next one is built."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._atom_element = self._rss_element = None
+
+    def atom_entry(self, extensions: bool = True):  # noqa: ANN201 (an lxml element)
+        if self._atom_element is None:
+            self._atom_element = super().atom_entry(extensions)
+        return self._atom_element
+
+    def rss_entry(self, extensions: bool = True):  # noqa: ANN201
+        if self._rss_element is None:
+            self._rss_element = super().rss_entry(extensions)
+        return self._rss_element
 
 
 def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entries: dict | None = None) -> FeedGenerator:
@@ -70,7 +93,7 @@ def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entrie
         if entries is not None and key in entries:
             fg.add_entry(entries[key])
             continue
-        fe = fg.add_entry()
+        fe = fg.add_entry(_ReusedEntry() if entries is not None else None)
         if entries is not None:
             entries[key] = fe
         link = article_url(base, art)
@@ -88,29 +111,44 @@ def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entrie
     return fg
 
 
-def _json_feed(info: FeedInfo, arts: list[Article], base: str) -> bytes:
-    doc = {
+def _json_feed(info: FeedInfo, arts: list[Article], base: str, entries: dict | None = None) -> bytes:
+    head = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": info.title,
         "home_page_url": info.home,
         "feed_url": f"{info.self_url}.json{info.suffix}",
         "description": info.description,
         "language": "zh-CN",
-        "items": [
-            {
-                "id": article_url(base, a),
-                "url": article_url(base, a),
-                "external_url": a.url or None,
-                "title": a.title,
-                "content_html": a.html,
-                "summary": a.digest or a.text[:200],
-                "date_published": to_shanghai(a.published_at).isoformat(),
-                "authors": [{"name": a.source}],
-                "tags": list(a.tags),
-            }
-            for a in arts
-        ],
     }
+    items = []
+    for a in arts:
+        key = ("json", a.id, a.version)
+        item = entries.get(key) if entries is not None else None
+        if item is None:
+            item = _dumps(_json_item(a, base))
+            if entries is not None:
+                entries[key] = item
+        items.append(item)
+    # The items are serialized once per article (see `_ReusedEntry`) and
+    # joined into the document: "items" is its last member.
+    return (_dumps(head)[:-1] + ',"items":[' + ",".join(items) + "]}").encode()
+
+
+def _json_item(a: Article, base: str) -> dict:
+    return {
+        "id": article_url(base, a),
+        "url": article_url(base, a),
+        "external_url": a.url or None,
+        "title": a.title,
+        "content_html": a.html,
+        "summary": a.digest or a.text[:200],
+        "date_published": to_shanghai(a.published_at).isoformat(),
+        "authors": [{"name": a.source}],
+        "tags": list(a.tags),
+    }
+
+
+def _dumps(doc: dict) -> str:
     # Compact: with an indent, json.dumps falls back to its pure-Python
     # encoder (6× slower on a feed of 50 bodies).
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))

