@@ -103,6 +103,8 @@ def main() -> None:
         generate(posts, args.posts)
         print(f"generated {args.posts} posts in {time.perf_counter() - t:.1f}s", file=sys.stderr)
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+    # An installed caixun has its bytecode compiled (pip does it).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     rows = []
     compared: list[tuple[float, float]] = []
     for run in range(args.runs):
@@ -118,7 +120,7 @@ def main() -> None:
             other_db = work / f"bench-other-{run}.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{other_db}{suffix}").unlink(missing_ok=True)
-            other_env = dict(os.environ, PYTHONPATH=str(args.compare_src.resolve()))
+            other_env = dict(env, PYTHONPATH=str(args.compare_src.resolve()))
             o_s, o_mb, out = measure([sys.executable, "-m", "caixun.cli", "--db", str(other_db), "import", str(posts)], other_env)
             compared.append((o_s, o_mb))
             print(f"run {run + 1}: import with {args.compare_src}: {args.posts / o_s:,.0f} posts/s {o_mb:.0f} MB")

@@ -92,6 +92,9 @@ def main() -> None:
         args.keep.mkdir(parents=True, exist_ok=True)
     work = args.keep or Path(tempfile.mkdtemp(prefix="caixun-publish-"))
     env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+    # An installed caixun has its bytecode compiled (pip does it); without it
+    # each run would compile the edited modules again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     caixun = [sys.executable, "-m", "caixun.cli", "--db", str(work / "p.db")]
     generate(work / "posts", args.posts)
     generate(work / "more", args.posts + 10)  # the same posts, and 10 more

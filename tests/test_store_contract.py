@@ -89,6 +89,30 @@ def test_worker_process_ingest_matches_in_process_ingest(store_url):
     assert len(set(clusters.values())) == 7
 
 
+def test_one_transaction_spans_several_batches(store):
+    # Batches of 2 in transactions of 5: an edit of an item stored earlier in
+    # the same transaction still becomes version 2, every batch is reported.
+    items = [item(i) for i in range(7)] + [item(3, text="第3条快讯改过的正文，数值为30亿元。")]
+    progress: list[int] = []
+    result = ingest(store, items, batch_size=2, commit_every=5, on_progress=progress.append)
+    assert progress == [2, 2, 2, 2]
+    assert (result.added, result.updated) == (7, 1)
+    edited = store.get_article_by_key("t:3")
+    assert edited.version == 2 and "30亿元" in edited.text and len(store.history(edited.id)) == 1
+    assert [a.key for a in store.articles_page(limit=10)][::-1] == [f"t:{i}" for i in range(7)]
+
+
+def test_a_failing_batch_rolls_back_to_the_last_commit_only(store):
+    good = [prepare(item(i), "jiawang", T0) for i in range(6)]
+    broken = replace(prepare(item(9), "jiawang", T0), published_at=datetime(2023, 3, 1, 9, 0))  # naive: refused
+    with pytest.raises(Exception, match="naive"), store.bulk(commit_every=4):
+        for i in range(0, 6, 2):
+            store.save_batch(good[i : i + 2])  # committed after the second batch (4 articles)
+        store.save_batch([broken])
+    assert sorted(a.key for a in store.articles_page(limit=10)) == ["t:0", "t:1", "t:2", "t:3"]
+    assert ingest(store, [item(i) for i in range(6)]).added == 2  # an import run again adds the rest
+
+
 def test_same_key_from_another_list_is_not_an_edit(store):
     ingest(store, [item(1)])
     result = ingest(store, [item(1, text="另一个列表给的稍有不同的正文，数值为1亿元。", source="乙网")])

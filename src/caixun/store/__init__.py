@@ -12,6 +12,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -81,6 +82,13 @@ class IndexEntry(NamedTuple):
     tags: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class _Bulk:
+    conn: Connection
+    commit_every: int
+    uncommitted: int = 0
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened or used; the message says why."""
 
@@ -120,7 +128,9 @@ class Store:
         if self.backend == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         # SQLite allows one writer; PostgreSQL gets the same discipline per process.
-        self._write_lock = threading.Lock()
+        # Reentrant: a bulk transaction holds it throughout, and its writes take it again.
+        self._write_lock = threading.RLock()
+        self._bulk: _Bulk | None = None
         try:
             migrate(self.engine)
         except OperationalError as exc:
@@ -161,7 +171,7 @@ class Store:
         slugs = self.source_slugs()
         new = {name: hint for name, hint in wanted.items() if name not in slugs}
         if new:
-            with self._write_lock, self.engine.begin() as conn:
+            with self._writing() as conn:
                 taken = set(conn.execute(select(sources.c.slug)).scalars())
                 now = datetime.now(UTC)
                 for name, hint in new.items():
@@ -184,6 +194,43 @@ class Store:
                 found.update(conn.execute(select(articles.c.key).where(articles.c.key.in_(chunk))).scalars())
         return found
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """The connection to write with: the open bulk transaction's (see
+        `bulk`), or a transaction of its own, committed at the end."""
+        with self._write_lock:
+            if self._bulk is not None:
+                yield self._bulk.conn
+            else:
+                with self.engine.begin() as conn:
+                    yield conn
+
+    @contextmanager
+    def bulk(self, commit_every: int = 5000) -> Iterator[None]:
+        """Keep one transaction open across `save_batch` calls and commit it
+        every `commit_every` articles (and at the end), for large imports.
+
+        A commit writes every b-tree page the transaction touched and a new
+        search-index segment, and each article touches 32 random leaves of the
+        MinHash band index, so in a large archive the cost per commit grows
+        with the archive, not with the batch. If anything fails, the articles
+        since the last commit are rolled back (an import run again adds them)."""
+        with self._write_lock:  # other threads' writes wait for the end of the bulk
+            if self._bulk is not None:
+                yield  # already inside one
+                return
+            self._bulk = _Bulk(self.engine.connect(), commit_every)
+            try:
+                yield
+                self._bulk.conn.commit()
+            except BaseException:
+                self._bulk.conn.rollback()
+                self._slugs = None  # sources registered in the rolled-back part are gone too
+                raise
+            finally:
+                self._bulk.conn.close()
+                self._bulk = None
+
     def save_batch(self, batch: list[Article]) -> IngestResult:
         """Store a batch in one transaction: new articles join or start a cluster;
         a known key from the same source updates the article (the earlier
@@ -192,9 +239,14 @@ class Store:
         result = IngestResult()
         if not batch:
             return result
-        with self._write_lock, self.engine.begin() as conn:
+        with self._writing() as conn:
             for run in _runs_of_distinct_keys(batch):
                 result.merge(self._save_run(conn, run))
+            if (bulk := self._bulk) is not None:
+                bulk.uncommitted += len(batch)
+                if bulk.uncommitted >= bulk.commit_every:
+                    conn.commit()
+                    bulk.uncommitted = 0
         return result
 
     def _save_run(self, conn: Connection, run: list[Article]) -> IngestResult:
@@ -506,7 +558,7 @@ class Store:
 
     def store_facts(self, items: list[tuple[int, dict[str, list[dict[str, Any]]]]]) -> None:
         """Replace the stored facts of these articles (one transaction)."""
-        with self._write_lock, self.engine.begin() as conn:
+        with self._writing() as conn:
             facts_sql.replace_facts(conn, items, EXTRACTOR_VERSION)
 
     def figures(self, f: FigureFilter = NO_FILTER, *, limit: int | None = 100, offset: int = 0,
@@ -589,7 +641,7 @@ class Store:
     ) -> dict[str, Any]:
         """Remember one poll. A failing source waits interval × 2^(failures-1),
         at most an hour (or its interval, if longer), before the next try."""
-        with self._write_lock, self.engine.begin() as conn:
+        with self._writing() as conn:
             row = conn.execute(select(source_state).where(source_state.c.name == name)).mappings().first()
             state = dict(row) if row else {"name": name, "failures": 0, "items_added": 0, "validators": {}}
             state["last_attempt_at"] = now
