@@ -105,7 +105,7 @@ def test_one_transaction_spans_several_batches(store):
 def test_a_failing_batch_rolls_back_to_the_last_commit_only(store):
     good = [prepare(item(i), "jiawang", T0) for i in range(6)]
     broken = replace(prepare(item(9), "jiawang", T0), published_at=datetime(2023, 3, 1, 9, 0))  # naive: refused
-    with pytest.raises(Exception, match="naive"), store.bulk(commit_every=4):
+    with pytest.raises(Exception, match="naive"), store.bulk(commit_every=4, commit_after=60):
         for i in range(0, 6, 2):
             store.save_batch(good[i : i + 2])  # committed after the second batch (4 articles)
         store.save_batch([broken])
