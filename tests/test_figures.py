@@ -263,6 +263,28 @@ def test_no_input_crashes_extraction_and_offsets_hold(text):
         assert text[e["start"] : e["end"]] == e["text"]
 
 
+_NAMEISH = st.text(alphabet=st.sampled_from(list("贵州茅台五粮液的和AbSHZK*")), max_size=12)
+_CODE_PIECES = st.one_of(
+    st.tuples(_NAMEISH, st.sampled_from(["(", "（", "(沪:", "（深", "(HK.", "("]), st.from_regex(r"[0-9]{3,7}", fullmatch=True),
+              st.sampled_from(["", ".SH", ".HK", ".SS"]), st.sampled_from([")", "）", "", "】"])).map("".join),  # fmt: skip
+    _NAMEISH,
+    st.sampled_from([" ", "，", "。", ")", "(", "0", "12"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CODE_PIECES, max_size=30).map("".join))
+def test_securities_windowed_search_finds_what_a_full_scan_finds(text):
+    # _bracketed searches only around brackets that open a code; it must give
+    # exactly the matches of the pattern scanned over the whole text.
+    from caixun.enrich import securities
+
+    def spans(ms):
+        return [(m.start(), m.end(), m.group("name"), m.group("code")) for m in ms]
+
+    assert spans(securities._bracketed(text)) == spans(securities._BRACKETED.finditer(text))
+
+
 def test_very_long_lines_and_unusual_unicode():
     text = ("增长5%，" * 20000) + "\u200b\ufeff𠀀𠀁🙂" * 100 + "1" * 5000
     result = extract(text)

@@ -39,9 +39,13 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     entities = sorted([*securities, *regions], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
     # filed, not what its figures are about.
-    about = [r for r in regions if not _DATELINE.match(text, r.end)]
+    about, datelines = [], set()
+    for r in regions:
+        if _DATELINE.match(text, r.end):
+            datelines.add(r.text)
+        else:
+            about.append(r)
     region_ends = [r.end for r in about]
-    datelines = {r.text for r in regions if r not in about}
     security_ends = [s.end for s in securities]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
     homes = _home_regions(about)
