@@ -206,6 +206,20 @@ def test_cantonese_dollars_and_fractions_without_zhi():
     assert extract_figures("意见十分一致") == []
 
 
+def test_powers_mixed_fractions_spoons_and_half_a_hundred():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("2^5，2.5^-1，-1.1^--2，1 3/5，一茶匙，两汤匙，年过半百")]
+    assert got == [("2^5", "32", None), ("2.5^-1", "0.4", None), ("-1.1^--2", "-1.21", None), ("1 3/5", "1.6", None),
+                   ("一茶匙", "5", "mL"), ("两汤匙", "30", "mL"), ("半百", "50", None)]  # fmt: skip
+    assert [f.value for f in extract_figures("共7 万 5 千人，13/5")] == ["75000", "2.6"]  # other spaces still go
+
+
+def test_one_or_zero_with_ge_at_the_end_of_a_clause_is_a_count():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("其中一个。零个，港股一家；仅此一项")]
+    assert got == [("一个", "1", "个"), ("零个", "0", "个"), ("一家", "1", "家"), ("一项", "1", "项")]
+    # before a word (or a word in quotes) 一 is an article, and 零件 is a part
+    assert extract_figures("一家企业，一批“六新”项目，一个“三年计划”，零件，零售") == []
+
+
 def test_long_digit_runs_do_not_backtrack():
     # A nested repetition over digits once made a failed match exponential (a
     # hang, not a slowdown): these inputs must simply finish.

@@ -390,11 +390,14 @@ def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None
 # ("7 万 5 千", "百 分 之 2.4", "新台币 177.1 亿元"); the clean stage already
 # removes the gaps between Chinese characters that HTML leaves.
 _SPACE_IN_FIGURE = re.compile(r"(?<![A-Za-z])[ \t\u3000\u00a0]+|[ \t\u3000\u00a0]+(?![A-Za-z])")
-_SPECIAL = {"一半": ("number", None, "0.5"), "对折": ("percent", "%", "50"), "對折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
+_SPECIAL = {"一半": ("number", None, "0.5"), "半百": ("number", None, "50"), "对折": ("percent", "%", "50"), "對折": ("percent", "%", "50"), "半折": ("percent", "%", "50"), "半成": ("percent", "%", "5")}
 # 三百五又三分之一, 1 3/5, 3/5: fractions, read before the general pattern
 _FRACTION = re.compile(rf"(?P<neg>[-−负負])?(?:(?P<whole>{_NUM})(?:又|\s))?(?:(?P<den>{_NUM})分之(?P<num>{_NUM})"
                        r"|(?<![\d/])(?P<a>\d{1,3})/(?P<b>\d{1,3})(?![\d/]))")
 _SPECIAL_RE = re.compile(_alt(_SPECIAL))
+_MIXED_FRACTION = re.compile(r"(?<=\d)[ \t]\d{1,3}/\d{1,3}(?![\d/])")
+# 2^5, 2.5^-1, -1.1^+23: a power (the sign of the exponent by its minus signs)
+_POWER = re.compile(r"(?<![\d.^])(?P<neg>[-−])?(?P<base>\d+(?:\.\d+)?)\^(?P<esign>[-+−]*)(?P<exp>\d{1,2})(?![\d.^])")
 
 
 def extract_figures(text: str, today: date | None = None) -> list[Figure]:
@@ -407,6 +410,8 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     if _SPACE_IN_FIGURE.search(text):
         pos, kept, last = [], [], 0
         for sp in _SPACE_IN_FIGURE.finditer(text):
+            if _MIXED_FRACTION.match(text, sp.start()):
+                continue  # 1 3/5: the space separates the whole number from the fraction
             kept.append(text[last : sp.start()])
             pos.extend(range(last, sp.start()))
             last = sp.end()
@@ -457,9 +462,13 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         elif (mixed := _CN_THEN_ARABIC.search(text, m.start("n1"), m.end("n1"))) is not None:
             at = mixed.start() + 1  # 周一1,200亿元: the Chinese digit is a weekday's, the figure starts at the 1
     for m in _SPECIAL_RE.finditer(text):
+        if m.group() == "半百" and (text.startswith(("分", "萬", "万", "亿", "億"), m.end()) or m.start() and text[m.start() - 1] in "个個"):
+            continue  # 一个半百分点, 半百万: not fifty
         kind, unit, value = _SPECIAL[m.group()]
         approx = next((a for w, a in _APPROX_BEFORE.items() if text.endswith(w, 0, m.start())), None)  # 超过一半
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit, approx=approx))
+    if "^" in text:
+        out = _powers(text, out)
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
     out.extend(_halves(text, out))
     out = _ranges(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start))))
@@ -469,6 +478,23 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         out = [_moved(f, f.start, f.end, original) for f in out]
     out.sort(key=lambda f: (f.start, -f.end))
     return out
+
+
+def _powers(text: str, found: list[Figure]) -> list[Figure]:
+    """A number raised to a power replaces the numbers it is written with."""
+    for m in _POWER.finditer(text):
+        exp = int(m.group("exp")) * (-1 if (m.group("esign").count("-") + m.group("esign").count("−")) % 2 else 1)
+        base = Decimal(m.group("base"))
+        if base == 0 and exp < 0:
+            continue
+        try:
+            value = base**exp
+        except ArithmeticError:  # overflow of the decimal context
+            continue
+        value = -value if m.group("neg") else value
+        found = [f for f in found if not (f.start < m.end() and m.start() < f.end)]
+        found.append(Figure(m.group(), m.start(), m.end(), "number", fmt_decimal(value)))
+    return found
 
 
 _TIME_AFTER_DUO = set("年月天日周次倍")
@@ -493,6 +519,13 @@ _CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
 _CLOCK_AFTER = re.compile(r"[:：]\d{2}(?!\d)")
 _NOT_A_CURRENCY = ("指数", "汇率")
+
+
+def _word_follows(text: str, end: int) -> bool:
+    """A word comes right after `end` (a Chinese character, a Latin letter or
+    digit, or an opening quote: 一批“六新”项目)."""
+    nxt = text[end : end + 1]
+    return bool(nxt) and ("\u4e00" <= nxt <= "\u9fff" or nxt.isalnum() or nxt in "“‘「『《〈\"'")
 
 
 def _is_clock_time(text: str, start: int, end: int) -> bool:
@@ -551,8 +584,9 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     v1, vmax, approx_inner = read
     if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")):
         return None
-    if all(c in "零〇○" for c in n1) and (unit or u1 or g["sub"] or "\u4e00" <= after[:1] <= "\u9fff"):
-        return None  # 零件, 零售, 零增长; but 降至零。 is a zero
+    if all(c in "零〇○" for c in n1) and (unit or u1 or g["sub"] or "\u4e00" <= after[:1] <= "\u9fff") and not (
+            unit in ("个", "個") and not (u1 or g["sub"]) and not _word_follows(text, end)):  # fmt: skip
+        return None  # 零件, 零售, 零增长; but 降至零。 is a zero, and so is 零个。
     if n1 == "一" and unit is None and (g["sub"] == "半" or after[:1] == "半"):
         return None  # 一半: read as a half (_SPECIAL)
     alone = unit is None and u1 is None and not (g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)  # 约 aside
@@ -585,8 +619,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         end = m.start("post")
     if len(n1) == 1 and n1 in "壹贰貳叁參肆伍陆陸柒捌玖" and unit in COUNTERS:
         return None  # 陆家嘴: a name; the formal digits write amounts (壹万元), not counts
-    if n1 == "一" and unit in COUNTERS and not (g["pre"] or g["post"]):
-        return None  # 一家企业, 一项法案: an article, not a count
+    if n1 == "一" and unit in COUNTERS and not (g["pre"] or g["post"]) and _word_follows(text, end):
+        return None  # 一家企业, 一项法案: an article, not a count (but 其中一个。 is one)
     if unit == "位" and after[:1] == "数":
         return None  # 两位数增长
     if unit == "方" and after[:1] and after[:1] in "面式向案法便针略位":

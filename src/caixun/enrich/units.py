@@ -53,6 +53,7 @@ MEASURES: dict[str, tuple[str, Decimal]] = {
     "立方米": ("m3", Decimal(1)), "方": ("m3", Decimal(1)), "m3": ("m3", Decimal(1)), "升": ("L", Decimal(1)),
     "公升": ("L", Decimal(1)), "毫升": ("mL", Decimal(1)), "ml": ("mL", Decimal(1)), "mL": ("mL", Decimal(1)),
     "L": ("L", Decimal(1)), "加仑": ("gal", Decimal(1)), "加侖": ("gal", Decimal(1)), "桶": ("bbl", Decimal(1)),
+    "茶匙": ("mL", Decimal(5)), "汤匙": ("mL", Decimal(15)), "湯匙": ("mL", Decimal(15)),
     # energy, power, frequency, data
     "千瓦时": ("kWh", Decimal(1)), "度电": ("kWh", Decimal(1)), "kWh": ("kWh", Decimal(1)), "兆瓦时": ("MWh", Decimal(1)),
     "瓦": ("W", Decimal(1)), "千瓦": ("kW", Decimal(1)), "兆瓦": ("MW", Decimal(1)), "吉瓦": ("GW", Decimal(1)),
