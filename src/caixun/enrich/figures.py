@@ -557,6 +557,9 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     start, end = m.start(), m.end()
     if unit in _TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
         return None
+    if (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha() and unit is None and u1 is None
+            and not (g["pre"] or g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2) and not text.startswith("分", end)):  # fmt: skip
+        return None  # M2, PM2.5, iPhone4: part of a name (tested first: a tenth of all candidates)
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
         return None  # 23：00, 9:30
     if (n1 in "一二三四五六日" and unit is None and u1 is None and text[end : end + 1] not in "次回遍趟"
