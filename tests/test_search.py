@@ -131,6 +131,24 @@ def test_search_pages_newest_first_with_filters(filled):
     assert {a.id for a in rel.articles} == {a.id for a in store.search("涨停", limit=1000).articles}
 
 
+def test_counting_in_two_halves_gives_the_single_count(tmp_path, monkeypatch):
+    # On SQLite the total is counted in two halves of the key range at once;
+    # it must equal one count over the whole range, with and without filters.
+    from caixun.store import search as search_module
+
+    texts = article_texts(300, seed=11)
+    with Store(f"sqlite:///{tmp_path / 'halves.db'}") as s:
+        ingest(s, [raw(i, t, source="甲网" if i % 3 else "乙网", minutes=i * 97) for i, t in enumerate(texts)])
+        cases = [("涨", {}), ("人民币汇率", {}), ("美元 资金", {}), ("降", {"source": "乙网"}),
+                 ("涨", {"since": T0 + timedelta(hours=40), "until": T0 + timedelta(hours=300)}), ("不存在的词", {})]  # fmt: skip
+        monkeypatch.setattr(search_module, "PARALLEL_COUNT", True)
+        halves = [s.search(q, limit=5, **f).total for q, f in cases]
+        monkeypatch.setattr(search_module, "PARALLEL_COUNT", False)
+        whole = [s.search(q, limit=5, **f).total for q, f in cases]
+    assert halves == whole
+    assert halves[0] == sum("涨" in t or "涨" in f"第{i}号" for i, t in enumerate(texts)) > 50
+
+
 def test_an_edit_replaces_the_indexed_text(store):
     ingest(store, [raw(1, "今日央行宣布降准0.5个百分点")])
     assert store.search("降准").total == 1
