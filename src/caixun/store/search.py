@@ -141,7 +141,11 @@ class SqliteSearch:
         is one connection's own)."""
         database = conn.engine.url.database
         if PARALLEL_COUNT and database and database != ":memory:" and not database.startswith("file:"):
-            kmin, kmax = conn.exec_driver_sql("SELECT min(search_key), max(search_key) FROM articles").one()
+            # Two subqueries: SQLite reads a min() or a max() off the index end
+            # only when it is the query's one aggregate (together: a full scan).
+            kmin, kmax = conn.exec_driver_sql(
+                "SELECT (SELECT min(search_key) FROM articles), (SELECT max(search_key) FROM articles)"
+            ).one()
             if kmin is None:
                 return 0
             lo, hi = max(params["lo"], kmin), min(params["hi"], kmax)
