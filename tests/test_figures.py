@@ -213,6 +213,16 @@ def test_powers_mixed_fractions_spoons_and_half_a_hundred():
     assert [f.value for f in extract_figures("共7 万 5 千人，13/5")] == ["75000", "2.6"]  # other spaces still go
 
 
+def test_cents_of_other_currencies_and_prices_in_cents():
+    got = [(f.text, f.value, f.unit, f.direction) for f in extract_figures(
+        "原油期货上涨38美分，棉花期货结算价101.5美分/磅，较上周下跌0.6美分/磅；大豆报968.75美分/蒲式耳，"
+        "每股派息12港仙，股价跌3便士，两美元又三美分，5英镑20便士")]  # fmt: skip
+    assert got == [("38美分", "0.38", "USD", "up"), ("101.5美分/磅", "1.015", "USD/lb", None),
+                   ("0.6美分/磅", "0.006", "USD/lb", "down"), ("968.75美分/蒲式耳", "9.6875", "USD/bu", None),
+                   ("12港仙", "0.12", "HKD/share", None), ("3便士", "0.03", "GBP", "down"),
+                   ("两美元又三美分", "2.03", "USD", None), ("5英镑20便士", "5.2", "GBP", None)]  # fmt: skip
+
+
 def test_one_or_zero_with_ge_at_the_end_of_a_clause_is_a_count():
     got = [(f.text, f.value, f.unit) for f in extract_figures("其中一个。零个，港股一家；仅此一项")]
     assert got == [("一个", "1", "个"), ("零个", "0", "个"), ("一家", "1", "家"), ("一项", "1", "项")]

@@ -30,6 +30,7 @@ from caixun.enrich.numbers import (
 from caixun.enrich.units import (
     COUNTERS,
     CURRENCIES,
+    CURRENCY_CENTS,
     CURRENCY_SIGNS,
     MEASURES,
     PER,
@@ -94,10 +95,10 @@ _CURRENCY_FIRST = {w: c for w, c in CURRENCIES.items() if w not in ("元", "块"
 # Tenths of a yuan as the unit itself: 两毛五 = 0.25 CNY, 2角 = 0.2 CNY (毫 in Hong Kong).
 _JIAO = ("毛", "角", "毫", "仙")
 _CNY_OR_HKD = {"毫": "HKD", "仙": "HKD"}
-_UNIT_WORDS = (list(CURRENCIES) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
+_UNIT_WORDS = (list(CURRENCIES) + list(CURRENCY_CENTS) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
                + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
 _TIME_WORDS = frozenset(TIME_WORDS)
-_PRICE = rf"(?:{_alt(CURRENCIES)})(?:/|每)(?:{_alt(PER)})"
+_PRICE = rf"(?:{_alt([*CURRENCIES, *CURRENCY_CENTS])})(?:/|每)(?:{_alt(PER)})"  # 元/吨, 美分/磅
 _MEASURE_AFTER_GE = [w for w in MEASURES if len(w) > 1 and not w.isascii()] + ["升", "吨", "米", "亩"]
 _PRICE_RE = re.compile(_PRICE)
 _SEP = r"至|到|~|～|——|--|-|－|—|–"
@@ -271,6 +272,8 @@ def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> 
     word = unit or u1
     if word and _PRICE_RE.fullmatch(word):
         cur, per = re.split(r"/|每", word, maxsplit=1)
+        if cur in CURRENCY_CENTS:
+            return "money", f"{CURRENCY_CENTS[cur]}/{PER[per]}", Decimal("0.01")
         return "money", f"{CURRENCIES[cur]}/{PER[per]}", Decimal(1)
     for w in (u1, unit):
         if w in PERCENT_UNITS:
@@ -282,6 +285,8 @@ def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> 
         return "money", CURRENCIES[u1], Decimal(1)
     if sign:
         return "money", CURRENCY_SIGNS.get(sign) or CURRENCIES[sign], Decimal(1)
+    if unit in CURRENCY_CENTS:
+        return "money", CURRENCY_CENTS[unit], Decimal("0.01")
     if unit in MEASURES:
         code, factor = MEASURES[unit]
         return "quantity", code, factor
@@ -471,7 +476,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         out = _powers(text, out)
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
     out.extend(_halves(text, out))
-    out = _ranges(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start))))
+    out = _ranges(text, _with_cents(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start)))))
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -894,6 +899,21 @@ def _jin_liang(text: str, figs: list[Figure]) -> list[Figure]:
         prev = out[-1] if out else None
         if prev is not None and prev.unit == "jin" and f.unit == "liang" and f.start == prev.end and prev.value_max is None:
             value = Decimal(prev.value) + Decimal(f.value) / 10
+            out[-1] = prev._replace(text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
+            continue
+        out.append(f)
+    return out
+
+
+def _with_cents(text: str, figs: list[Figure]) -> list[Figure]:
+    """两美元又三美分, 5英镑20便士: one amount (2.03 USD, 5.2 GBP)."""
+    out: list[Figure] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if (prev is not None and f.kind == prev.kind == "money" and f.unit == prev.unit and f.text.endswith(tuple(CURRENCY_CENTS))
+                and not prev.text.endswith(tuple(CURRENCY_CENTS)) and text[prev.end : f.start] in ("", "又", "零")
+                and prev.value_max is None and f.value_max is None and f.approx is None):  # fmt: skip
+            value = Decimal(prev.value) + Decimal(f.value)
             out[-1] = prev._replace(text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
             continue
         out.append(f)

@@ -26,6 +26,8 @@ CURRENCIES = {
 CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "NT$": "TWD", "A$": "AUD", "C$": "CAD", "S$": "SGD", "$": "USD",
                   "¥": "CNY", "￥": "CNY", "RMB": "CNY", "€": "EUR", "£": "GBP", "₩": "KRW", "USD": "USD",
                   "CNY": "CNY", "HKD": "HKD", "EUR": "EUR", "JPY": "JPY", "GBP": "GBP"}  # fmt: skip
+# Cents of other currencies, written as their own word: 85美分 = USD 0.85.
+CURRENCY_CENTS = {"美分": "USD", "美仙": "USD", "港仙": "HKD", "便士": "GBP", "欧分": "EUR", "歐分": "EUR"}
 # Fractions of a yuan.
 SUBUNITS = {"角": Decimal("0.1"), "毛": Decimal("0.1"), "毫": Decimal("0.1"), "分": Decimal("0.01"), "仙": Decimal("0.01")}
 
@@ -82,4 +84,5 @@ PER = {"吨": "t", "桶": "bbl", "股": "share", "平方米": "m2", "平米": "m
        "千克": "kg", "斤": "jin", "盎司": "oz", "升": "L", "千瓦时": "kWh", "度": "kWh", "头": "head", "人": "person",
        "月": "month", "年": "year", "天": "day", "亩": "mu", "件": "piece", "个": "piece", "辆": "vehicle",
        "手": "lot", "张": "piece", "小时": "hour", "公里": "km", "米": "m", "立方米": "m3", "方": "m3",
+       "磅": "lb", "加仑": "gal", "蒲式耳": "bu",
        "MWh": "MWh", "kWh": "kWh", "t": "t", "bbl": "bbl", "oz": "oz"}  # fmt: skip
