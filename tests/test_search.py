@@ -149,6 +149,21 @@ def test_counting_in_two_halves_gives_the_single_count(tmp_path, monkeypatch):
     assert halves[0] == sum("涨" in t or "涨" in f"第{i}号" for i, t in enumerate(texts)) > 50
 
 
+def test_a_cached_total_is_dropped_when_anything_is_committed(tmp_path):
+    # Totals are kept between queries until a commit by any connection: the
+    # same store, or another process's (here: a second Store on the file).
+    url = f"sqlite:///{tmp_path / 'cache.db'}"
+    with Store(url) as reader, Store(url) as writer:
+        ingest(writer, [raw(i, f"第{i}条：央行宣布降准") for i in range(5)])
+        assert reader.search("降准").total == 5
+        assert reader.search("降准", limit=2).total == 5  # another page, same total
+        ingest(writer, [raw(9, "央行再次宣布降准")])
+        assert reader.search("降准").total == 6
+        ingest(reader, [raw(1, "第1条：央行宣布下调利率")])  # an edit through the reader's own store
+        assert reader.search("降准").total == 5 and reader.search("利率").total == 1
+        assert writer.search("降准").total == 5
+
+
 def test_an_edit_replaces_the_indexed_text(store):
     ingest(store, [raw(1, "今日央行宣布降准0.5个百分点")])
     assert store.search("降准").total == 1

@@ -149,6 +149,7 @@ class Store:
             return self.url
 
     def close(self) -> None:
+        self.search_index.close()
         self.engine.dispose()
 
     def __enter__(self) -> Store:
