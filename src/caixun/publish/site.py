@@ -8,8 +8,12 @@ new article changes the newest archive page only, not every page after it.
 What makes a second run fast: `.caixun-site.json` in DIR keeps a fingerprint
 of what each page was made from (article ids and versions, the reports of the
 same story, the template version). A page whose fingerprint is unchanged is
-neither rendered nor written; the others are rendered, and written only if
-their bytes differ. Listing pages and feeds are few and are always rendered.
+neither rendered nor written; the others are rendered and written. Listing
+pages, archive pages and feeds have fingerprints of the articles they list;
+the home, sources and search pages are few and always rendered, and written
+only if their bytes differ. The index of every article is read from one
+covering index on SQLite (schema 5), and each feed entry is built once per
+export for all the feeds it is in.
 """
 
 from __future__ import annotations
