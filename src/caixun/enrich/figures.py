@@ -244,7 +244,12 @@ def _trailing_big(num: str) -> Decimal:
 
 
 def _has_digit(num: str) -> bool:
-    return any(c.isdigit() or c in DIGITS or c in TENS or c in "几幾数" for c in num) or num.lstrip("-−+负負 ").startswith(("十", "拾"))
+    return _DIGITISH.search(num) is not None or num.lstrip("-−+负負 ").startswith(("十", "拾"))
+
+
+# A digit of any kind (a numeral matched by _NUM holds only \d digits of the
+# Arabic ones): one search in C instead of a generator over the characters.
+_DIGITISH = re.compile(rf"[\d{''.join(DIGITS)}{''.join(TENS)}几幾数]")
 
 
 def _trailing_scale(num: str) -> Decimal:
