@@ -704,37 +704,29 @@ def _insert_bands(conn: Connection, rows: list[tuple[int, int]]) -> None:
 
 
 def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
-    """Stored article ids under each band key, the newest BAND_MEMBERS of each,
-    straight through the driver (the lookup returns many small rows; see
-    _insert_bands). A band shared by very many articles is a common passage
-    (a disclaimer, a stock phrase), not evidence of one story; reading all
-    its members made import time grow with the archive."""
+    """Stored article ids under each band key, the newest BAND_MEMBERS of each
+    (the lookup returns many small rows). A band shared by very many articles
+    is a common passage (a disclaimer, a stock phrase), not evidence of one
+    story; reading all its members made import time grow with the archive."""
+    sql = ("SELECT band_key, article_id FROM (SELECT band_key, article_id, row_number() OVER "
+           "(PARTITION BY band_key ORDER BY article_id DESC) AS rn FROM minhash_bands "
+           f"WHERE band_key IN ({{marks}})) AS m WHERE rn <= {BAND_MEMBERS}")  # fmt: skip
     found: dict[int, list[int]] = {}
-    cur = conn.connection.cursor()  # DB-API rows: SQLAlchemy's Row per row was 2 s per 5,000 articles at 100,000
-    try:
-        for chunk in chunks(list(keys)):
-            sql = (
-                "SELECT band_key, article_id FROM (SELECT band_key, article_id, row_number() OVER "
-                "(PARTITION BY band_key ORDER BY article_id DESC) AS rn FROM minhash_bands "
-                f"WHERE band_key IN ({marks(conn, len(chunk))})) AS m WHERE rn <= {BAND_MEMBERS}"
-            )
-            cur.execute(sql, tuple(chunk))
-            for key, article_id in cur.fetchall():
-                found.setdefault(key, []).append(article_id)
-    finally:
-        cur.close()
+    for key, article_id in _driver_rows(conn, sql, list(keys)):
+        found.setdefault(key, []).append(article_id)
     return found
 
 
-def _driver_rows(conn: Connection, select_where: str, values: list) -> list[tuple]:
-    """`select_where` IN (values), in chunks, straight through the driver: a
-    run's candidate rows are about 20 per article, and SQLAlchemy's Row per
-    result row was a tenth of the writer's time at 100,000 articles."""
+def _driver_rows(conn: Connection, sql: str, values: list) -> list[tuple]:
+    """The rows of `sql` with its `{marks}` placeholders bound to `values`, in
+    chunks, straight through the driver: a run's band members and candidate
+    rows are tens per article, and SQLAlchemy's Row per result row was 2 s per
+    5,000 articles at 100,000 (a tenth of the writer's time)."""
     rows: list[tuple] = []
     cur = conn.connection.cursor()
     try:
         for chunk in chunks(values):
-            cur.execute(f"{select_where} IN ({marks(conn, len(chunk))})", tuple(chunk))
+            cur.execute(sql.format(marks=marks(conn, len(chunk))), tuple(chunk))
             rows.extend(cur.fetchall())
     finally:
         cur.close()
@@ -778,13 +770,13 @@ class _StoredCandidates:
 
         self.rows: dict[int, Candidate] = {}
         wanted = sorted({i for ids in self.chosen for i in ids})
-        for i, c, u, h, m in _driver_rows(conn, "SELECT id, cluster_id, url, content_hash, minhash FROM articles WHERE id", wanted):
+        for i, c, u, h, m in _driver_rows(conn, "SELECT id, cluster_id, url, content_hash, minhash FROM articles WHERE id IN ({marks})", wanted):
             self.rows[i] = Candidate(i, c or i, u or "", h, bytes(m or b""))
         self._texts: dict[int, str] = {}
 
     def _ids(self, column: str, values: set) -> dict[Any, list[int]]:
         found: dict[Any, list[int]] = {}
-        for value, article_id in _driver_rows(self.conn, f"SELECT {column}, id FROM articles WHERE {column}", list(values)):
+        for value, article_id in _driver_rows(self.conn, f"SELECT {column}, id FROM articles WHERE {column} IN ({{marks}})", list(values)):
             found.setdefault(value, []).append(article_id)
         return found
 
