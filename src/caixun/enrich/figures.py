@@ -567,9 +567,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     start, end = m.start(), m.end()
     if unit in _TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
         return None
-    if (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha() and unit is None and u1 is None
-            and not (g["pre"] or g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2) and not text.startswith("分", end)):  # fmt: skip
-        return None  # M2, PM2.5, iPhone4: part of a name (tested first: a tenth of all candidates)
+    alone = unit is None and u1 is None and not (g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)  # 约 aside
+    bare = alone and not g["pre"]
+    in_a_name = bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()  # M2, PM2.5, iPhone4
+    if in_a_name and not text.startswith("分", end):
+        return None  # tested first: a tenth of all candidates (with 分 after, once 分 is read)
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
         return None  # 23：00, 9:30
     if (n1 in "一二三四五六日" and unit is None and u1 is None and text[end : end + 1] not in "次回遍趟"
@@ -591,6 +593,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     # 两 after a numeral is the unit liang (三十两, 两万两), not a digit
     if unit is None and u1 is None and len(n1) > 1 and n1.endswith(("两", "兩")) and n1[-2] in _CN_ALL + "0123456789":
         n1, unit, end = n1[:-1], "两", m.end("n1")
+        alone = bare = False  # it has a unit now
     read = _value(n1)
     if read is None:
         return None
@@ -602,11 +605,9 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 零件, 零售, 零增长; but 降至零。 is a zero, and so is 零个。
     if n1 == "一" and unit is None and (g["sub"] == "半" or after[:1] == "半"):
         return None  # 一半: read as a half (_SPECIAL)
-    alone = unit is None and u1 is None and not (g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)  # 约 aside
-    bare = alone and not g["pre"]
     if alone and text.startswith("分", end):
         cents = _fen(text, m.start("n1"), end, n1, v1)
-        if cents is None:
+        if cents is None or (not cents and in_a_name):
             return None  # 十分重要, 8点5分, 16时18分: a word or a clock time
         if cents:  # 股价涨了5分, 五分钱: cents of a yuan
             end += 2 if text.startswith("分钱", end) else 1
@@ -621,8 +622,6 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return _money_figure(text, start, end, v1 + extra, code, approx_inner, g, floor, today)
     if bare and n1 == "一" and "\u4e00" <= after[:1] <= "\u9fff":
         return None  # 一般, 一致, 一带一路: words, not the number one
-    if bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha():
-        return None  # M2, PM2.5, iPhone4: part of a name
     if unit == "个" and not g["post"] and text.startswith(_TIME_AFTER_GE, m.end()):
         return None  # 三个季度, 两个交易日: a duration
     if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
@@ -899,26 +898,29 @@ def _halves(text: str, taken: list[Figure]) -> list[Figure]:
 
 def _jin_liang(text: str, figs: list[Figure]) -> list[Figure]:
     """3斤5两: one weight (3.5 jin; a jin is ten liang)."""
-    out: list[Figure] = []
-    for f in figs:
-        prev = out[-1] if out else None
-        if prev is not None and prev.unit == "jin" and f.unit == "liang" and f.start == prev.end and prev.value_max is None:
-            value = Decimal(prev.value) + Decimal(f.value) / 10
-            out[-1] = prev._replace(text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
-            continue
-        out.append(f)
-    return out
+    return _joined(text, figs, lambda a, b: Decimal(a.value) + Decimal(b.value) / 10
+                   if a.unit == "jin" and b.unit == "liang" and b.start == a.end else None)  # fmt: skip
+
+
+_CENTS_WORDS = tuple(CURRENCY_CENTS)
 
 
 def _with_cents(text: str, figs: list[Figure]) -> list[Figure]:
     """两美元又三美分, 5英镑20便士: one amount (2.03 USD, 5.2 GBP)."""
+    return _joined(text, figs, lambda a, b: Decimal(a.value) + Decimal(b.value)
+                   if (b.kind == a.kind == "money" and b.unit == a.unit and b.text.endswith(_CENTS_WORDS)
+                       and not a.text.endswith(_CENTS_WORDS) and text[a.end : b.start] in ("", "又", "零")
+                       and b.value_max is None and b.approx is None) else None)  # fmt: skip
+
+
+def _joined(text: str, figs: list[Figure], value_of) -> list[Figure]:
+    """Figures one after the other made one where `value_of(a, b)` gives the
+    value of the two together (else None); a range is never joined."""
     out: list[Figure] = []
     for f in figs:
         prev = out[-1] if out else None
-        if (prev is not None and f.kind == prev.kind == "money" and f.unit == prev.unit and f.text.endswith(tuple(CURRENCY_CENTS))
-                and not prev.text.endswith(tuple(CURRENCY_CENTS)) and text[prev.end : f.start] in ("", "又", "零")
-                and prev.value_max is None and f.value_max is None and f.approx is None):  # fmt: skip
-            value = Decimal(prev.value) + Decimal(f.value)
+        value = value_of(prev, f) if prev is not None and prev.value_max is None else None
+        if value is not None:
             out[-1] = prev._replace(text=text[prev.start : f.end], end=f.end, value=fmt_decimal(value))
             continue
         out.append(f)
