@@ -189,7 +189,6 @@ class SqliteSearch:
         ).scalars().all()
         return total, _ids_in_order(conn, keys)
 
-
     def _count(self, conn: Connection, sql, params: dict) -> int:
         """count(*) of `sql` over the key range params["lo"]..params["hi"]:
         from the cache of totals, or counted in two halves at once when the
