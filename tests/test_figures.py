@@ -204,6 +204,16 @@ def test_cantonese_dollars_and_fractions_without_zhi():
     assert got == [("港幣三個一毫四", "3.14", "HKD"), ("個九", "1.9", "HKD"), ("三分一", "0.333333333333", None),
                    ("四分一升", "0.25", "L"), ("一又十分一", "1.1", None)]  # fmt: skip
     assert extract_figures("意见十分一致") == []
+    got = [(f.text, f.value) for f in extract_figures("二份一，十份十一")]
+    assert got == [("二份一", "0.5"), ("十份十一", "1.1")]
+    assert [f.text for f in extract_figures("三份一样的合同")] == ["三份"]  # 份 the measure word
+
+
+def test_half_a_point_and_a_half_alone():
+    got = [(f.text, f.value, f.unit, f.direction, f.indicator) for f in extract_figures("GDP增速回落半个百分点；利率下调半個百分點；只剩半个。")]
+    assert got == [("半个百分点", "0.5", "pp", "down", "GDP"), ("半個百分點", "0.5", "pp", "down", None),
+                   ("半个", "0.5", None, None, None)]  # fmt: skip
+    assert extract_figures("用了半个月，半个世纪，半个小时") == []  # durations
 
 
 def test_powers_mixed_fractions_spoons_and_half_a_hundred():
@@ -221,6 +231,7 @@ def test_cents_of_other_currencies_and_prices_in_cents():
                    ("0.6美分/磅", "0.006", "USD/lb", "down"), ("968.75美分/蒲式耳", "9.6875", "USD/bu", None),
                    ("12港仙", "0.12", "HKD/share", None), ("3便士", "0.03", "GBP", "down"),
                    ("两美元又三美分", "2.03", "USD", None), ("5英镑20便士", "5.2", "GBP", None)]  # fmt: skip
+    assert [(f.text, f.value, f.unit) for f in extract_figures("10日元5日本銭")] == [("10日元5日本銭", "10.05", "JPY")]
 
 
 def test_one_or_zero_with_ge_at_the_end_of_a_clause_is_a_count():

@@ -440,7 +440,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         if (m.end() < len(text) and "\u4e00" <= text[m.end()] <= "\u9fff" and not _MEASURE_AT.match(text, m.end())
                 or any(s < m.end() and m.start() < e for s, e in taken)):  # fmt: skip
             continue  # 十分一致: the adverb 十分
-        part = Decimal(DIGITS[m.group("num")]) / (10 if m.group("den") == "十" else DIGITS[m.group("den")])
+        part = parse_numeral(m.group("num")) / (10 if m.group("den") == "十" else DIGITS[m.group("den")])
         whole_at = _WHOLE_AND.search(text, max(0, m.start() - 13), m.start())
         whole = _value(whole_at.group()[:-1]) if whole_at else None
         fig = _fraction_figure(text, m, part, whole_at.start() if whole and whole_at else m.start(), whole[0] if whole else 0)
@@ -480,7 +480,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     if "^" in text:
         out = _powers(text, out)
     out.extend(_ranks(text, {(f.start, f.end) for f in out}))
-    out.extend(_halves(text, out))
+    out.extend(_halves(text, out, today))
     out = _ranges(text, _with_cents(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start)))))
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
@@ -516,7 +516,8 @@ _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
 _MEASURE_AT = re.compile(_units_alt(MEASURES))
 _MI_N = re.compile(r"(?<![\u4e00-\u9fff\d])米([一二三四五六七八九])(?:(左右|上下)|(?=[到至~～\-－—–])|(?![\u4e00-\u9fff\d]))")
-_FEN_M = re.compile(rf"(?<![{_CN_ALL}\d点點])(?P<den>[二三四五六七八九十])分(?P<num>[一二三四五六七八九])(?![{_CN_ALL}\d秒钟])")
+# 三分一, 十份十一 (Cantonese: the part after the whole, no 之)
+_FEN_M = re.compile(rf"(?<![{_CN_ALL}\d点點])(?P<den>[二三四五六七八九十])(?P<sep>[分份])(?P<num>十?[一二三四五六七八九]|十)(?![{_CN_ALL}\d秒钟])")
 # The whole number before 又 (一又十分一): a plain character class, since the
 # nested repetition of _NUM backtracks exponentially where a match fails.
 _WHOLE_AND = re.compile(rf"[\d.{_CN_ALL}]{{1,12}}又$")
@@ -524,6 +525,7 @@ _WHOLE_AND = re.compile(rf"[\d.{_CN_ALL}]{{1,12}}又$")
 _GO_N = re.compile(r"(?<![\u4e00-\u9fff\d])個([半一二三四五六七八九])(?![\u4e00-\u9fff\d])")
 _HALF_UNITS = [w for w in MEASURES if len(w) > 1 or w in "升吨米亩斤"]
 _HALF = re.compile(rf"(?<![{_CN_ALL}\d一])半({_units_alt(_HALF_UNITS)})")
+_HALF_GE = re.compile(rf"(?<![{_CN_ALL}\d一])半[个個]")  # 半个月 is a duration: only before 百分点 or alone
 _RANGE_SEP = re.compile(r"\s?(?:至|到|~|～|-|－|—|–)\s?")
 _CN_THEN_ARABIC = re.compile(rf"[{_CN_DIGITS}][0-9]")
 _CLOCK_BEFORE = re.compile(r"\d{1,2}[:：]$")
@@ -885,14 +887,26 @@ def _fraction_figure(text: str, m: re.Match, value: Decimal, start: int | None =
     return Figure(text[start : m.end()], start, m.end(), "number", fmt_decimal(value))
 
 
-def _halves(text: str, taken: list[Figure]) -> list[Figure]:
-    """半 + a measure (半公升, 半加仑): half of it."""
+def _halves(text: str, taken: list[Figure], today: date | None) -> list[Figure]:
+    """半 + a measure (半公升, 半加仑): half of it. 半个百分点: a change of
+    half a point (下调半个百分点); 半个 ending a clause: a half."""
     out = []
     for m in _HALF.finditer(text):
         if any(f.start <= m.start() < f.end for f in taken):
             continue
         code, factor = MEASURES[m.group(1)]
         out.append(Figure(m.group(), m.start(), m.end(), "quantity", fmt_decimal(Decimal("0.5") * factor), unit=code))
+    for m in _HALF_GE.finditer(text):
+        start = m.start()
+        if any(f.start <= start < f.end for f in taken):
+            continue
+        approx = next((a for w, a in _APPROX_BEFORE.items() if text.endswith(w, 0, start)), None)  # 约半个百分点
+        if points := _PERCENT_POINTS.match(text, m.end()):
+            floor = max((f.end for f in taken if f.end <= start), default=0)
+            out.append(Figure(text[start : points.end()], start, points.end(), "percent", "0.5", unit="pp", approx=approx,
+                              **_context(text, start, floor, today)))  # fmt: skip
+        elif not _word_follows(text, m.end()):
+            out.append(Figure(m.group(), start, m.end(), "number", "0.5", approx=approx))  # 只剩半个。
     return out
 
 

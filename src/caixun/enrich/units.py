@@ -27,7 +27,7 @@ CURRENCY_SIGNS = {"US$": "USD", "HK$": "HKD", "NT$": "TWD", "A$": "AUD", "C$": "
                   "¥": "CNY", "￥": "CNY", "RMB": "CNY", "€": "EUR", "£": "GBP", "₩": "KRW", "USD": "USD",
                   "CNY": "CNY", "HKD": "HKD", "EUR": "EUR", "JPY": "JPY", "GBP": "GBP"}  # fmt: skip
 # Cents of other currencies, written as their own word: 85美分 = USD 0.85.
-CURRENCY_CENTS = {"美分": "USD", "美仙": "USD", "港仙": "HKD", "便士": "GBP", "欧分": "EUR", "歐分": "EUR"}
+CURRENCY_CENTS = {"美分": "USD", "美仙": "USD", "港仙": "HKD", "便士": "GBP", "欧分": "EUR", "歐分": "EUR", "日本銭": "JPY", "日本钱": "JPY"}
 # Fractions of a yuan.
 SUBUNITS = {"角": Decimal("0.1"), "毛": Decimal("0.1"), "毫": Decimal("0.1"), "分": Decimal("0.01"), "仙": Decimal("0.01")}
 
