@@ -320,6 +320,31 @@ def test_securities_windowed_search_finds_what_a_full_scan_finds(text):
     assert spans(securities._bracketed(text)) == spans(securities._BRACKETED.finditer(text))
 
 
+
+# The first formulation of patterns that were rewritten to open with a
+# character (so that the regex engine skips ahead to it): same matches.
+_W = "[ \\t\\u3000\\u00a0]"
+_AS_FIRST_WRITTEN = {
+    "_SPACE_IN_FIGURE": rf"(?<![A-Za-z]){_W}+|{_W}+(?![A-Za-z])",
+    "_HALF_GE": r"(?<![{cn}\d一])半[个個]",
+    "_FRACTION_MARK": r"分之|(?<=\d)/(?=\d)",
+    "_FEN_M": r"(?<![{cn}\d点點])(?P<den>[二三四五六七八九十])(?P<sep>[分份])(?P<num>十?[一二三四五六七八九]|十)(?![{cn}\d秒钟])",
+}
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\u3000\u00a0中一三十百半个個分份之钟点/12")), max_size=16))
+def test_patterns_rewritten_for_speed_match_as_first_written(text):
+    import re
+
+    from caixun.enrich import figures
+
+    for name, first in _AS_FIRST_WRITTEN.items():
+        fast = getattr(figures, name)
+        slow = re.compile(first.replace("{cn}", figures._CN_ALL))
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)], name
+
+
 def test_very_long_lines_and_unusual_unicode():
     text = ("增长5%，" * 20000) + "\u200b\ufeff𠀀𠀁🙂" * 100 + "1" * 5000
     result = extract(text)

@@ -34,6 +34,9 @@ _BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:
 # Where a bracketed code can be: the pattern above opens with a lazy name,
 # which the regex engine tries at every character; a match needs this.
 _BRACKET_CODE = re.compile(r"[（(](?:沪|深|北|港|SH|SZ|BJ|HK)?[:：.]?\d")
+# What every _SUFFIXED match holds: searched first, since the lookbehind that
+# opens _SUFFIXED makes the engine try it at every character.
+_SUFFIX = re.compile(r"\.(?:SH|SZ|SS|BJ|HK|sh|sz|ss|bj|hk)(?![A-Za-z])")
 _SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|SS|BJ|HK|sh|sz|ss|bj|hk)(?![A-Za-z])")
 
 
@@ -89,7 +92,7 @@ def extract_securities(text: str) -> list[Security]:
         stripped = _NAME_PREFIX.sub("", m.group("name"))
         name = (stripped if len(stripped) >= 3 else m.group("name")) or None  # not 龙头股份 -> 股份
         found[(m.start("code"), m.end("code"))] = Security(text[m.start() : m.end()], m.start(), m.end(), code, name)
-    for m in _SUFFIXED.finditer(text):
+    for m in _SUFFIXED.finditer(text) if _SUFFIX.search(text) else ():
         if any(s <= m.start() < e for s, e in ((f.start, f.end) for f in found.values())):
             continue
         code = normalize_code(m.group("code"), m.group("sfx"))
