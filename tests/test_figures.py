@@ -345,6 +345,25 @@ def test_patterns_rewritten_for_speed_match_as_first_written(text):
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)], name
 
 
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="元亿美万个a%", min_size=1, max_size=4), min_size=1, max_size=30),
+       st.text(alphabet="元亿美万个a%bx", max_size=8))  # fmt: skip
+def test_alternations_written_as_tries_match_the_flat_alternation(words, text):
+    import re
+
+    from caixun.enrich.figures import _alt, _units_alt
+
+    flat = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    flat_units = "|".join(re.escape(w) + ("(?![A-Za-z])" if w[-1].isalpha() and w[-1].isascii() else "")
+                          for w in sorted(words, key=len, reverse=True))  # fmt: skip
+    for trie, plain in ((_alt(words), flat), (_units_alt(words), flat_units)):
+        a, b = re.compile(f"(?:{trie})"), re.compile(f"(?:{plain})")
+        for i in range(len(text) + 1):
+            ma, mb = a.match(text, i), b.match(text, i)
+            assert (ma and ma.span()) == (mb and mb.span())
+
+
 def test_very_long_lines_and_unusual_unicode():
     text = ("增长5%，" * 20000) + "\u200b\ufeff𠀀𠀁🙂" * 100 + "1" * 5000
     result = extract(text)

@@ -33,9 +33,11 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     digits of a stock code are left to the entities, and a place name inside a
     company's name (上海机场(600009)) is not a region mention."""
     securities = extract_securities(text)
-    code_spans = [(e.start, e.end) for e in securities]
-    figures = [f for f in extract_figures(text, today) if not any(s <= f.start and f.end <= e for s, e in code_spans)]
-    regions = [r for r in extract_regions(text) if not any(s <= r.start and r.end <= e for s, e in code_spans)]
+    figures, regions = extract_figures(text, today), extract_regions(text)
+    if securities:
+        code_spans = [(e.start, e.end) for e in securities]
+        figures = [f for f in figures if not any(s <= f.start and f.end <= e for s, e in code_spans)]
+        regions = [r for r in regions if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
     # filed, not what its figures are about.
