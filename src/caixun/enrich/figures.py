@@ -10,6 +10,7 @@ and days are periods, never figures.
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date
 from decimal import Decimal
@@ -499,10 +500,12 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
             taken.append((m.start(), m.end()))
     taken_until = 0
     at = 0
+    taken.sort()  # spans that do not overlap: the one a place may be in is found by bisection
+    taken_starts = [s for s, _ in taken]
     while (m := _PATTERN.search(text, at)) is not None:
         at = max(m.end(), m.start() + 1)
-        if taken and (inside := next((e for s, e in taken if s <= m.start() < e), None)) is not None:
-            at = inside  # read on after the fraction or 米九 that holds this place
+        if taken and (i := bisect.bisect_right(taken_starts, m.start()) - 1) >= 0 and m.start() < taken[i][1]:
+            at = taken[i][1]  # read on after the fraction or 米九 that holds this place
             continue
         fig = _figure(text, m, today, taken_until)
         if fig is not None:
@@ -770,20 +773,9 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
-    return Figure(
-        text=text[start:end],
-        start=start,
-        end=end,
-        kind=kind,
-        value=fmt_decimal(value),
-        value_max=fmt_decimal(value_max) if value_max is not None else None,
-        unit=code,
-        approx=approx,
-        direction=direction,
-        indicator=_indicator(before),
-        subject=_subject(before),
-        period=_period(before, today),
-    )
+    return Figure(text[start:end], start, end, kind, fmt_decimal(value),
+                  fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
+                  _indicator(before), _subject(before), _period(before, today))  # fmt: skip
 
 
 _SCORE_OR_CLOCK = re.compile(r"得|评|打了?$|满|考|获|拿|积分|比分|总分|均分|分数|星级|上午|下午|晚上|凌晨|早上|中午|[:：]")
@@ -867,7 +859,8 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
     (分别为3.7、2.6、3.2、3.1和3.2个百分点: all five in points). Units travel
     leftwards along a list, directions rightwards."""
     out = list(figs)
-    joined = [bool(_AND.fullmatch(text[out[i].end : out[i + 1].start])) for i in range(len(out) - 1)]
+    joined = [0 < out[i + 1].start - out[i].end <= 2 and bool(_AND.fullmatch(text[out[i].end : out[i + 1].start]))
+              for i in range(len(out) - 1)]  # fmt: skip
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
         if not joined[i]:
