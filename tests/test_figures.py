@@ -422,3 +422,8 @@ def test_annotated_sets_stay_above_their_floors(gold_file, corpus, floors):
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     for key, floor in FLOORS[floors].items():
         assert got[key] >= floor, (key, got)
+
+
+def test_figure_as_dict_holds_every_field():
+    fig = extract_figures("GDP增长8.5%")[0]
+    assert fig.as_dict() == fig._asdict()

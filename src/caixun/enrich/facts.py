@@ -53,7 +53,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     homes = _home_regions(about)
     out = []
     for f in figures:
-        d = f._asdict()
+        d = f.as_dict()
         sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, f.start) - 1]
         security = _last_before(securities, security_ends, f.start, sentence_start)
         in_a_name = security is not None and f.subject and f.subject in (security.name or "")  # 贵州 of 贵州茅台

@@ -61,7 +61,10 @@ class Figure(NamedTuple):
     scope: str | None = None  # of a rank: 晋中 in 排名晋中第一
 
     def as_dict(self) -> dict:
-        return self._asdict()
+        # a dict display: twice as fast as _asdict(), which zips the fields
+        return {"text": self[0], "start": self[1], "end": self[2], "kind": self[3], "value": self[4],
+                "value_max": self[5], "unit": self[6], "approx": self[7], "direction": self[8],
+                "indicator": self[9], "subject": self[10], "period": self[11], "scope": self[12]}  # fmt: skip
 
 
 def _alt(words, tail=lambda word: "") -> str:

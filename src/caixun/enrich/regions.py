@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -68,8 +69,10 @@ class Region:
     parent: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class RegionMention:
+class RegionMention(NamedTuple):
+    """A place named in a text. A NamedTuple: a frozen dataclass's __init__
+    (one object.__setattr__ per field) was a fifth of the region stage."""
+
     text: str
     start: int
     end: int
@@ -97,6 +100,7 @@ class Gazetteer:
     def __init__(self, rows: list[tuple[str, str, str, str, str]]):
         self.regions: dict[str, Region] = {}
         self.names: dict[str, list[_Name]] = {}
+        self._chains: dict[str, tuple[tuple[str, str], ...]] = {}  # code -> its parents, worked out once
         for code, name, aliases, level, parent in rows:
             region = Region(code, name, level, parent or None)
             self.regions[code] = region
@@ -120,13 +124,16 @@ class Gazetteer:
             entries.append(_Name(region, alone))
 
     def chain(self, code: str) -> tuple[tuple[str, str], ...]:
+        if (known := self._chains.get(code)) is not None:
+            return known
         out = []
         parent = self.regions[code].parent
         while parent:
             region = self.regions[parent]
             out.append((region.code, region.name))
             parent = region.parent
-        return tuple(reversed(out))
+        self._chains[code] = chain = tuple(reversed(out))
+        return chain
 
     def find(self, text: str) -> list[RegionMention]:
         patterns = self.patterns
@@ -135,7 +142,7 @@ class Gazetteer:
         if not matches:
             return []
         named: set[str] = set()  # regions the text names without doubt
-        starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+        starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
         in_sentence: dict[int, set[str]] = {}  # sentence -> regions named in it by names that count alone
         for start, _, name in matches:
             first = self.names[name][0]
