@@ -364,6 +364,17 @@ def test_alternations_written_as_tries_match_the_flat_alternation(words, text):
             assert (ma and ma.span()) == (mb and mb.span())
 
 
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["山西", "北京", "时间", "内蒙古", "省", "市", "县", "区", "介休", "晋中", "的", "，", "a", "1",
+                                 "全", "我"]), max_size=30).map("".join))  # fmt: skip
+def test_subject_tried_only_at_possible_starts_finds_the_scans_last_match(before):
+    from caixun.enrich import figures
+
+    scanned = [m.group() for m in figures._SUBJECT.finditer(before)]
+    assert figures._subject(before) == (scanned[-1] if scanned else None)
+
+
 def test_very_long_lines_and_unusual_unicode():
     text = ("增长5%，" * 20000) + "\u200b\ufeff𠀀𠀁🙂" * 100 + "1" * 5000
     result = extract(text)

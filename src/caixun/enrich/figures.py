@@ -376,18 +376,24 @@ _INDICATOR_AC = ahocorasick_rs.AhoCorasick(INDICATORS, matchkind=ahocorasick_rs.
 
 
 _SUBJECT_SUFFIX = re.compile("[省市县区州盟旗镇乡]")
-_PROVINCE_AC = ahocorasick_rs.AhoCorasick(PROVINCES)
+_PROVINCE_AC = ahocorasick_rs.AhoCorasick(PROVINCES)  # Standard: every start, overlapping ones too
+_PROVINCE_CHARS = re.compile(f"[{''.join(sorted({p[0] for p in PROVINCES}))}]")
 
 
 def _subject(before: str) -> str | None:
-    # Most sentences name no place: a match needs one of the suffixes or a
-    # province's name, and testing for those first skips the pattern's
-    # lazy repetition at every character (3 of 4 sentences in the corpus).
-    if _SUBJECT_SUFFIX.search(before) is None and not _PROVINCE_AC.find_matches_as_indexes(before):
-        return None
-    last = None
-    for last in _SUBJECT.finditer(before):
-        pass
+    """The last place-like word in the words before a figure: the last match
+    of _SUBJECT.finditer(before). A match ends two to six characters after
+    its start at a place suffix (省, 市…) or is a province's name, so the
+    pattern is tried only at those starts (a few per sentence instead of every
+    character; most sentences have none), in order, each after the end of the
+    match before it: the same matches as the scan."""
+    starts = {s for m in _SUBJECT_SUFFIX.finditer(before) for s in range(max(0, m.start() - 6), m.start() - 1)}
+    if _PROVINCE_CHARS.search(before):
+        starts.update(s for _, s, _ in _PROVINCE_AC.find_matches_as_indexes(before, overlapping=True))
+    last, pos = None, 0
+    for s in sorted(starts):
+        if s >= pos and (m := _SUBJECT.match(before, s)) is not None:
+            last, pos = m, m.end()
     return last.group() if last else None
 
 
