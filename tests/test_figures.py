@@ -435,6 +435,23 @@ def test_annotated_sets_stay_above_their_floors(gold_file, corpus, floors):
         assert got[key] >= floor, (key, got)
 
 
+def test_a_measure_per_another_and_words_that_only_look_like_counts():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("PM2.5年均浓度为26.3微克/立方米，时速350公里/小时，亩产500公斤/亩，产能100万吨/年")]
+    assert got == [("26.3微克/立方米", "26.3", "ug/m3"), ("350公里/小时", "350", "km/hour"), ("500公斤/亩", "500", "kg/mu"),
+                   ("100万吨", "1000000", "t")]  # a capacity per year stays in tonnes  # fmt: skip
+    assert extract_figures("加快建设二手车市场，做好两手准备，“政会银企”四方协同，一方有难、八方支援") == []
+    got = [(f.text, f.value, f.unit) for f in extract_figures("完成土方50万方，浇筑混凝土3万方，成交2手")]
+    assert got == [("50万方", "500000", "m3"), ("3万方", "30000", "m3"), ("2手", "2", "手")]
+
+
+def test_kuai_before_a_noun_is_a_piece_and_a_model_number_is_no_thousands():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("两块地，这两块，两块钱，涨了三块，三块五，每公斤17块多的价格，五块六到五块七毛八")]
+    assert got == [("两块钱", "2", "CNY"), ("三块", "3", "CNY"), ("三块五", "3.5", "CNY"), ("17块多", "17", "CNY/kg"),
+                   ("五块六到五块七毛八", "5.6", "CNY")]  # fmt: skip
+    got = [(f.text, f.value) for f in extract_figures("一驾空客A320，150座，共3，500家企业")]
+    assert got == [("150座", "150"), ("3，500家", "3500")]
+
+
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()

@@ -277,6 +277,10 @@ def _trailing_big(num: str) -> Decimal:
     return scale
 
 
+def _has_arabic(num: str) -> bool:
+    return any("0" <= c <= "9" for c in num)
+
+
 def _has_digit(num: str) -> bool:
     return _DIGITISH.search(num) is not None or num.lstrip("-−+负負 ").startswith(("十", "拾"))
 
@@ -516,6 +520,9 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         if taken and (i := bisect.bisect_right(taken_starts, m.start()) - 1) >= 0 and m.start() < taken[i][1]:
             at = taken[i][1]  # read on after the fraction or 米九 that holds this place
             continue
+        if "，" in m.group("n1") and m.start() and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+            at = m.start("n1") + m.group("n1").index("，") + 1  # 空客A320，150座: a model's number, then a count
+            continue
         fig = _figure(text, m, today, taken_until)
         if fig is not None:
             out.append(fig)
@@ -566,6 +573,9 @@ _TIME_AFTER_GE = ("季度", "月", "小时", "星期", "礼拜", "工作日", "�
 # (not 每年, 每月: an amount per year is a flow, not a price).
 _PER_GOODS = [w for w in PER if w not in ("月", "年", "天", "小时", "人", "个")]
 _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|股息|分红|派息|经营现金流)")
+# Denominators of a measure that make it another quantity (a concentration, a
+# speed, a yield); not 年 or 月 (100万吨/年 is a capacity in tonnes).
+_MEASURE_PER = re.compile(r"/(立方米|平方米|平米|升|小时|秒|公斤|千克|吨|亩|公顷)")
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
 _MEASURE_AT = re.compile(_units_alt(MEASURES))
 _MI_N = re.compile(r"(?<![\u4e00-\u9fff\d])米([一二三四五六七八九])(?:(左右|上下)|(?=[到至~～\-－—–])|(?![\u4e00-\u9fff\d]))")
@@ -693,10 +703,13 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 一家企业, 一项法案: an article, not a count (but 其中一个。 is one)
     if unit == "位" and after[:1] == "数":
         return None  # 两位数增长
-    if unit == "方" and after[:1] and after[:1] in "面式向案法便针略位":
-        return None  # 一方面, 多方式: not cubic metres
-    if "块" in (unit, u1) and n1 == "一" and after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多":
-        return None  # 这一块业务: a piece, not a yuan
+    if unit == "方" and after[:1] and (after[:1] in "面式向案法便针略位" or (not _has_arabic(n1) and "\u4e00" <= after[:1] <= "\u9fff")):
+        return None  # 一方面, 多方式, “政会银企”四方协同: parties, not cubic metres (50万方混凝土 still is)
+    if unit == "手" and (n1 == "二" or not _has_arabic(n1) and "\u4e00" <= after[:1] <= "\u9fff"):
+        return None  # 二手房: second-hand; 两手准备, 两手抓: a saying (lots traded are written 2手)
+    if "块" in (unit, u1) and ((after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多左上以的到至和或及")
+                               or text[start - 1 : start] in ("这", "那", "哪")):  # fmt: skip
+        return None  # 这一块业务, 两块地, 这两块: pieces, not yuan (两块钱, 涨了三块 are)
     if u1 and unit and not n2 and unit not in CURRENCIES:
         unit, end = None, m.end("u1")  # 2,050亿元处置, 由3%升至5%: the yuan or the % ends the figure
     if kind_is_slogan(text, start, end):
@@ -771,6 +784,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
     elif kind == "money" and code and "/" not in code and _PER_SHARE_AFTER.match(text, end):
         code = f"{code}/share"  # 5.50美元左右的每股收益
+    if kind == "quantity" and unit in MEASURES and (per := _MEASURE_PER.match(text, end)):
+        code, end = f"{code}/{PER[per.group(1)]}", per.end()  # 26.3微克/立方米, 350公里/小时, 500公斤/亩: a measure per another
     if kind == "number" and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
         kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
     value = v1 * factor
