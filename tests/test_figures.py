@@ -452,6 +452,15 @@ def test_kuai_before_a_noun_is_a_piece_and_a_model_number_is_no_thousands():
     assert got == [("150座", "150"), ("3，500家", "3500")]
 
 
+def test_traditional_characters_read_like_simplified_ones():
+    text = "售價超過400美元（約新台幣13,000元），低於99美元；營收增長5%，淨利潤減少3億元，24小時"
+    got = [(f.text, f.value, f.unit, f.approx, f.direction, f.indicator) for f in extract_figures(text)]
+    assert got == [("超過400美元", "400", "USD", "over", None, None), ("約新台幣13,000元", "13000", "TWD", "about", None, None),
+                   ("低於99美元", "99", "USD", "under", None, None), ("5%", "5", "%", None, "up", "营收"),
+                   ("3億元", "300000000", "CNY", None, "down", "净利润")]  # fmt: skip
+    assert all(text[f.start : f.end] == f.text for f in extract_figures(text))  # offsets into the text as given
+
+
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()

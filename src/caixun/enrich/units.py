@@ -86,3 +86,14 @@ PER = {"吨": "t", "桶": "bbl", "股": "share", "平方米": "m2", "平米": "m
        "手": "lot", "张": "piece", "小时": "hour", "公里": "km", "米": "m", "立方米": "m3", "方": "m3",
        "磅": "lb", "加仑": "gal", "蒲式耳": "bu", "秒": "s", "公顷": "ha",
        "MWh": "MWh", "kWh": "kWh", "t": "t", "bbl": "bbl", "oz": "oz"}  # fmt: skip
+
+# Traditional characters of the words the figure patterns read (units,
+# currencies, 约/超过/低于, 增长/下跌, time words, indicators, place suffixes)
+# and their simplified forms, one character for one, so that offsets stay
+# valid: 約新台幣13,000元 reads as 约新台币13,000元 (TWD, about). 個 is not
+# folded: in Hong Kong usage it is also the dollar (個九 = HK$1.9).
+TRADITIONAL = str.maketrans(
+    "幣歐鎊圓約過於達長漲減內億萬點兩門韓盧紐臺價額總資產進營業淨潤國噸釐頃畝輛戶張條項筆間場週時鐘紀歲將餘縮擴飆調銖貿幾負倆對雙陽運輸貨權險號區縣鎮鄉廣東華蘭濟體聯",
+    "币欧镑圆约过于达长涨减内亿万点两门韩卢纽台价额总资产进营业净润国吨厘顷亩辆户张条项笔间场周时钟纪岁将余缩扩飙调铢贸几负俩对双阳运输货权险号区县镇乡广东华兰济体联",
+)
+
