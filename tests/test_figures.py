@@ -46,6 +46,11 @@ def test_money_percent_and_direction():
     assert ("12.6亿元", "money", "1260000000", None, "CNY", None, None) in got
     assert ("3.2%", "percent", "3.2", None, "%", None, "down") in got
     assert ("1.5个百分点", "percent", "1.5", None, "pp", None, "up") in got
+    got = [(f.text, f.unit, f.direction) for f in extract_figures("328级为19057元/吨，跌2元；报3850元/吨，收入增加50元")]
+    assert got == [("328", None, None), ("19057元/吨", "CNY/t", None), ("2元", "CNY/t", "down"), ("3850元/吨", "CNY/t", None),
+                   ("50元", "CNY", "up")]  # the change of a price is per tonne too; another amount is not  # fmt: skip
+    got = figs("恒生指数低开3.77%，道指高开0.5%")
+    assert [(f[0], f[-1]) for f in got] == [("3.77%", "down"), ("0.5%", "up")]  # opening lower or higher
 
 
 def test_prices_counts_ranges_and_approximations():

@@ -166,9 +166,11 @@ _RANK = re.compile(rf"(?P<verb>排名|排在|排|位列|位居|位于|居|列|�
 _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:名|位)?(?:季度|季|次|批|期|届|条|章|节|方|天|年|个|家|轮|号|波|阶段|步|款|项|部|代|版|场|周|日|月|例|笔|单|只|支|时间|议题|书记|责任|线|梯队|种|类|产业|大类"
                       r"|中学|小学|中心|医院|人民医院|处理厂|工厂|分厂|车间|分公司|支行|分行|监狱|看守所)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
-       "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行"]  # fmt: skip
+       "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
+       "高开", "收高"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
-         "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减"]  # fmt: skip
+         "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
+         "低开", "收低"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别)*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
@@ -904,7 +906,14 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
         a, b = out[i], out[i + 1]
         if joined[i] and a.kind == b.kind and a.direction and not b.direction:
             out[i + 1] = b._replace(direction=a.direction)
+        elif (b.kind == a.kind == "money" and b.direction and b.unit and a.unit and "/" in a.unit and "/" not in b.unit
+              and a.unit.startswith(b.unit + "/") and _PRICE_THEN_CHANGE.fullmatch(text, a.end, b.start)):  # fmt: skip
+            out[i + 1] = b._replace(unit=a.unit)  # 19057元/吨，跌2元: the change of a price is per tonne too
     return out
+
+
+# Between a price and the change that follows it: a comma and the verb.
+_PRICE_THEN_CHANGE = re.compile(r"[，,]\s?(?:较上[一个]?[周日月]|环比|同比)?(?:上涨|下跌|涨|跌|上升|下降|回落|提高|降低)[了]?")
 
 
 def kind_is_slogan(text: str, start: int, end: int) -> bool:
