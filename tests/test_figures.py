@@ -61,6 +61,7 @@ def test_prices_counts_ranges_and_approximations():
     assert ("3至5亿元", "money", "300000000", "500000000", "CNY", None, None) in got
     assert ("三成", "percent", "30", None, "%", None, None) in got
     assert ("两百多户", "quantity", "200", None, "户", "over", None) in got
+    assert [f.unit for f in extract_figures("每头生猪净利润达500元至700元")] == ["CNY/head"]  # six words after 每头
 
 
 def test_coordinated_figures_share_unit_and_direction():

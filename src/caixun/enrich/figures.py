@@ -584,7 +584,7 @@ _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|
 # Denominators of a measure that make it another quantity (a concentration, a
 # speed, a yield); not 年 or 月 (100万吨/年 is a capacity in tonnes).
 _MEASURE_PER = re.compile(r"/(立方米|平方米|平米|升|小时|秒|公斤|千克|吨|亩|公顷)")
-_PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,4}}$")
+_PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,6}}$")  # 每头生猪净利润达500元
 _MEASURE_AT = re.compile(_units_alt(MEASURES))
 _MI_N = re.compile(r"(?<![\u4e00-\u9fff\d])米([一二三四五六七八九])(?:(左右|上下)|(?=[到至~～\-－—–])|(?![\u4e00-\u9fff\d]))")
 # 三分一, 十份十一 (Cantonese: the part after the whole, no 之)
@@ -788,7 +788,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
                 v1 = v1 - extra if v1 < 0 else v1 + extra  # -五元七毛八分 = -5.78
     approx = (_APPROX_BEFORE.get(g["pre"] or "") or _APPROX_AFTER.get(g["post"] or "")
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
-    if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 8), start)):
+    if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 12), start)):
         code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
     elif kind == "money" and code and "/" not in code and _PER_SHARE_AFTER.match(text, end):
         code = f"{code}/share"  # 5.50美元左右的每股收益
@@ -853,7 +853,7 @@ def _money_figure(text: str, start: int, end: int, value: Decimal, code: str, ap
                   today: date | None) -> Figure:  # fmt: skip
     """A money figure read by one of the special rules above (cents, 個 as the dollar)."""
     approx = _APPROX_BEFORE.get(g["pre"] or "") or approx
-    if per := _PER_BEFORE.search(text, max(0, start - 8), start):
+    if per := _PER_BEFORE.search(text, max(0, start - 12), start):
         code = f"{code}/{PER[per.group(1)]}"  # 每股派息5分
     return Figure(text[start:end], start, end, "money", fmt_decimal(value), unit=code, approx=approx,
                   **_context(text, start, floor, today))  # fmt: skip
