@@ -69,6 +69,9 @@ def test_coordinated_figures_share_unit_and_direction():
     assert ("27.3", "money", "27.3", None, "HKD", None, None) in got
     assert ("8%", "percent", "8", None, "%", None, "down") in got
     assert ("3.2", "money", "320000000", None, "CNY", None, None) in got
+    got = [(f.text, f.value, f.unit) for f in extract_figures("客运量分别达1409万、1305万人次，余额分别为3.7、2.6亿元")]
+    assert got == [("1409万", "14090000", "人次"), ("1305万人次", "13050000", "人次"), ("3.7", "370000000", "CNY"),
+                   ("2.6亿元", "260000000", "CNY")]  # a list falling from first to last shares its 亿 too  # fmt: skip
 
 
 def test_years_and_dates_are_not_figures():

@@ -885,6 +885,9 @@ def _fractions(text: str):
 _AND = re.compile(r"[和及与、]|以及")
 
 
+_BARE_IN_LIST = re.compile(r"[\d.]+[万萬亿億]?")
+
+
 def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
     """Figures joined by 和/及/、 share what only one of them says:
     下调至27.3及56.2港元 (both HK$), 降低7%和8% (both down), and a list
@@ -897,9 +900,12 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
         a, b = out[i], out[i + 1]
         if not joined[i]:
             continue
-        if a.kind == "number" and b.kind in ("money", "quantity", "percent") and b.unit and re.fullmatch(r"[\d.]+", a.text):
+        if a.kind == "number" and b.kind in ("money", "quantity", "percent") and b.unit and _BARE_IN_LIST.fullmatch(a.text):
             scale = _trailing_scale(re.sub(r"[^\d.万萬亿億千百十]", "", b.text)) if not b.text[-1:].isdigit() else Decimal(1)
-            value = Decimal(a.value) * (scale if scale != 1 and Decimal(a.value) * scale <= Decimal(b.value) else 1)
+            if not a.text[-1].isdigit():
+                scale = Decimal(1)  # 客运量分别达1409万、1305万人次: its own 万 is already in its value
+            # 分别为3.7、2.6亿元: the list's 亿 is both figures' (within a factor of 100 of each other)
+            value = Decimal(a.value) * (scale if scale != 1 and Decimal(a.value) * scale <= Decimal(b.value) * 100 else 1)
             out[i] = a._replace(kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
                              subject=b.subject, period=b.period)  # fmt: skip
     for i in range(len(out) - 1):
