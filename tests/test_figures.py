@@ -72,6 +72,8 @@ def test_coordinated_figures_share_unit_and_direction():
     got = [(f.text, f.value, f.unit) for f in extract_figures("客运量分别达1409万、1305万人次，余额分别为3.7、2.6亿元")]
     assert got == [("1409万", "14090000", "人次"), ("1305万人次", "13050000", "人次"), ("3.7", "370000000", "CNY"),
                    ("2.6亿元", "260000000", "CNY")]  # a list falling from first to last shares its 亿 too  # fmt: skip
+    got = [(f.text, f.unit) for f in extract_figures("增速分别高于全国12.7个、12个百分点；新建3个、5个项目")]
+    assert got == [("12.7个", "pp"), ("12个百分点", "pp"), ("3个", "个"), ("5个", "个")]
 
 
 def test_years_and_dates_are_not_figures():

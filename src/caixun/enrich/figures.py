@@ -908,6 +908,8 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
             value = Decimal(a.value) * (scale if scale != 1 and Decimal(a.value) * scale <= Decimal(b.value) * 100 else 1)
             out[i] = a._replace(kind=b.kind, unit=b.unit, value=fmt_decimal(value), indicator=b.indicator,
                              subject=b.subject, period=b.period)  # fmt: skip
+        elif a.unit == "个" and a.text.endswith(("个", "個")) and b.unit in ("pp", "bp") and re.fullmatch(r"[\d.]+[个個]", a.text):
+            out[i] = a._replace(kind=b.kind, unit=b.unit)  # 分别高于全国12.7个、12个百分点: both in points
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if joined[i] and a.kind == b.kind and a.direction and not b.direction:
