@@ -234,7 +234,6 @@ _SCIENTIFIC = re.compile(r"[-−+]?(?:\d+(?:\.\d+)?|\.\d+)[eE][+-]?\d{1,3}")
 
 
 @lru_cache(maxsize=8192)  # news repeats its numerals; the result is immutable
-@lru_cache(maxsize=8192)  # the same numerals come again and again (1, 10, 2.5, 一); the result is immutable
 def _value(num: str) -> tuple[Decimal, Decimal | None, str | None] | None:
     """(value, value_max, approx) of a numeral: 十多万 -> (100000, None, over);
     几十万 -> (100000, 1000000, about); 三五百 -> (300, 500, None)."""
