@@ -472,6 +472,17 @@ def test_traditional_characters_read_like_simplified_ones():
     assert all(text[f.start : f.end] == f.text for f in extract_figures(text))  # offsets into the text as given
 
 
+def test_lists_ranges_codes_and_tables_read_from_unannotated_flashes():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("分别带来约7100、3150、3000、800、2500亿元")]
+    assert got == [("约7100", "710000000000", "CNY"), ("3150", "315000000000", "CNY"), ("3000", "300000000000", "CNY"),
+                   ("800", "80000000000", "CNY"), ("2500亿元", "250000000000", "CNY")]  # the 亿 reaches the whole list  # fmt: skip
+    got = [(f.value, f.value_max) for f in extract_figures("没收个人财产人民币五百万元至六十万元不等")]
+    assert got == [("600000", "5000000")]  # a range written from the top
+    assert [f.text for f in extract_figures("文号2141001-1")] == ["2141001", "-1"]  # a code's parts, no range
+    assert [f.value for f in extract_figures("2,800  3,000  2,600，涨了7 0美元")] == ["2800", "3000", "2600", "70"]
+    assert extract_figures("离岸人民币一度冲高，上海市第一中级人民法院") == []
+
+
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()

@@ -164,7 +164,8 @@ _FRACTION_PREFIX = {"百分之": 1, "佰分之": 1, "千分之": Decimal("0.1"),
 _MULTIPLIERS = {"打": 12, "对": 2, "對": 2, "双": 2, "雙": 2}
 _RANK = re.compile(rf"(?P<verb>排名|排在|排|位列|位居|位于|居|列|名列|跻身)?(?P<scope>[\u4e00-\u9fff]{{0,6}}?)第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；、,;：:）)\s]|$|[\u4e00-\u9fff])")
 _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:名|位)?(?:季度|季|次|批|期|届|条|章|节|方|天|年|个|家|轮|号|波|阶段|步|款|项|部|代|版|场|周|日|月|例|笔|单|只|支|时间|议题|书记|责任|线|梯队|种|类|产业|大类"
-                      r"|中学|小学|中心|医院|人民医院|处理厂|工厂|分厂|车间|分公司|支行|分行|监狱|看守所)")  # ordinals in names
+                      r"|中学|小学|中心|医院|人民医院|处理厂|工厂|分厂|车间|分公司|支行|分行|监狱|看守所|中级人民法院|中级法院|人民法院"
+                      r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
        "高开", "收高"]  # fmt: skip
@@ -483,6 +484,8 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         for sp in _SPACE_IN_FIGURE.finditer(text):
             if _MIXED_FRACTION.match(text, sp.start()):
                 continue  # 1 3/5: the space separates the whole number from the fraction
+            if sp.end() - sp.start() > 1 and sp.start() and text[sp.start() - 1].isdigit() and text[sp.end() : sp.end() + 1].isdigit():
+                continue  # 2,800  3,000: two numbers (a table's columns), not one; 7 0美元 is one, spaced out
             kept.append(text[last : sp.start()])
             pos.extend(range(last, sp.start()))
             last = sp.end()
@@ -695,8 +698,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return None
         code = CURRENCY_SIGNS.get(g["sign"] or "") or CURRENCIES.get(g["sign"] or "") or ("HKD" if unit == "個" or "毫" in g["sub"] else "CNY")
         return _money_figure(text, start, end, v1 + extra, code, approx_inner, g, floor, today)
-    if bare and n1 == "一" and "\u4e00" <= after[:1] <= "\u9fff":
-        return None  # 一般, 一致, 一带一路: words, not the number one
+    if n1 == "一" and unit is None and u1 is None and not (g["pre"] or g["post"] or g["sub"] or n2) and "\u4e00" <= after[:1] <= "\u9fff":
+        return None  # 一般, 一致, 一带一路, 离岸人民币一度: words, not the number one
     if unit == "个" and not g["post"] and text.startswith(_TIME_AFTER_GE, m.end()):
         return None  # 三个季度, 两个交易日: a duration
     if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
@@ -742,6 +745,10 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         elif big > 1 and not any(c in BIG_UNITS for c in n1) and v1 * big <= v2:
             v1 = v1 * big  # 一千到两千万 = 1000万 to 2000万, 七千到九千亿
         vmax = v2
+        if vmax < v1 and g["sep"] in "-－—–——--":
+            return _figure_without(text, m, "sep", today, floor)  # 2141001-1: a code's parts, not a range
+        if vmax < v1:
+            v1, vmax = vmax, v1  # 没收财产五百万元至六十万元不等: a range written from the top
     pct_prefix = g["pctpre"] or g["pctpre2"]
     kind, code, factor = _classify(unit, u1, g["sign"], bool(pct_prefix))
     if pct_prefix:
@@ -884,7 +891,7 @@ def _fractions(text: str):
 _AND = re.compile(r"[和及与、]|以及")
 
 
-_BARE_IN_LIST = re.compile(r"[\d.]+[万萬亿億]?")
+_BARE_IN_LIST = re.compile(r"(?:约|近|超|逾)?(\d+(?:\.\d+)?)[万萬亿億]?")
 
 
 def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
@@ -900,7 +907,12 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
         if not joined[i]:
             continue
         if a.kind == "number" and b.kind in ("money", "quantity", "percent") and b.unit and _BARE_IN_LIST.fullmatch(a.text):
-            scale = _trailing_scale(re.sub(r"[^\d.万萬亿億千百十]", "", b.text)) if not b.text[-1:].isdigit() else Decimal(1)
+            if not b.text[-1:].isdigit():
+                scale = _trailing_scale(re.sub(r"[^\d.万萬亿億千百十]", "", b.text))
+            elif (bare := _BARE_IN_LIST.fullmatch(b.text)) and Decimal(bare.group(1)):
+                scale = Decimal(b.value) / Decimal(bare.group(1))  # 7100、3150、3000、800、2500亿元: 800 has its 亿 already
+            else:
+                scale = Decimal(1)
             if not a.text[-1].isdigit():
                 scale = Decimal(1)  # 客运量分别达1409万、1305万人次: its own 万 is already in its value
             # 分别为3.7、2.6亿元: the list's 亿 is both figures' (within a factor of 100 of each other)
