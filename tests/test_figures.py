@@ -483,6 +483,13 @@ def test_lists_ranges_codes_and_tables_read_from_unannotated_flashes():
     assert extract_figures("离岸人民币一度冲高，上海市第一中级人民法院") == []
 
 
+def test_share_prices_in_yuan_take_the_market_the_text_is_on():
+    text = "港股收评：红筹股全线下跌，碧桂园大跌11.15%，报14.5元；A股方面，贵州茅台涨2%，报2000元，成交额12亿元。"
+    got = [(f.text, f.unit) for f in extract_figures(text) if f.kind == "money"]
+    assert got == [("14.5元", "HKD"), ("2000元", "CNY"), ("12亿元", "CNY")]
+    assert [f.unit for f in extract_figures("茅台股价报2000元")] == ["CNY"]
+
+
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()

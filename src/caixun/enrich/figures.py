@@ -552,11 +552,37 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     if "半" in text:
         out.extend(_halves(text, out, today))
     out = _ranges(text, _with_cents(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start)))))
+    if "港" in text or "恒" in text:
+        out = _hong_kong_quotes(text, out)
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
         out = [_moved(f, f.start, f.end, original) for f in out]
     out.sort(key=lambda f: (f.start, -f.end))
+    return out
+
+
+# A share price quoted in 元 (碧桂园大跌11.15%，报14.5元) is in the currency of
+# the market the text is on at that point: the last market named before it.
+_MARKET = re.compile(r"(港股|恒指|恒生|港交所|国企指数|红筹|联交所)|(A股|沪指|上证|深成指|深证|创业板|沪深|两市|科创板)")
+_QUOTE_BEFORE = re.compile(r"(?:收报|现报|报|股价|收于|报收)$")
+
+
+def _hong_kong_quotes(text: str, figs: list[Figure]) -> list[Figure]:
+    """Share prices in plain 元 quoted while the text is on the Hong Kong
+    market are Hong Kong dollars."""
+    markets = [(m.start(), m.group(1) is not None) for m in _MARKET.finditer(text)]
+    if not any(hk for _, hk in markets):
+        return figs
+    starts = [at for at, _ in markets]
+    out = []
+    for f in figs:
+        if (f.kind == "money" and f.unit == "CNY" and f.text.endswith("元") and not f.text.endswith("人民币元")
+                and "人民币" not in f.text and _QUOTE_BEFORE.search(text, max(0, f.start - 3), f.start)):  # fmt: skip
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i >= 0 and markets[i][1]:
+                f = f._replace(unit="HKD")
+        out.append(f)
     return out
 
 
