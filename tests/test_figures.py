@@ -490,6 +490,14 @@ def test_share_prices_in_yuan_take_the_market_the_text_is_on():
     assert [f.unit for f in extract_figures("茅台股价报2000元")] == ["CNY"]
 
 
+def test_amounts_after_a_price_in_its_sentence_are_prices_too():
+    got = [(f.text, f.unit) for f in extract_figures("布兰特原油均价料为每桶72.71美元，较前月预估的72.87美元低0.16美元，但高于年内平均的71.96美元。")]
+    assert got == [("72.71美元", "USD/bbl"), ("72.87美元", "USD/bbl"), ("0.16美元", "USD"), ("71.96美元", "USD/bbl")]
+    got = [(f.text, f.unit) for f in extract_figures("每吨3000元，总价3500元；每股收益0.5元，较去年的0.4元增长，营收10亿元。每吨2000元。报2100元")]
+    assert got == [("3000元", "CNY/t"), ("3500元", "CNY"), ("0.5元", "CNY/share"), ("0.4元", "CNY/share"), ("10亿元", "CNY"),
+                   ("2000元", "CNY/t"), ("2100元", "CNY")]  # not a total, not past the sentence  # fmt: skip
+
+
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()

@@ -554,6 +554,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     out = _ranges(text, _with_cents(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start)))))
     if "港" in text or "恒" in text:
         out = _hong_kong_quotes(text, out)
+    out = _same_price_unit(text, out)
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -583,6 +584,29 @@ def _hong_kong_quotes(text: str, figs: list[Figure]) -> list[Figure]:
             if i >= 0 and markets[i][1]:
                 f = f._replace(unit="HKD")
         out.append(f)
+    return out
+
+
+_SENTENCE_OR_TOTAL = re.compile(r"[。；！？\n]|总|合计|共计|累计")
+
+
+def _same_price_unit(text: str, figs: list[Figure]) -> list[Figure]:
+    """每桶72.71美元，较前月调查预估的72.87美元低0.16美元，但高于年内平均的71.96美元:
+    amounts later in the sentence of a price per unit, in its currency and
+    within a factor of two of it, are prices per that unit too (not a total:
+    总价, 合计 and a sentence end stop it)."""
+    out = list(figs)
+    for i, price in enumerate(out):
+        if price.kind != "money" or not price.unit or "/" not in price.unit:
+            continue
+        currency, per = price.unit.split("/", 1)
+        value = Decimal(price.value)
+        for j in range(i + 1, len(out)):
+            f = out[j]
+            if _SENTENCE_OR_TOTAL.search(text, out[j - 1].end, f.start):
+                break
+            if f.kind == "money" and f.unit == currency and f.value_max is None and value and Decimal(0.5) <= Decimal(f.value) / value <= 2:
+                out[j] = f._replace(unit=price.unit)
     return out
 
 
