@@ -498,6 +498,18 @@ def test_amounts_after_a_price_in_its_sentence_are_prices_too():
                    ("2000元", "CNY/t"), ("2100元", "CNY")]  # not a total, not past the sentence  # fmt: skip
 
 
+def test_a_figure_without_a_period_takes_its_headings():
+    text = ("2026年某市政府工作报告\n\n一、2025年工作回顾\n\n一年来，全市生产总值增长5.4%。2024年增长5%。\n\n"
+            "二、“十五五”时期主要目标任务\n\n生产总值年均增长5%左右。\n\n三、2026年重点工作安排\n\n新增就业60万人。\n\n"
+            "财经早餐2024年8月15日\n\n营收增长8%。")  # fmt: skip
+    got = [(f.text, f.period) for f in extract_figures(text, date(2026, 1, 20)) if f.kind != "number"]
+    assert got == [("5.4%", "2025"), ("5%", "2024"), ("5%左右", None), ("60万人", "2026"), ("8%", None)]
+    # a month under a year's heading is of that year, not the article's
+    got = [(f.text, f.period) for f in extract_figures("2011年一季度能源形势分析\n\n一、1-3月\n\n用电量增长16%。", date(2023, 5, 1))
+           if f.kind != "number"]
+    assert got == [("16%", "2011-01/2011-03")]
+
+
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()

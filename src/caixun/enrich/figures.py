@@ -553,6 +553,8 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     if "港" in text or "恒" in text:
         out = _hong_kong_quotes(text, out)
     out = _same_price_unit(text, out)
+    if "年" in text and "\n" in text:
+        out = _heading_periods(text, out, today)
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -581,6 +583,41 @@ def _hong_kong_quotes(text: str, figs: list[Figure]) -> list[Figure]:
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and markets[i][1]:
                 f = f._replace(unit="HKD")
+        out.append(f)
+    return out
+
+
+# A heading: a line of its own, no sentence in it, that is a numbered section
+# (一、2025年工作回顾; 二、“十五五”时期主要目标任务) or short and names a year (2021年
+# 一季度各省GDP出炉).
+_HEADING = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}、[^\n。；！？]{0,30}|[^\n。；！？，,]{0,16}?(?:19|20)\d\d年[^\n。；！？，,]{0,16})"
+                      r"[^\S\n]*$", re.M)  # fmt: skip
+
+
+_DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]")
+
+
+def _heading_periods(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
+    """A figure whose sentence names no period is of the period of the last
+    heading before it (a government report's figures under 一、2025年工作回顾
+    are 2025's, those under 二、2026年主要目标任务 2026's)."""
+    headings: list[tuple[int, str | None]] = []
+    year_of = today
+    for m in _HEADING.finditer(text):
+        if _DAY.search(m.group(1)):
+            headings.append((m.start(), None))  # 财经早餐2024年8月15日: a date line, not the period of what follows
+            continue
+        period = _period(m.group(1), year_of)
+        if period and (year := re.match(r"\d{4}", period)):
+            year_of = date(int(year.group()), 12, 31)  # 一、1-3月… under 2011年一季度…分析 is of 2011
+        headings.append((m.start(), period))
+    if not any(p for _, p in headings):
+        return figs
+    starts = [at for at, _ in headings]
+    out = []
+    for f in figs:
+        if f.period is None and f.kind != "number" and (i := bisect.bisect_right(starts, f.start) - 1) >= 0 and headings[i][1]:
+            f = f._replace(period=headings[i][1])  # a heading without a year (二、“十五五”时期…) ends the one before
         out.append(f)
     return out
 
