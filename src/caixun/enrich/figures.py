@@ -565,14 +565,17 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
 
 # A share price quoted in 元 (碧桂园大跌11.15%，报14.5元) is in the currency of
 # the market the text is on at that point: the last market named before it.
-_MARKET = re.compile(r"(港股|恒指|恒生|港交所|国企指数|红筹|联交所)|(A股|沪指|上证|深成指|深证|创业板|沪深|两市|科创板)")
+_HK_MARKET = ("港股", "恒指", "恒生", "港交所", "国企指数", "红筹", "联交所")
+_MARKET = re.compile(_alt([*_HK_MARKET, "A股", "沪指", "上证", "深成指", "深证", "创业板", "沪深", "两市", "科创板"]))
 _QUOTE_BEFORE = re.compile(r"(?:收报|现报|报|股价|收于|报收)$")
 
 
 def _hong_kong_quotes(text: str, figs: list[Figure]) -> list[Figure]:
     """Share prices in plain 元 quoted while the text is on the Hong Kong
     market are Hong Kong dollars."""
-    markets = [(m.start(), m.group(1) is not None) for m in _MARKET.finditer(text)]
+    if not any(f.kind == "money" and f.unit == "CNY" and f.text.endswith("元") for f in figs):
+        return figs  # no amount in plain 元: nothing to decide (most texts with 港 or 恒)
+    markets = [(m.start(), m.group() in _HK_MARKET) for m in _MARKET.finditer(text)]
     if not any(hk for _, hk in markets):
         return figs
     starts = [at for at, _ in markets]
@@ -590,8 +593,7 @@ def _hong_kong_quotes(text: str, figs: list[Figure]) -> list[Figure]:
 # A heading: a line of its own, no sentence in it, that is a numbered section
 # (一、2025年工作回顾; 二、“十五五”时期主要目标任务) or short and names a year (2021年
 # 一季度各省GDP出炉).
-_HEADING = re.compile(r"^[^\S\n]*([一二三四五六七八九十]{1,3}、[^\n。；！？]{0,30}|[^\n。；！？，,]{0,16}?(?:19|20)\d\d年[^\n。；！？，,]{0,16})"
-                      r"[^\S\n]*$", re.M)  # fmt: skip
+_HEADING = re.compile(r"\s*([一二三四五六七八九十]{1,3}、[^。；！？]{0,30}|[^。；！？，,]{0,16}?(?:19|20)\d\d年[^。；！？，,]{0,16})\s*")
 
 
 _DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]")
@@ -603,14 +605,19 @@ def _heading_periods(text: str, figs: list[Figure], today: date | None) -> list[
     are 2025's, those under 二、2026年主要目标任务 2026's)."""
     headings: list[tuple[int, str | None]] = []
     year_of = today
-    for m in _HEADING.finditer(text):
-        if _DAY.search(m.group(1)):
-            headings.append((m.start(), None))  # 财经早餐2024年8月15日: a date line, not the period of what follows
-            continue
-        period = _period(m.group(1), year_of)
-        if period and (year := re.match(r"\d{4}", period)):
-            year_of = date(int(year.group()), 12, 31)  # 一、1-3月… under 2011年一季度…分析 is of 2011
-        headings.append((m.start(), period))
+    at = 0
+    for line in text.split("\n"):  # a few lines per text: short ones only go to the pattern
+        m = _HEADING.fullmatch(line) if len(line) <= 48 else None
+        if m is None:
+            pass
+        elif _DAY.search(m.group(1)):
+            headings.append((at, None))  # 财经早餐2024年8月15日: a date line, not the period of what follows
+        else:
+            period = _period(m.group(1), year_of)
+            if period and (year := re.match(r"\d{4}", period)):
+                year_of = date(int(year.group()), 12, 31)  # 一、1-3月… under 2011年一季度…分析 is of 2011
+            headings.append((at, period))
+        at += len(line) + 1
     if not any(p for _, p in headings):
         return figs
     starts = [at for at, _ in headings]
