@@ -470,6 +470,9 @@ def test_traditional_characters_read_like_simplified_ones():
                    ("低於99美元", "99", "USD", "under", None, None), ("5%", "5", "%", None, "up", "营收"),
                    ("3億元", "300000000", "CNY", None, "down", "净利润")]  # fmt: skip
     assert all(text[f.start : f.end] == f.text for f in extract_figures(text))  # offsets into the text as given
+    facts = extract("廣東省地區生產總值增長3.9%")
+    assert [(e["text"], e["code"]) for e in facts["entities"]] == [("廣東省", "440000")]  # found as 广东省, given as written
+    assert [(f["region"], f["indicator"]) for f in facts["figures"]] == [("440000", "地区生产总值")]
 
 
 def test_lists_ranges_codes_and_tables_read_from_unannotated_flashes():

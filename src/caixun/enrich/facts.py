@@ -21,6 +21,7 @@ from caixun.enrich import EXTRACTOR_VERSION  # noqa: F401 (re-exported)
 from caixun.enrich.figures import extract_figures
 from caixun.enrich.regions import extract_regions, gazetteer
 from caixun.enrich.securities import extract_securities
+from caixun.enrich.units import fold_traditional
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
@@ -33,7 +34,9 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     digits of a stock code are left to the entities, and a place name inside a
     company's name (上海机场(600009)) is not a region mention."""
     securities = extract_securities(text)
-    figures, regions = extract_figures(text, today), extract_regions(text)
+    figures = extract_figures(text, today)
+    folded = fold_traditional(text)  # 廣東 is found as 广东, and given as written
+    regions = extract_regions(text) if folded is text else [r._replace(text=text[r.start : r.end]) for r in extract_regions(folded)]
     if securities:
         code_spans = [(e.start, e.end) for e in securities]
         figures = [f for f in figures if not any(s <= f.start and f.end <= e for s, e in code_spans)]

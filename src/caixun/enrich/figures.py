@@ -38,7 +38,7 @@ from caixun.enrich.units import (
     PERCENT_UNITS,
     SUBUNITS,
     TIME_WORDS,
-    TRADITIONAL,
+    fold_traditional,
 )
 
 
@@ -465,15 +465,11 @@ _MIXED_FRACTION = re.compile(r"(?<=\d)[ \t]\d{1,3}/\d{1,3}(?![\d/])")
 _POWER = re.compile(r"(?<![\d.^])(?P<neg>[-−])?(?P<base>\d+(?:\.\d+)?)\^(?P<esign>[-+−]*)(?P<exp>\d{1,2})(?![\d.^])")
 
 
-_ANY_TRADITIONAL = re.compile(f"[{''.join(sorted(k for k in map(chr, TRADITIONAL)))}]")
-
-
 def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     """Every figure in the text, in order of position."""
     original = text
     text = to_ascii_digits(text)
-    if _ANY_TRADITIONAL.search(text):
-        text = text.translate(TRADITIONAL)  # same length: offsets stay valid
+    text = fold_traditional(text)  # same length: offsets stay valid
     # Spaces inside a figure ("7 万 5 千", "新台币 177.1 亿元") are dropped
     # for reading; `pos` maps positions back to the text given.
     pos: list[int] | None = None

@@ -8,6 +8,7 @@ prices are compound codes (CNY/t, USD/bbl, CNY/share).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 CURRENCIES = {
@@ -96,4 +97,12 @@ TRADITIONAL = str.maketrans(
     "幣歐鎊圓約過於達長漲減內億萬點兩門韓盧紐臺價額總資產進營業淨潤國噸釐頃畝輛戶張條項筆間場週時鐘紀歲將餘縮擴飆調銖貿幾負倆對雙陽運輸貨權險號區縣鎮鄉廣東華蘭濟體聯",
     "币欧镑圆约过于达长涨减内亿万点两门韩卢纽台价额总资产进营业净润国吨厘顷亩辆户张条项笔间场周时钟纪岁将余缩扩飙调铢贸几负俩对双阳运输货权险号区县镇乡广东华兰济体联",
 )
+_ANY_TRADITIONAL = re.compile(f"[{''.join(sorted(map(chr, TRADITIONAL)))}]")
+
+
+def fold_traditional(text: str) -> str:
+    """The text with those traditional characters simplified (same length);
+    the text itself when it has none (most texts: a search is cheaper than
+    the translation)."""
+    return text.translate(TRADITIONAL) if _ANY_TRADITIONAL.search(text) else text
 
