@@ -43,11 +43,13 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         regions = [r for r in regions if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
-    # filed, not what its figures are about.
+    # filed, not what its figures are about. Figure subjects are read from the
+    # folded text (traditional characters simplified), so names are compared
+    # in that form.
     about, datelines = [], set()
     for r in regions:
         if _DATELINE.match(text, r.end):
-            datelines.add(r.text)
+            datelines.add(folded[r.start : r.end])
         else:
             about.append(r)
     region_ends = [r.end for r in about]
@@ -59,15 +61,15 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d = f.as_dict()
         sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, f.start) - 1]
         security = _last_before(securities, security_ends, f.start, sentence_start)
-        in_a_name = security is not None and f.subject and f.subject in (security.name or "")  # 贵州 of 贵州茅台
+        in_a_name = security is not None and f.subject and f.subject in fold_traditional(security.name or "")  # 贵州 of 贵州茅台
         mention = _last_before(about, region_ends, f.start, sentence_start)
         # the subject guessed from the words before the figure is that dateline's place
-        in_dateline = f.subject is not None and f.subject in datelines and not (mention and mention.text == f.subject)
+        in_dateline = f.subject is not None and f.subject in datelines and not (mention and folded[mention.start : mention.end] == f.subject)
         region = None if in_a_name or in_dateline else _region_of(f.subject)
         d["region"] = region or _code(mention)
         if d["region"] is None and f.kind != "number" and homes:
             # 全市/我省…: the report's own city or province, the one it names most
-            home = next((homes[w] for w in _HOME_WORDS.findall(text, sentence_start, f.start) if w in homes), None)
+            home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, f.start) if w in homes), None)
             if home is not None:
                 d["region"] = home.code
                 mention = home
