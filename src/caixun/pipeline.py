@@ -166,17 +166,25 @@ def ingest(
 
 def _prepare_in_workers(workers: int, chunks: Iterator[tuple[int, list[RawItem]]], slugs_of: Callable,
                         fetched_at: datetime, store_prepared: Callable) -> None:  # fmt: skip
+    _pipelined(workers, ((n, prepare_chunk, (raws, slugs_of(raws), fetched_at)) for n, raws in chunks), store_prepared)
+
+
+def _pipelined(workers: int, jobs: Iterable[tuple[int, Callable, tuple]], consume: Callable[[int, object], None]) -> None:
+    """Run each job (its size, a picklable function, its arguments) in worker
+    processes, at most `workers` ahead of this process, and give the results
+    to `consume(size, result)` in the jobs' order, in this process (which does
+    the storing meanwhile)."""
     # spawn, not fork: the parent may hold database connections and threads.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         queue: deque[tuple[int, Future]] = deque()
-        for n, raws in chunks:
-            queue.append((n, pool.submit(prepare_chunk, raws, slugs_of(raws), fetched_at)))
+        for n, fn, args in jobs:
+            queue.append((n, pool.submit(fn, *args)))
             if len(queue) > workers:
                 n0, fut = queue.popleft()
-                store_prepared(n0, fut.result())
+                consume(n0, fut.result())
         while queue:
             n0, fut = queue.popleft()
-            store_prepared(n0, fut.result())
+            consume(n0, fut.result())
 
 
 def extract_chunk(chunk: list[tuple[int, str, datetime]]) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
@@ -213,16 +221,7 @@ def rebuild_facts(store: Store, *, stale_only: bool = False, workers: int = 0,
         for chunk in chunks:
             save(extract_chunk(chunk), len(chunk))
         return stored, failures
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        queue: deque[tuple[int, Future]] = deque()
-        for chunk in chunks:
-            queue.append((len(chunk), pool.submit(extract_chunk, chunk)))
-            if len(queue) > workers:
-                n, fut = queue.popleft()
-                save(fut.result(), n)
-        while queue:
-            n, fut = queue.popleft()
-            save(fut.result(), n)
+    _pipelined(workers, ((len(chunk), extract_chunk, (chunk,)) for chunk in chunks), lambda n, result: save(result, n))
     return stored, failures
 
 
