@@ -1,5 +1,6 @@
 """Unit words after (or before) a number: what kind of figure they make, the
-unit code we report, and the factor to the base unit (pure data).
+unit code we report, and the factor to the base unit (pure data, and the
+fold of traditional characters that reads them).
 
 Money uses ISO 4217 codes; percentages `%`, `pp` (百分点), `bp` (基点);
 measures SI-style codes; counts keep the measure word itself (人次, 户, 家);
