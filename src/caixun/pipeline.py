@@ -160,13 +160,9 @@ def ingest(
             for n, raws in chunks():
                 store_prepared(n, prepare_chunk(raws, slugs_of(raws), fetched_at))
         else:
-            _prepare_in_workers(workers, chunks(), slugs_of, fetched_at, store_prepared)
+            jobs = ((n, prepare_chunk, (raws, slugs_of(raws), fetched_at)) for n, raws in chunks())
+            _pipelined(workers, jobs, store_prepared)
     return total
-
-
-def _prepare_in_workers(workers: int, chunks: Iterator[tuple[int, list[RawItem]]], slugs_of: Callable,
-                        fetched_at: datetime, store_prepared: Callable) -> None:  # fmt: skip
-    _pipelined(workers, ((n, prepare_chunk, (raws, slugs_of(raws), fetched_at)) for n, raws in chunks), store_prepared)
 
 
 def _pipelined(workers: int, jobs: Iterable[tuple[int, Callable, tuple]], consume: Callable[[int, object], None]) -> None:
