@@ -165,3 +165,30 @@ def test_failing_source_backs_off_and_becomes_unhealthy(store):
     ok = store.record_poll("s", now=T0, interval=300, error=None, added=3, validators={"u": {"etag": '"x"'}})
     assert health(ok) == "ok" and store.validators("s") == {"u": {"etag": '"x"'}}
     assert store.source_states()["s"]["items_added"] == 3
+
+
+def _open_after(barrier, url: str) -> str:
+    barrier.wait()
+    try:
+        Store(url).close()
+        return "ok"
+    except Exception as exc:  # reported to the test, which names it
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_processes_opening_a_new_sqlite_database_at_once_all_succeed(tmp_path):
+    # `caixun run` and a command beside it may create the same database at
+    # the same moment: the second must find the schema made, not make it again.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager, ProcessPoolExecutor(4, mp_context=ctx) as pool:
+        barrier = manager.Barrier(4)
+        outcomes = list(pool.map(_open_after, [barrier] * 4, [url] * 4))
+    assert outcomes == ["ok"] * 4
+    s = Store(url)
+    with s.engine.connect() as conn:
+        assert [r.version for r in conn.execute(schema_migrations.select())] == list(range(1, LATEST + 1))
+    s.close()

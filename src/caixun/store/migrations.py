@@ -2,13 +2,20 @@
 
 Each migration is (version, name, function taking a Connection). A fresh
 database gets the current schema from `schema.py` at once and every version
-recorded; an existing one runs, in order and each in its own transaction, the
-migrations newer than its version. A database newer than this code is refused.
+recorded; an existing one runs, in order, the migrations newer than its
+version. A database newer than this code is refused.
+
+Two processes may open a new database at once (`caixun run` and a command
+beside it): the migrating is done in one transaction that holds the
+database's write lock (SQLite's BEGIN IMMEDIATE, a PostgreSQL advisory
+lock), and the version is read again under it, so the second process finds
+the work done instead of creating the tables a second time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
@@ -106,26 +113,52 @@ def current_version(conn: Connection) -> int | None:
 
 def migrate(engine: Engine) -> list[int]:
     """Bring the database to LATEST; returns the versions applied."""
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         version = current_version(conn)
-        if version is None:
-            schema.metadata.create_all(conn)
-            search.for_backend(conn.dialect.name).create(conn)
-            _export_index(conn)
-            conn.execute(
-                schema.schema_migrations.insert(),
-                [{"version": v, "name": n, "applied_at": now} for v, n, _ in MIGRATIONS],
-            )
-            return [v for v, _, _ in MIGRATIONS]
-    if version > LATEST:
+    if version is not None and version > LATEST:
         raise SchemaError(f"database schema version {version} is newer than this caixun ({LATEST}); upgrade caixun")
+    if version == LATEST:
+        return []  # the usual case: no lock taken
+    with _write_locked(engine) as conn:
+        return _migrate(conn, current_version(conn))  # read again: another process may have done it
+
+
+@contextmanager
+def _write_locked(engine: Engine) -> Iterator[Connection]:
+    """One transaction that holds the database's write lock from its start."""
+    if engine.dialect.name == "sqlite":
+        # The driver would open its transaction only at the first INSERT and
+        # let DDL run outside it: begin it ourselves, taking the lock at once
+        # (another process waits up to busy_timeout for it).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4206291)")  # caixun's migrations; released at commit
+            yield conn
+
+
+def _migrate(conn: Connection, version: int | None) -> list[int]:
+    now = datetime.now(UTC)
+    if version is None:
+        schema.metadata.create_all(conn)
+        search.for_backend(conn.dialect.name).create(conn)
+        _export_index(conn)
+        conn.execute(
+            schema.schema_migrations.insert(),
+            [{"version": v, "name": n, "applied_at": now} for v, n, _ in MIGRATIONS],
+        )
+        return [v for v, _, _ in MIGRATIONS]
     applied = []
     for v, name, step in MIGRATIONS:
-        if v <= version:
-            continue
-        with engine.begin() as conn:
+        if v > version:
             step(conn)
             conn.execute(schema.schema_migrations.insert().values(version=v, name=name, applied_at=now))
-        applied.append(v)
+            applied.append(v)
     return applied
