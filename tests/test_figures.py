@@ -49,6 +49,9 @@ def test_money_percent_and_direction():
     got = [(f.text, f.unit, f.direction) for f in extract_figures("328级为19057元/吨，跌2元；报3850元/吨，收入增加50元")]
     assert got == [("328", None, None), ("19057元/吨", "CNY/t", None), ("2元", "CNY/t", "down"), ("3850元/吨", "CNY/t", None),
                    ("50元", "CNY", "up")]  # the change of a price is per tonne too; another amount is not  # fmt: skip
+    got = [(f.text, f.unit, f.direction) for f in extract_figures("布伦特原油报每桶85.2美元，较前一交易日上涨1.3美元；焦炭报2100元/吨，比上周下调了100元")]
+    assert got == [("85.2美元", "USD/bbl", None), ("1.3美元", "USD/bbl", "up"), ("2100元/吨", "CNY/t", None),
+                   ("100元", "CNY/t", "down")]  # compared with the day or week before: still the price's change  # fmt: skip
     got = figs("恒生指数低开3.77%，道指高开0.5%")
     assert [(f[0], f[-1]) for f in got] == [("3.77%", "down"), ("0.5%", "up")]  # opening lower or higher
 
@@ -473,6 +476,10 @@ def test_traditional_characters_read_like_simplified_ones():
     facts = extract("廣東省地區生產總值增長3.9%")
     assert [(e["text"], e["code"]) for e in facts["entities"]] == [("廣東省", "440000")]  # found as 广东省, given as written
     assert [(f["region"], f["indicator"]) for f in facts["figures"]] == [("440000", "地区生产总值")]
+    facts = extract("臺灣第一季度出口增長3.5%，遼寧省瀋陽市、重慶、廈門房價下跌")
+    assert [(e["text"], e["code"]) for e in facts["entities"]] == [
+        ("臺灣", "710000"), ("遼寧省", "210000"), ("瀋陽市", "210100"), ("重慶", "500000"), ("廈門", "350200")]  # fmt: skip
+    assert [(f["text"], f["region"], f["direction"]) for f in facts["figures"]] == [("3.5%", "710000", "up")]
 
 
 def test_lists_ranges_codes_and_tables_read_from_unannotated_flashes():

@@ -56,28 +56,42 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     security_ends = [s.end for s in securities]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
     homes = _home_regions(about)
+    names = gazetteer().names
     out = []
+    # This loop runs for every figure (one per 40 characters): most texts
+    # name no stock and many no place, so those lookups are skipped whole.
     for f in figures:
         d = f.as_dict()
-        sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, f.start) - 1]
-        security = _last_before(securities, security_ends, f.start, sentence_start)
-        in_a_name = security is not None and f.subject and f.subject in fold_traditional(security.name or "")  # 贵州 of 贵州茅台
-        mention = _last_before(about, region_ends, f.start, sentence_start)
-        # the subject guessed from the words before the figure is that dateline's place
-        in_dateline = f.subject is not None and f.subject in datelines and not (mention and folded[mention.start : mention.end] == f.subject)
-        region = None if in_a_name or in_dateline else _region_of(f.subject)
-        d["region"] = region or _code(mention)
-        if d["region"] is None and f.kind != "number" and homes:
-            # 全市/我省…: the report's own city or province, the one it names most
-            home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, f.start) if w in homes), None)
-            if home is not None:
-                d["region"] = home.code
-                mention = home
-        d["security"] = _code(security)
-        # The subject is a place or a company the text names: a known region,
-        # else the stock named before it, else the place named before it.
-        if not region and f.kind != "number":
-            d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
+        start, subject, kind = f.start, f.subject, f.kind
+        security = mention = None
+        if about or securities:
+            sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
+            if securities:
+                security = _last_before(securities, security_ends, start, sentence_start)
+            if about:
+                mention = _last_before(about, region_ends, start, sentence_start)
+        region = None
+        if subject:
+            in_a_name = security is not None and subject in fold_traditional(security.name or "")  # 贵州 of 贵州茅台
+            # the subject guessed from the words before the figure is that dateline's place
+            in_dateline = subject in datelines and not (mention and folded[mention.start : mention.end] == subject)
+            if not (in_a_name or in_dateline) and (known := names.get(subject)) and known[0].alone:
+                region = known[0].region.code  # the subject is exactly a place's name (介休市, 晋中)
+        if region:
+            d["region"] = region
+        else:
+            code = mention.code if mention is not None else None
+            if code is None and kind != "number" and homes:
+                # 全市/我省…: the report's own city or province, the one it names most
+                home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, start) if w in homes), None)
+                if home is not None:
+                    code, mention = home.code, home
+            d["region"] = code
+            # The subject is a place or a company the text names: a known
+            # region, else the stock named before it, else the place named before it.
+            if kind != "number":
+                d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
+        d["security"] = security.code if security is not None else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
 
@@ -111,18 +125,6 @@ def _kind_word(name: str) -> str | None:
     return None
 
 
-def _region_of(subject: str | None) -> str | None:
-    """The code of a subject that is exactly a place's name (介休市, 晋中)."""
-    if not subject:
-        return None
-    names = gazetteer().names.get(subject)
-    return names[0].region.code if names and names[0].alone else None
-
-
 def _last_before(mentions: list, ends: list[int], pos: int, floor: int):
     i = bisect.bisect_right(ends, pos) - 1
     return mentions[i] if i >= 0 and mentions[i].start >= floor else None
-
-
-def _code(mention) -> str | None:
-    return mention.code if mention is not None else None

@@ -1019,8 +1019,10 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
-# Between a price and the change that follows it: a comma and the verb.
-_PRICE_THEN_CHANGE = re.compile(r"[，,]\s?(?:较上[一个]?[周日月]|环比|同比)?(?:上涨|下跌|涨|跌|上升|下降|回落|提高|降低)[了]?")
+# Between a price and the change that follows it: a comma, what it is
+# compared with (较前一交易日, 比上周五, 环比) and the verb.
+_PRICE_THEN_CHANGE = re.compile(r"[，,]\s?(?:(?:较|比)[^，。；,;\d]{1,8}?|环比|同比)?"
+                                r"(?:上涨|下跌|涨|跌|上升|下降|回落|提高|降低|上调|下调|反弹)了?")
 
 
 def kind_is_slogan(text: str, start: int, end: int) -> bool:
