@@ -294,6 +294,9 @@ def test_securities():
     assert names == ["联合石化", "贵州茅台", "五粮液", "龙头股份"]
     facts = extract("贵州茅台(600519)盘中涨逾2%")
     assert [f["text"] for f in facts["figures"]] == ["逾2%"]  # the code is an entity, not a figure
+    got = [(s.code, s.name) for s in extract_securities("腾讯控股(00700)收涨3.2%，美团-W（3690）跌2%，百度集团-SW(09888)；报告(2021)与(12345)")]
+    assert got == [("00700.HK", "腾讯控股"), ("03690.HK", "美团-W"), ("09888.HK", "百度集团-SW")]  # Hong Kong's leading zero or share suffix
+    assert [f["text"] for f in extract("腾讯控股(00700)收涨3.2%")["figures"]] == ["3.2%"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -523,3 +526,14 @@ def test_a_figure_without_a_period_takes_its_headings():
 def test_figure_as_dict_holds_every_field():
     fig = extract_figures("GDP增长8.5%")[0]
     assert fig.as_dict() == fig._asdict()
+
+
+def test_readings_of_common_market_and_statistics_phrasing():
+    got = [(f.text, f.value, f.approx) for f in extract_figures("回购金额不低于1亿元且不高于2亿元，开展2890亿元7天期逆回购")]
+    assert got == [("不低于1亿元", "100000000", "over"), ("不高于2亿元", "200000000", "under"),
+                   ("2890亿元", "289000000000", None)]  # the 7 of 7天期 is no 角 of the amount  # fmt: skip
+    assert [(f.text, f.value) for f in extract_figures("五块六到五块七毛八，三元五。")] == [("五块六到五块七毛八", "5.6"), ("三元五", "3.5")]
+    assert [f.text for f in extract_figures("两市成交额7892亿元，两岸贸易，两家企业")] == ["7892亿元", "两家"]  # 两市, 两岸: words
+    got = {f.text: f.direction for f in extract_figures(
+        "增速比上月末低0.3个百分点，比一季度加快0.6个百分点，比上月放缓0.2个百分点，较收盘价高17%，比全国高1.8个百分点，最高5%")}
+    assert got == {"0.3个百分点": "down", "0.6个百分点": "up", "0.2个百分点": "down", "17%": None, "1.8个百分点": None, "5%": None}

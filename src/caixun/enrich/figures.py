@@ -122,6 +122,7 @@ _NUM = (
 )
 _APPROX_BEFORE = {"约": "about", "大约": "about", "大概": "about", "近": "about", "将近": "about", "接近": "about",
                   "超": "over", "超过": "over", "逾": "over", "高达": "over", "至少": "over", "不少于": "over",
+                  "不低于": "over", "不小于": "over", "不高于": "under", "不多于": "under", "不大于": "under",
                   "不到": "under", "不足": "under", "最多": "under", "不超过": "under", "少于": "under", "低于": "under"}  # fmt: skip
 _APPROX_AFTER = {"左右": "about", "上下": "about", "前后": "about", "以上": "over", "多": "over", "余": "over",
                  "有余": "over", "以下": "under", "以内": "under", "之内": "under"}  # fmt: skip
@@ -168,10 +169,10 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高"]  # fmt: skip
+       "高开", "收高", "加快", "高"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低"]  # fmt: skip
+         "低开", "收低", "放缓", "减缓", "低"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别)*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
@@ -348,10 +349,20 @@ def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> 
 def _direction(text: str, start: int, floor: int) -> str | None:
     window = text[max(floor, start - 10) : start]
     last = _UP_TO_CLAUSE_END.match(window)
-    m = _DIRECTION.search(window[last.end() :] if last else window)
+    clause = window[last.end() :] if last else window
+    m = _DIRECTION.search(clause)
     if not m:
         return None
+    if m.group(1) in ("高", "低") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
+        return None  # 比上月末低0.3个百分点 is a fall; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are no changes
     return "down" if m.group(1) in _DOWN_SET else "up"
+
+
+# 高/低 are a change only against an earlier time of the same thing (比上年,
+# 较上月末, 比2019年同期, 比一季度); against another thing (较收盘价高17%, 比全国高)
+# they compare two figures, which is no change.
+_COMPARED = re.compile(r"(?:比|较)(?:上|去|前|同期|年初|月初|年末|月末|\d{4}年|[一二三四]季度|\d{1,2}月|[一二三四五六七八九十]{1,2}月)")
+_NOT_COMPARED = set("最较偏更过新走")
 
 
 def _sentence_before(text: str, start: int) -> str:
@@ -676,6 +687,7 @@ _PER_SHARE_AFTER = re.compile(r"(?:左右|上下)?的?每股(?:收益|净资产|
 _MEASURE_PER = re.compile(r"/(立方米|平方米|平米|升|小时|秒|公斤|千克|吨|亩|公顷)")
 _PER_BEFORE = re.compile(rf"每({_alt(_PER_GOODS)})[\u4e00-\u9fff]{{0,6}}$")  # 每头生猪净利润达500元
 _MEASURE_AT = re.compile(_units_alt(MEASURES))
+_UNIT_WORD_AT = re.compile(_units_alt(_UNIT_WORDS))
 _MI_N = re.compile(r"(?<![\u4e00-\u9fff\d])米([一二三四五六七八九])(?:(左右|上下)|(?=[到至~～\-－—–])|(?![\u4e00-\u9fff\d]))")
 # 三分一, 十份十一 (Cantonese: the part after the whole, no 之)
 _FEN_M = re.compile(rf"(?P<den>[二三四五六七八九十])(?<![{_CN_ALL}\d点點].)(?P<sep>[分份])(?P<num>十?[一二三四五六七八九]|十)(?![{_CN_ALL}\d秒钟])")
@@ -725,6 +737,12 @@ def _figure_without(text: str, m: re.Match, group: str, today: date | None, floo
 def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
     """The figure at its place in the text as given."""
     return Figure(original[start:end], start, end, *f[3:])
+
+
+def _word_follows_digit(text: str, end: int) -> bool:
+    """A unit or a time word follows a figure's last digit: the digit is a
+    figure of its own (7天期), not the 角 of the amount before (五块六到…)."""
+    return _UNIT_WORD_AT.match(text, end) is not None
 
 
 def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | None:
@@ -786,8 +804,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return None
         code = CURRENCY_SIGNS.get(g["sign"] or "") or CURRENCIES.get(g["sign"] or "") or ("HKD" if unit == "個" or "毫" in g["sub"] else "CNY")
         return _money_figure(text, start, end, v1 + extra, code, approx_inner, g, floor, today)
-    if n1 == "一" and unit is None and u1 is None and not (g["pre"] or g["post"] or g["sub"] or n2) and "\u4e00" <= after[:1] <= "\u9fff":
-        return None  # 一般, 一致, 一带一路, 离岸人民币一度: words, not the number one
+    if n1 in ("一", "两", "兩") and unit is None and u1 is None and not (g["pre"] or g["post"] or g["sub"] or n2) and "\u4e00" <= after[:1] <= "\u9fff":
+        return None  # 一般, 一致, 一带一路, 离岸人民币一度, 两市, 两岸, 两会: words, not the numbers one and two
     if unit == "个" and not g["post"] and text.startswith(_TIME_AFTER_GE, m.end()):
         return None  # 三个季度, 两个交易日: a duration
     if g["post"] == "多" and text[m.end() : m.end() + 1] in _TIME_AFTER_DUO:
@@ -874,6 +892,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             v1 += Decimal(DIGITS.get(sub, sub)) / 10  # 三米九 = 3.9 m
         else:
             extra = _subunits(sub) if kind == "money" and code in ("CNY", "HKD") else None  # 三蚊零四 too
+            if extra is not None and len(sub) == 1 and (any(c in BIG_UNITS for c in n1) or _word_follows_digit(text, m.end("sub"))):
+                extra = None  # 2890亿元7天期逆回购: the 7 starts the next figure, it is no 角 (but 三元五。 is 3.5 yuan)
             if extra is None:
                 if g["post"]:
                     return None

@@ -29,7 +29,10 @@ class Security:
         return asdict(self)
 
 
-_NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?)"
+# A name, with the -W, -SW, -S or -B that Hong Kong gives shares with weighted
+# votes or a secondary listing (美团-W, 百度集团-SW).
+_NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?(?:[-－][A-Z]{1,2})?)"
+_HK_SUFFIX = re.compile(r"[-－][A-Z]{1,2}$")
 _BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:：.]?)?(?P<code>\d{6}|\d{4,5})(?:\.(?P<sfx>SH|SZ|SS|BJ|HK))?[)）]")
 # Where a bracketed code can be: the pattern above opens with a lazy name,
 # which the regex engine tries at every character; a match needs this.
@@ -69,12 +72,12 @@ def _bracketed(text: str):
     """The matches of _BRACKETED.finditer(text), found by searching only
     around each bracket that opens a code (4× fewer characters scanned in the
     corpus). A name cannot hold a bracket, so a match through the bracket at
-    `at` starts after the previous bracket and at most 10 characters before
-    `at`, and ends within 20 after it."""
+    `at` starts after the previous bracket and at most 13 characters before
+    `at` (a name and its -SW), and ends within 20 after it."""
     pos = 0
     while (hint := _BRACKET_CODE.search(text, pos)) is not None:
         at = hint.start()
-        m = _BRACKETED.search(text, max(pos, at - 10), at + 20)
+        m = _BRACKETED.search(text, max(pos, at - 13), at + 20)
         if m is None:
             pos = at + 1
             continue
@@ -82,12 +85,23 @@ def _bracketed(text: str):
         pos = m.end()
 
 
+def _hong_kong_evidence(text: str, m: re.Match) -> bool:
+    """A bracketed code of four or five digits without an exchange is a Hong
+    Kong one when the text says 港 just before it, when it is written with
+    Hong Kong's leading zero (腾讯控股(00700): a number in brackets is not
+    written so otherwise), or when the name has a Hong Kong share suffix
+    (美团-W). Else it is more likely a year or a count: 报告(2021)."""
+    code = m.group("code")
+    return ("港" in text[max(0, m.start() - 20) : m.start()] or (len(code) == 5 and code[0] == "0")
+            or _HK_SUFFIX.search(m.group("name")) is not None)  # fmt: skip
+
+
 def extract_securities(text: str) -> list[Security]:
     found: dict[tuple[int, int], Security] = {}
     for m in _bracketed(text):
         ex = {"沪": "SH", "深": "SZ", "北": "BJ", "港": "HK"}.get(m.group("ex") or "", m.group("ex"))
         code = normalize_code(m.group("code"), m.group("sfx") or ex)
-        if code is None or (len(m.group("code")) < 6 and not (m.group("sfx") or ex) and "港" not in text[max(0, m.start() - 20) : m.start()]):
+        if code is None or (len(m.group("code")) < 6 and not (m.group("sfx") or ex) and not _hong_kong_evidence(text, m)):
             continue
         stripped = _NAME_PREFIX.sub("", m.group("name"))
         name = (stripped if len(stripped) >= 3 else m.group("name")) or None  # not 龙头股份 -> 股份
