@@ -537,3 +537,12 @@ def test_readings_of_common_market_and_statistics_phrasing():
     got = {f.text: f.direction for f in extract_figures(
         "增速比上月末低0.3个百分点，比一季度加快0.6个百分点，比上月放缓0.2个百分点，较收盘价高17%，比全国高1.8个百分点，最高5%")}
     assert got == {"0.3个百分点": "down", "0.6个百分点": "up", "0.2个百分点": "down", "17%": None, "1.8个百分点": None, "5%": None}
+
+
+def test_a_change_then_the_level_it_reached_and_names_with_numbers():
+    got = [(f.text, f.value, f.value_max, f.unit) for f in extract_figures("美元指数跌0.3%至105.2，涨幅3%至5%，增长3至5%")]
+    assert got == [("0.3%", "0.3", None, "%"), ("105.2", "105.2", None, None), ("3%至5%", "3", "5", "%"),
+                   ("3至5%", "3", "5", "%")]  # a change and its level are two figures; ranges stay ranges  # fmt: skip
+    assert [f.text for f in extract_figures("5G基站12.3万个，沪深300ETF，3D打印")] == ["12.3万个"]  # 5G, 300ETF, 3D are names
+    assert [(f.text, f.unit) for f in extract_figures("电池产能达55GWh，储能3.2吉瓦时")] == [("55GWh", "GWh"), ("3.2吉瓦时", "GWh")]
+    assert [f.text for f in extract_figures("生猪（外三元）价格为每千克15.2元")] == ["15.2元"]  # 外三元 is a breed

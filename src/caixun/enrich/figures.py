@@ -756,6 +756,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     in_a_name = bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()  # M2, PM2.5, iPhone4
     if in_a_name and not text.startswith("分", end):
         return None  # tested first: a tenth of all candidates (with 分 after, once 分 is read)
+    if bare and "A" <= text[end : end + 1] <= "Z":
+        return None  # 5G基站, 沪深300ETF, 3D: a name, not a number (units are read before this)
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
         return None  # 23：00, 9:30
     if (n1 in "一二三四五六日" and unit is None and u1 is None and text[end : end + 1] not in "次回遍趟"
@@ -826,6 +828,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     if "块" in (unit, u1) and ((after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多左上以的到至和或及")
                                or text[start - 1 : start] in ("这", "那", "哪")):  # fmt: skip
         return None  # 这一块业务, 两块地, 这两块: pieces, not yuan (两块钱, 涨了三块 are)
+    if (unit == "元" or u1 == "元") and n1 in ("二", "三") and text[start - 1 : start] in ("外", "内", "土"):
+        return None  # 生猪（外三元）: a breed of pig, not three yuan
     if u1 and unit and not n2 and unit not in CURRENCIES:
         unit, end = None, m.end("u1")  # 2,050亿元处置, 由3%升至5%: the yuan or the % ends the figure
     if kind_is_slogan(text, start, end):
@@ -839,6 +843,10 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         # 增46%至190万辆: two figures, not a range; this one ends after its unit
         n2, unit, end = None, None, m.end("u1")
         g = {**g, "sub": None, "post": None, "mid": None}
+    elif n2 and u1 and not (unit or g["mid"] or g["post"] or g["sub"]):
+        # 美元指数跌0.3%至105.2: a change, then the level it reached (a range
+        # writes its unit once at the end, 3至5%, or after both ends)
+        n2, end = None, m.end("u1")
     if n2:
         read2 = _value(n2)
         if read2 is None or not _has_digit(n2):

@@ -60,6 +60,8 @@ MEASURES: dict[str, tuple[str, Decimal]] = {
     "茶匙": ("mL", Decimal(5)), "汤匙": ("mL", Decimal(15)), "湯匙": ("mL", Decimal(15)),
     # energy, power, frequency, data
     "千瓦时": ("kWh", Decimal(1)), "度电": ("kWh", Decimal(1)), "kWh": ("kWh", Decimal(1)), "兆瓦时": ("MWh", Decimal(1)),
+    "MWh": ("MWh", Decimal(1)), "吉瓦时": ("GWh", Decimal(1)), "GWh": ("GWh", Decimal(1)), "太瓦时": ("TWh", Decimal(1)),
+    "TWh": ("TWh", Decimal(1)),
     "瓦": ("W", Decimal(1)), "千瓦": ("kW", Decimal(1)), "兆瓦": ("MW", Decimal(1)), "吉瓦": ("GW", Decimal(1)),
     "kW": ("kW", Decimal(1)), "MW": ("MW", Decimal(1)), "GW": ("GW", Decimal(1)), "W": ("W", Decimal(1)),
     "千卡": ("kcal", Decimal(1)), "大卡": ("kcal", Decimal(1)), "卡路里": ("cal", Decimal(1)),
