@@ -546,3 +546,12 @@ def test_a_change_then_the_level_it_reached_and_names_with_numbers():
     assert [f.text for f in extract_figures("5G基站12.3万个，沪深300ETF，3D打印")] == ["12.3万个"]  # 5G, 300ETF, 3D are names
     assert [(f.text, f.unit) for f in extract_figures("电池产能达55GWh，储能3.2吉瓦时")] == [("55GWh", "GWh"), ("3.2吉瓦时", "GWh")]
     assert [f.text for f in extract_figures("生猪（外三元）价格为每千克15.2元")] == ["15.2元"]  # 外三元 is a breed
+
+
+def test_multiples_index_names_holidays_and_a_change_to_a_price():
+    got = [(f.text, f.value, f.unit, f.approx) for f in extract_figures("市盈率约45倍，增长两倍，1.5倍左右")]
+    assert got == [("约45倍", "45", "倍", "about"), ("两倍", "2", "倍", None), ("1.5倍左右", "1.5", "倍", "about")]
+    assert [f.text for f in extract_figures("上证50指数成分股，标普500涨1%，京沪深三地")] == ["1%", "三"]  # index names
+    assert [f.text for f in extract_figures("五一假期出游2.95亿人次，十一黄金周")] == ["2.95亿人次"]
+    got = [(f.text, f.unit, f.direction) for f in extract_figures("螺纹钢期货下跌23元至3650元/吨")]
+    assert got == [("23元", "CNY/t", "down"), ("3650元/吨", "CNY/t", None)]  # the change is per tonne like its level

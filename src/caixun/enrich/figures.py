@@ -131,7 +131,7 @@ _CURRENCY_FIRST = {w: c for w, c in CURRENCIES.items() if w not in ("元", "块"
 _JIAO = ("毛", "角", "毫", "仙")
 _CNY_OR_HKD = {"毫": "HKD", "仙": "HKD"}
 _UNIT_WORDS = (list(CURRENCIES) + list(CURRENCY_CENTS) + list(MEASURES) + COUNTERS + list(PERCENT_UNITS) + TIME_WORDS
-               + ["折", "打", "对", "對", "双", "雙", *_JIAO])  # fmt: skip
+               + ["折", "打", "对", "對", "双", "雙", "倍", *_JIAO])  # fmt: skip
 _TIME_WORDS = frozenset(TIME_WORDS)
 _PRICE = rf"(?:{_alt([*CURRENCIES, *CURRENCY_CENTS])})(?:/|每)(?:{_alt(PER)})"  # 元/吨, 美分/磅
 _MEASURE_AFTER_GE = [w for w in MEASURES if len(w) > 1 and not w.isascii()] + ["升", "吨", "米", "亩"]
@@ -739,6 +739,10 @@ def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
     return Figure(original[start:end], start, end, *f[3:])
 
 
+_INDEX_FAMILY = re.compile(r"(?:上证|沪深|中证|深证|创业板|科创|国证|恒生|标普|日经|富时|纳斯达克|道琼斯)$")
+_HOLIDAY_AFTER = ("假期", "长假", "小长假", "黄金周", "期间", "节")
+
+
 def _word_follows_digit(text: str, end: int) -> bool:
     """A unit or a time word follows a figure's last digit: the digit is a
     figure of its own (7天期), not the 角 of the amount before (五块六到…)."""
@@ -758,6 +762,10 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # tested first: a tenth of all candidates (with 分 after, once 分 is read)
     if bare and "A" <= text[end : end + 1] <= "Z":
         return None  # 5G基站, 沪深300ETF, 3D: a name, not a number (units are read before this)
+    if bare and n1.isdigit() and (text.startswith("指数", end) or _INDEX_FAMILY.search(text, max(0, start - 5), start)):
+        return None  # 上证50指数, 沪深300, 标普500: an index's name
+    if n1 in ("五一", "十一") and text.startswith(_HOLIDAY_AFTER, end):
+        return None  # 五一假期, 十一黄金周: holidays
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
         return None  # 23：00, 9:30
     if (n1 in "一二三四五六日" and unit is None and u1 is None and text[end : end + 1] not in "次回遍趟"
@@ -875,6 +883,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         factor = Decimal(10) if v1 < 10 else Decimal(1)
     if unit in _MULTIPLIERS:
         kind, code, factor = "number", None, Decimal(_MULTIPLIERS[unit])
+    if unit == "倍":
+        kind, code, factor = "number", "倍", Decimal(1)  # 增长两倍, 市盈率约45倍: a multiple, kept with its word
     sub = g["sub"]
     if unit in _JIAO:
         following = text[end : end + 1]
@@ -916,7 +926,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         code = f"{code}/share"  # 5.50美元左右的每股收益
     if kind == "quantity" and unit in MEASURES and (per := _MEASURE_PER.match(text, end)):
         code, end = f"{code}/{PER[per.group(1)]}", per.end()  # 26.3微克/立方米, 350公里/小时, 500公斤/亩: a measure per another
-    if kind == "number" and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
+    if kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
         kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
     value = v1 * factor
     value_max = vmax * factor if vmax is not None else None
@@ -1044,9 +1054,13 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
         elif (b.kind == a.kind == "money" and b.direction and b.unit and a.unit and "/" in a.unit and "/" not in b.unit
               and a.unit.startswith(b.unit + "/") and _PRICE_THEN_CHANGE.fullmatch(text, a.end, b.start)):  # fmt: skip
             out[i + 1] = b._replace(unit=a.unit)  # 19057元/吨，跌2元: the change of a price is per tonne too
+        elif (a.kind == b.kind == "money" and a.direction and a.unit and b.unit and "/" not in a.unit and "/" in b.unit
+              and b.unit.startswith(a.unit + "/") and _CHANGE_TO_LEVEL.fullmatch(text, a.end, b.start)):  # fmt: skip
+            out[i] = a._replace(unit=b.unit)  # 下跌23元至3650元/吨: the change is per tonne, like the level it reached
     return out
 
 
+_CHANGE_TO_LEVEL = re.compile(r"\s?(?:至|到)\s?")
 # Between a price and the change that follows it: a comma, what it is
 # compared with (较前一交易日, 比上周五, 环比) and the verb.
 _PRICE_THEN_CHANGE = re.compile(r"[，,]\s?(?:(?:较|比)[^，。；,;\d]{1,8}?|环比|同比)?"
