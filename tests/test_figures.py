@@ -555,3 +555,10 @@ def test_multiples_index_names_holidays_and_a_change_to_a_price():
     assert [f.text for f in extract_figures("五一假期出游2.95亿人次，十一黄金周")] == ["2.95亿人次"]
     got = [(f.text, f.unit, f.direction) for f in extract_figures("螺纹钢期货下跌23元至3650元/吨")]
     assert got == [("23元", "CNY/t", "down"), ("3650元/吨", "CNY/t", None)]  # the change is per tonne like its level
+
+
+def test_cumulative_months_and_more_change_words():
+    got = [(f.text, f.period) for f in extract_figures("前10月保费收入6961.86亿元，前5月累计同比下滑28%", today=date(2023, 11, 14))]
+    assert got == [("6961.86亿元", "2023-01/2023-10"), ("28%", "2023-01/2023-05")]  # 前N月 is cumulative, like 前N个月
+    got = {f.text: f.direction for f in extract_figures("增量1.85万亿元，比上年同期多9108亿元，比上月少300亿元；中间价较前一日调贬35个基点，人民币升值2%，最多5%")}
+    assert got == {"1.85万亿元": None, "9108亿元": "up", "300亿元": "down", "35个基点": "down", "2%": "up", "最多5%": None}

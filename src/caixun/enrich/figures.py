@@ -169,10 +169,10 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高", "加快", "高"]  # fmt: skip
+       "高开", "收高", "加快", "升值", "调升", "高", "多"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低", "放缓", "减缓", "低"]  # fmt: skip
+         "低开", "收低", "放缓", "减缓", "贬值", "调贬", "低", "少"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别)*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
@@ -212,12 +212,12 @@ PROVINCES = [
 ]  # fmt: skip
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?[省市县区州盟旗镇乡]|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年|半年度|年度)"
-                   r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个月)?")  # fmt: skip
+                   r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个?月)?")  # fmt: skip
 _RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?"
-                            r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个月)?")  # fmt: skip
+                            r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个?月)?")  # fmt: skip
 # 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
 # for a month after the article's); 5月9日 is a day, not a month's figure.
-_BARE_MONTHS = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个月)(?![\d日号])")
+_BARE_MONTHS = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个?月)(?![\d日号])")
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
              "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
@@ -353,8 +353,8 @@ def _direction(text: str, start: int, floor: int) -> str | None:
     m = _DIRECTION.search(clause)
     if not m:
         return None
-    if m.group(1) in ("高", "低") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
-        return None  # 比上月末低0.3个百分点 is a fall; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are no changes
+    if m.group(1) in ("高", "低", "多", "少") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
+        return None  # 比上月末低0.3个百分点, 比上年同期多9108亿元 are changes; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are not
     return "down" if m.group(1) in _DOWN_SET else "up"
 
 
