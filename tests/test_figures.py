@@ -562,3 +562,9 @@ def test_cumulative_months_and_more_change_words():
     assert got == [("6961.86亿元", "2023-01/2023-10"), ("28%", "2023-01/2023-05")]  # 前N月 is cumulative, like 前N个月
     got = {f.text: f.direction for f in extract_figures("增量1.85万亿元，比上年同期多9108亿元，比上月少300亿元；中间价较前一日调贬35个基点，人民币升值2%，最多5%")}
     assert got == {"1.85万亿元": None, "9108亿元": "up", "300亿元": "down", "35个基点": "down", "2%": "up", "最多5%": None}
+
+
+def test_group_names_and_more_indicators():
+    assert [f.text for f in extract_figures("美股三大股指均创新高，十大产业集群，增长3%")] == ["3%"]  # 三大, 十大: names of groups
+    got = [(f.text, f.indicator) for f in extract_figures("美国12月非农就业人口增加21.6万人，常住人口城镇化率60%，资产负债率为62.3%")]
+    assert got == [("21.6万人", "非农就业人口"), ("60%", "城镇化率"), ("62.3%", "资产负债率")]

@@ -204,6 +204,9 @@ INDICATORS = [
     "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入",
     "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
     "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
+    "非农就业人口", "非农就业", "原保险保费收入", "保费收入", "不良贷款率", "资产负债率", "城镇化率", "市盈率", "市净率",
+    "装机容量", "发电量", "贸易顺差", "贸易逆差", "人民币存款", "人民币贷款", "贷款余额", "存款余额", "票面利率", "中标利率",
+    "房贷利率", "软件业务收入",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -764,6 +767,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 5G基站, 沪深300ETF, 3D: a name, not a number (units are read before this)
     if bare and n1.isdigit() and (text.startswith("指数", end) or _INDEX_FAMILY.search(text, max(0, start - 5), start)):
         return None  # 上证50指数, 沪深300, 标普500: an index's name
+    if bare and len(n1) == 1 and text.startswith("大", end) and "\u4e00" <= text[end + 1 : end + 2] <= "\u9fff":
+        return None  # 三大指数, 四大行: "the three major", a name for a group
     if n1 in ("五一", "十一") and text.startswith(_HOLIDAY_AFTER, end):
         return None  # 五一假期, 十一黄金周: holidays
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
