@@ -568,3 +568,12 @@ def test_group_names_and_more_indicators():
     assert [f.text for f in extract_figures("美股三大股指均创新高，十大产业集群，增长3%")] == ["3%"]  # 三大, 十大: names of groups
     got = [(f.text, f.indicator) for f in extract_figures("美国12月非农就业人口增加21.6万人，常住人口城镇化率60%，资产负债率为62.3%")]
     assert got == [("21.6万人", "非农就业人口"), ("60%", "城镇化率"), ("62.3%", "资产负债率")]
+
+
+def test_respectively_pairs_places_with_figures_in_order():
+    facts = extract("北京、上海两地二手房成交量分别为1.2万套和1.5万套。江苏和浙江GDP分别增长5.8%、6%，上海增长5%")
+    got = [(f["text"], f["region"]) for f in facts["figures"]]
+    assert got == [("1.2万套", "110000"), ("1.5万套", "310000"), ("5.8%", "320000"), ("6%", "330000"), ("5%", "310000")]
+    facts = extract("北京、上海、广州成交量分别为1万套和2万套")  # three places, two figures: not paired
+    regions = [f["region"] for f in facts["figures"]]
+    assert regions[0] == regions[1] != "110000"  # both of the place the subject rules pick, not 北京 then 上海

@@ -57,10 +57,11 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
     homes = _home_regions(about)
     names = gazetteer().names
+    respective = _respective(text, figures, about) if len(about) > 1 and "分别" in text else {}
     out = []
     # This loop runs for every figure (one per 40 characters): most texts
     # name no stock and many no place, so those lookups are skipped whole.
-    for f in figures:
+    for i, f in enumerate(figures):
         d = f.as_dict()
         start, subject, kind = f.start, f.subject, f.kind
         security = mention = None
@@ -70,6 +71,8 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
                 security = _last_before(securities, security_ends, start, sentence_start)
             if about:
                 mention = _last_before(about, region_ends, start, sentence_start)
+        if i in respective:
+            mention, subject = respective[i], None  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
         region = None
         if subject:
             in_a_name = security is not None and subject in fold_traditional(security.name or "")  # 贵州 of 贵州茅台
@@ -94,6 +97,35 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d["security"] = security.code if security is not None else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+_LIST_GAP = re.compile(r"\s*(?:、|，|,|和|与|及|以及)\s*")
+
+
+def _respective(text: str, figures: list, about: list) -> dict[int, Any]:
+    """分别 pairs a list of places with a list of figures, in order:
+    北京、上海两地二手房成交量分别为1.2万套和1.5万套 (北京 1.2万套, 上海 1.5万套).
+    The places are the last run of two or more mentions before 分别 in its
+    sentence, joined only by 、/和/与/及; the figures are those after it, up to
+    the next 分别 or the clause's end, and only when there are as many."""
+    pairs: dict[int, Any] = {}
+    for m in re.finditer("分别", text):
+        head = max(text.rfind(c, 0, m.start()) for c in "。；！？\n") + 1
+        tail = min([e for e in (text.find(c, m.end()) for c in "，。；！？\n") if e >= 0] + [len(text)])  # a list ends its clause
+        again = text.find("分别", m.end(), tail)
+        tail = again if again >= 0 else tail
+        before = [r for r in about if head <= r.start and r.end <= m.start()]
+        run = before[-1:]
+        for r in reversed(before[:-1]):
+            if not _LIST_GAP.fullmatch(text, r.end, run[0].start):
+                break
+            run.insert(0, r)
+        if len(run) < 2:
+            continue
+        figs = [i for i, f in enumerate(figures) if m.end() <= f.start < tail and f.kind != "number"]
+        if len(figs) == len(run):
+            pairs.update(zip(figs, run, strict=True))
+    return pairs
 
 
 _HOME_WORDS = re.compile(r"(?:全|我|本|该)(市|省|区|县)")
