@@ -577,3 +577,8 @@ def test_respectively_pairs_places_with_figures_in_order():
     facts = extract("北京、上海、广州成交量分别为1万套和2万套")  # three places, two figures: not paired
     regions = [f["region"] for f in facts["figures"]]
     assert regions[0] == regions[1] != "110000"  # both of the place the subject rules pick, not 北京 then 上海
+
+
+def test_round_amounts_written_with_scale_words_alone():
+    got = [(f.text, f.value, f.approx) for f in extract_figures("营收近百亿元，突破万亿元，超千亿美元；百亿级私募，千亿元级别，百家企业")]
+    assert got == [("近百亿元", "10000000000", "about"), ("万亿元", "1000000000000", None), ("超千亿美元", "100000000000", "over")]

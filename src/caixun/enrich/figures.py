@@ -288,6 +288,14 @@ def _has_arabic(num: str) -> bool:
     return any("0" <= c <= "9" for c in num)
 
 
+def _round_scale(text: str, n1: str, unit: str | None, end: int) -> bool:
+    """百亿元, 千亿元, 万亿元: two scale words and a currency are a round
+    amount (营收近百亿元, 突破万亿元), unless a class follows (百亿级私募,
+    千亿元级别). One scale word alone is not (百家, 千家万户, 万元户)."""
+    return (len(n1) == 2 and n1[0] in "百千万" and n1[1] in "万亿" and unit in CURRENCIES
+            and not text.startswith("级", end))  # fmt: skip
+
+
 def _has_digit(num: str) -> bool:
     return _DIGITISH.search(num) is not None or num.lstrip("-−+负負 ").startswith(("十", "拾"))
 
@@ -797,7 +805,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     if read is None:
         return None
     v1, vmax, approx_inner = read
-    if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")):
+    if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")) and not _round_scale(text, n1, unit or u1, end):
         return None
     if not n1.strip("零〇○") and (unit or u1 or g["sub"] or "\u4e00" <= after[:1] <= "\u9fff") and not (
             unit in ("个", "個") and not (u1 or g["sub"]) and not _word_follows(text, end)):  # fmt: skip
