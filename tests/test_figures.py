@@ -582,3 +582,7 @@ def test_respectively_pairs_places_with_figures_in_order():
 def test_round_amounts_written_with_scale_words_alone():
     got = [(f.text, f.value, f.approx) for f in extract_figures("营收近百亿元，突破万亿元，超千亿美元；百亿级私募，千亿元级别，百家企业")]
     assert got == [("近百亿元", "10000000000", "about"), ("万亿元", "1000000000000", None), ("超千亿美元", "100000000000", "over")]
+
+
+def test_names_of_lists_and_reports():
+    assert [f.text for f in extract_figures("世界500强第95位，挤进十强，发布三季报，增长3%")] == ["第95位", "3%"]

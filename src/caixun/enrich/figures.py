@@ -777,6 +777,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 上证50指数, 沪深300, 标普500: an index's name
     if bare and len(n1) == 1 and text.startswith("大", end) and "\u4e00" <= text[end + 1 : end + 2] <= "\u9fff":
         return None  # 三大指数, 四大行: "the three major", a name for a group
+    if bare and (text.startswith(("强", "季报"), end)):
+        return None  # 世界500强, 百强县, 三季报: a list's or a report's name
     if n1 in ("五一", "十一") and text.startswith(_HOLIDAY_AFTER, end):
         return None  # 五一假期, 十一黄金周: holidays
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
