@@ -6,6 +6,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from caixun.dedupe import (
     NEAR_DUPLICATE_THRESHOLD,
     Candidate,
@@ -125,3 +128,14 @@ def test_corpus_identical_flashes_share_a_cluster_and_others_do_not(sqlite_store
     assert offshore.cluster_id != twin_a.cluster_id
     members = sqlite_store.cluster_members(twin_a.cluster_id)
     assert {m.key for m in members} == {twin_a.key, twin_b.key}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789０１２３４５６７８９.,．，亿元% ")), max_size=40))
+@example("增长1．5%")
+@example("共3，000家，１２亿元")
+def test_numbers_of_looks_for_full_width_forms_before_translating(text):
+    # the fast path must give what translating every text gave
+    from caixun.dedupe.minhash import _FULLWIDTH_DIGITS, _NUMBER
+
+    assert numbers_of(text) == frozenset(_NUMBER.findall(text.translate(_FULLWIDTH_DIGITS)))

@@ -303,6 +303,7 @@ class Store:
             temp_id = _TEMP_ID + i
             clusters.append(cluster)
             pending.add(Candidate(temp_id, cluster or temp_id, art.url, art.content_hash, art.minhash, art.text), keys)
+        stored.close()
         rows = []
         search_keys = allocate_keys(conn, [(a.key, a.published_at) for a, _ in new])
         for (art, _), cluster, skey in zip(new, clusters, search_keys, strict=True):
@@ -684,7 +685,6 @@ class Store:
 
 # Built once: executing the same statement object reuses its compiled form, which
 # building a new select() per article does not (that cost 60% of import time).
-_TEXT = select(articles.c.text).where(articles.c.id == bindparam("i"))
 _SET_CLUSTER = update(articles).where(articles.c.id == bindparam("i")).values(cluster_id=bindparam("c"))
 
 
@@ -785,6 +785,8 @@ class _StoredCandidates:
         for i, c, u, h, m in _driver_rows(conn, "SELECT id, cluster_id, url, content_hash, minhash FROM articles WHERE id IN ({marks})", wanted):
             self.rows[i] = Candidate(i, c or i, u or "", h, bytes(m or b""))
         self._texts: dict[int, str] = {}
+        self._cursor = None
+        self._text_sql = f"SELECT text FROM articles WHERE id = {marks(conn, 1)}"
 
     def _ids(self, column: str, values: set) -> dict[Any, list[int]]:
         found: dict[Any, list[int]] = {}
@@ -796,11 +798,21 @@ class _StoredCandidates:
         """Candidates of the run's article number `index`."""
         return [self.rows[i] for i in self.chosen[index]]
 
+    def close(self) -> None:
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
     def text_of(self, cand: Candidate) -> str:
         if cand.text or cand.article_id >= _TEMP_ID:
             return cand.text
         if cand.article_id not in self._texts:
-            self._texts[cand.article_id] = self.conn.execute(_TEXT, {"i": cand.article_id}).scalar_one()
+            # through the driver: one short query per candidate over the
+            # threshold, where SQLAlchemy's statement handling was most of the cost
+            if self._cursor is None:
+                self._cursor = self.conn.connection.cursor()
+            self._cursor.execute(self._text_sql, (cand.article_id,))
+            self._texts[cand.article_id] = self._cursor.fetchone()[0]
         return self._texts[cand.article_id]
 
 
