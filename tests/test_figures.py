@@ -586,3 +586,10 @@ def test_round_amounts_written_with_scale_words_alone():
 
 def test_names_of_lists_and_reports():
     assert [f.text for f in extract_figures("世界500强第95位，挤进十强，发布三季报，增长3%")] == ["第95位", "3%"]
+
+
+def test_the_year_before_figure_has_the_year_before_period():
+    text = "今年上半年营收12.5亿元，较上年同期的10.2亿元增长22.5%。今年营收100亿元，去年为90亿元。2023年营收5亿元，去年为4亿元。"
+    got = [(f.text, f.period) for f in extract_figures(text, today=date(2023, 8, 20))]
+    assert got == [("12.5亿元", "2023H1"), ("10.2亿元", "2022H1"), ("22.5%", "2023H1"), ("100亿元", "2023"), ("90亿元", "2022"),
+                   ("5亿元", "2023"), ("4亿元", "2022")]  # fmt: skip

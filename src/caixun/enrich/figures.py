@@ -574,11 +574,31 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
     out = _same_price_unit(text, out)
     if "年" in text and "\n" in text:
         out = _heading_periods(text, out, today)
+    if "上年" in text or "去年" in text:
+        out = _year_before_periods(text, out)
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
         out = [_moved(f, f.start, f.end, original) for f in out]
     out.sort(key=lambda f: (f.start, -f.end))
+    return out
+
+
+_YEAR_BEFORE = re.compile(r"(?:较|比|相比|对比)?(?:上年|去年)(?:同期|同月|全年)?(?:的|为|是)$")
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _year_before_periods(text: str, figs: list[Figure]) -> list[Figure]:
+    """较上年同期的10.2亿元增长22.5%: 10.2亿元 is the year before's figure, so
+    its period is the sentence's moved back a year (2023H1 -> 2022H1)."""
+    out = []
+    for f in figs:
+        if f.period and (m := _YEAR_BEFORE.search(text, max(0, f.start - 8), f.start)):
+            # a bare 去年为 already gave the period of the year before (today's
+            # year - 1) unless the sentence names a year: then it is moved too
+            if not m.group().lstrip("较比相对").startswith("去年") or "同" in m.group() or _YEAR.search(_sentence_before(text, f.start)):
+                f = f._replace(period=_A_YEAR.sub(lambda y: str(int(y.group()) - 1), f.period))
+        out.append(f)
     return out
 
 
