@@ -593,3 +593,10 @@ def test_the_year_before_figure_has_the_year_before_period():
     got = [(f.text, f.period) for f in extract_figures(text, today=date(2023, 8, 20))]
     assert got == [("12.5亿元", "2023H1"), ("10.2亿元", "2022H1"), ("22.5%", "2023H1"), ("100亿元", "2023"), ("90亿元", "2022"),
                    ("5亿元", "2023"), ("4亿元", "2022")]  # fmt: skip
+
+
+def test_respectively_pairs_indicators_with_figures_in_order():
+    text = "出口和进口分别增长5%和3%。营业收入和净利润分别为1.94亿元和4245万元，同比分别增长40.6%和106.4%。利润总额分别增长2%和3%"
+    got = [(f.text, f.indicator) for f in extract_figures(text)]
+    assert got == [("5%", "出口"), ("3%", "进口"), ("1.94亿元", "营业收入"), ("4245万元", "净利润"), ("40.6%", "营业收入"),
+                   ("106.4%", "净利润"), ("2%", "利润总额"), ("3%", "利润总额")]  # fmt: skip

@@ -576,11 +576,46 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         out = _heading_periods(text, out, today)
     if "上年" in text or "去年" in text:
         out = _year_before_periods(text, out)
+    if "分别" in text:
+        out = _respective_indicators(text, out)
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
         out = [_moved(f, f.start, f.end, original) for f in out]
     out.sort(key=lambda f: (f.start, -f.end))
+    return out
+
+
+_LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
+_CLAUSE_MARKS = "，。；！？\n"
+_SENTENCE_MARK = re.compile("[。；！？\n]")
+
+
+def _respective_indicators(text: str, figs: list[Figure]) -> list[Figure]:
+    """出口和进口分别增长5%和3%: a list of indicators before 分别, in its
+    clause and joined by 和/与/、, gives its figures their indicators in
+    order, when there are as many figures after 分别 in the clause."""
+    out = list(figs)
+    last_run: list = []
+    last_end = -1
+    for m in re.finditer("分别", text):
+        head = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_MARKS) + 1
+        tail = min([e for e in (text.find(c, m.end()) for c in _CLAUSE_MARKS) if e >= 0] + [len(text)])
+        found = [(head + s, head + e, INDICATORS[i]) for i, s, e in _INDICATOR_AC.find_matches_as_indexes(text[head : m.start()])]
+        run = found[-1:]
+        for ind in reversed(found[:-1]):
+            if not _LIST_GAP.fullmatch(text, ind[1], run[0][0]):
+                break
+            run.insert(0, ind)
+        if len(run) < 2 and not found and last_run and not _SENTENCE_MARK.search(text, last_end, m.start()):
+            run = last_run  # 营收、净利润分别为10亿元、2亿元，同比分别增长5%和8%: the same list again
+        if len(run) < 2:
+            continue
+        last_run, last_end = run, m.end()
+        at = [j for j, f in enumerate(out) if m.end() <= f.start < tail and f.kind != "number"]
+        if len(at) == len(run):
+            for j, (_, _, word) in zip(at, run, strict=True):
+                out[j] = out[j]._replace(indicator=word)
     return out
 
 
