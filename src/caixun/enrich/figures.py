@@ -810,6 +810,22 @@ _INDEX_FAMILY = re.compile(r"(?:上证|沪深|中证|深证|创业板|科创|国
 _HOLIDAY_AFTER = ("假期", "长假", "小长假", "黄金周", "期间", "节")
 
 
+def _is_a_name_part(text: str, start: int, end: int, n1: str) -> bool:
+    """A number without a unit that is part of a name, a list's or a holiday's."""
+    nxt = text[end : end + 1]
+    if not nxt:
+        return False
+    if "A" <= nxt <= "Z":
+        return True  # 5G基站, 沪深300ETF, 3D: a name (units are read before this)
+    if nxt == "强" or text.startswith("季报", end):
+        return True  # 世界500强, 百强县, 三季报: a list's or a report's name
+    if nxt == "大" and len(n1) == 1 and "\u4e00" <= text[end + 1 : end + 2] <= "\u9fff":
+        return True  # 三大指数, 四大行: "the three major", a name for a group
+    if n1.isdigit():
+        return text.startswith("指数", end) or _INDEX_FAMILY.search(text, max(0, start - 5), start) is not None  # 上证50指数, 标普500
+    return n1 in ("五一", "十一") and text.startswith(_HOLIDAY_AFTER, end)  # 五一假期, 十一黄金周
+
+
 def _word_follows_digit(text: str, end: int) -> bool:
     """A unit or a time word follows a figure's last digit: the digit is a
     figure of its own (7天期), not the 角 of the amount before (五块六到…)."""
@@ -827,16 +843,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     in_a_name = bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()  # M2, PM2.5, iPhone4
     if in_a_name and not text.startswith("分", end):
         return None  # tested first: a tenth of all candidates (with 分 after, once 分 is read)
-    if bare and "A" <= text[end : end + 1] <= "Z":
-        return None  # 5G基站, 沪深300ETF, 3D: a name, not a number (units are read before this)
-    if bare and n1.isdigit() and (text.startswith("指数", end) or _INDEX_FAMILY.search(text, max(0, start - 5), start)):
-        return None  # 上证50指数, 沪深300, 标普500: an index's name
-    if bare and len(n1) == 1 and text.startswith("大", end) and "\u4e00" <= text[end + 1 : end + 2] <= "\u9fff":
-        return None  # 三大指数, 四大行: "the three major", a name for a group
-    if bare and (text.startswith(("强", "季报"), end)):
-        return None  # 世界500强, 百强县, 三季报: a list's or a report's name
-    if n1 in ("五一", "十一") and text.startswith(_HOLIDAY_AFTER, end):
-        return None  # 五一假期, 十一黄金周: holidays
+    if bare and _is_a_name_part(text, start, end, n1):
+        return None
     if _is_clock_time(text, m.start("n1"), m.end("n1")):
         return None  # 23：00, 9:30
     if (n1 in "一二三四五六日" and unit is None and u1 is None and text[end : end + 1] not in "次回遍趟"
