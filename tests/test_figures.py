@@ -600,3 +600,8 @@ def test_respectively_pairs_indicators_with_figures_in_order():
     got = [(f.text, f.indicator) for f in extract_figures(text)]
     assert got == [("5%", "出口"), ("3%", "进口"), ("1.94亿元", "营业收入"), ("4245万元", "净利润"), ("40.6%", "营业收入"),
                    ("106.4%", "净利润"), ("2%", "利润总额"), ("3%", "利润总额")]  # fmt: skip
+
+
+def test_fiscal_years_are_periods_and_company_indicators():
+    got = [(f.text, f.indicator) for f in extract_figures("阿里巴巴2024财年第二季度营收2247.9亿元；市场份额14.1%，经营利润为40亿元")]
+    assert got == [("2247.9亿元", "营收"), ("14.1%", "市场份额"), ("40亿元", "经营利润")]  # 2024财年 is no number

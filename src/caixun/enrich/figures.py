@@ -207,7 +207,8 @@ INDICATORS = [
     "非农就业人口", "非农就业", "原保险保费收入", "保费收入", "不良贷款率", "资产负债率", "城镇化率", "市盈率", "市净率",
     "装机容量", "发电量", "贸易顺差", "贸易逆差", "人民币存款", "人民币贷款", "贷款余额", "存款余额", "票面利率", "中标利率",
     "房贷利率", "软件业务收入", "居民人均消费支出", "人均消费支出", "农林牧渔业总产值", "总产值", "土地购置面积",
-    "城镇居民人均可支配收入", "农村居民人均可支配收入",
+    "城镇居民人均可支配收入", "农村居民人均可支配收入", "经营利润", "净收入", "总营收", "经调整净利润", "市场份额", "出货量",
+    "交付量",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -1291,7 +1292,7 @@ def _is_year_like(text: str, m: re.Match) -> bool:
     """A bare four-digit number right before 年 or in 2021-11 style is a date."""
     n1 = m.group("n1")
     after = text[m.end() : m.end() + 1]
-    return after in ("年", "/", "-", ".") and bool(_YEAR_NUMBER.fullmatch(n1))
+    return (after in ("年", "/", "-", ".") or text.startswith("财年", m.end())) and bool(_YEAR_NUMBER.fullmatch(n1))  # 2024财年: a fiscal year
 
 
 _YEAR_NUMBER = re.compile(r"(19|20)\d\d")
