@@ -807,15 +807,27 @@ def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
     return Figure(original[start:end], start, end, *f[3:])
 
 
+_CN_SINGLE = frozenset("一二三四五六七八九十两")
+_TIMES = frozenset("次回遍趟轮届")
 _INDEX_FAMILY = re.compile(r"(?:上证|沪深|中证|深证|创业板|科创|国证|恒生|标普|日经|富时|纳斯达克|道琼斯)$")
 _HOLIDAY_AFTER = ("假期", "长假", "小长假", "黄金周", "期间", "节")
 
 
 def _is_a_name_part(text: str, start: int, end: int, n1: str) -> bool:
     """A number without a unit that is part of a name, a list's or a holiday's."""
+    before = text[start - 1 : start]
+    if before and before in "/_":
+        return True  # …/202310/t20231018_1943654.html: the parts of a link
+    if (len(n1) == 1 and n1 in _CN_SINGLE and ("\u4e00" <= before <= "\u9fff" or text.startswith("是", end))
+            and text[end : end + 1] not in _TIMES):  # fmt: skip
+        return True  # 张三, 初三, 前三; 三是…: a name or an enumeration (but 每周三次, 五次降息 are counts)
+    if before in ("：", ":") and text.endswith("代码", 0, start - 1):
+        return True  # 股票代码：600519
     nxt = text[end : end + 1]
     if not nxt:
         return False
+    if nxt in ".、" and len(n1) <= 2 and n1.isdigit() and (not before or before in "\n；;。 \t") and not text[end + 1 : end + 2].isdigit():
+        return True  # 1. 坚持稳中求进；2. 扩大内需; 3、深化改革: a list's numbering
     if "A" <= nxt <= "Z":
         return True  # 5G基站, 沪深300ETF, 3D: a name (units are read before this)
     if nxt == "强" or text.startswith("季报", end):
@@ -857,6 +869,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             return _figure_without(text, m, word_group, today, floor)  # 6.30 美元指数: 美元 is a name here
     if n2 and g["sep"] in "-－—–" and re.fullmatch(r"\d{4}", n1 or ""):
         return None  # 2021-11: a date
+    if n2 and g["sep"] in "-－—–" and n1[:1] == "0" and n1.isdigit() and len(n1) > 1:
+        return None  # 010-68123456: a telephone number or a code, not a range
     if m.start("n1") > 0 and text[m.start("n1") - 1] == "第":
         return None  # a rank, read by _ranks
     after = text[end : end + 2]
@@ -913,6 +927,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 一方面, 多方式, “政会银企”四方协同: parties, not cubic metres (50万方混凝土 still is)
     if unit == "手" and (n1 == "二" or not _has_arabic(n1) and "\u4e00" <= after[:1] <= "\u9fff"):
         return None  # 二手房: second-hand; 两手准备, 两手抓: a saying (lots traded are written 2手)
+    if unit == "股" and after[:1] and after[:1] in "票东市权":
+        return _figure_without(text, m, "unit", today, floor)  # 600519 股票简称, 10股东: 股 begins a word here
     if "块" in (unit, u1) and ((after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多左上以的到至和或及")
                                or text[start - 1 : start] in ("这", "那", "哪")):  # fmt: skip
         return None  # 这一块业务, 两块地, 这两块: pieces, not yuan (两块钱, 涨了三块 are)
