@@ -99,7 +99,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
 
 
-_LIST_GAP = re.compile(r"\s*(?:、|，|,|和|与|及|以及)\s*")
+_LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
 
 
 def _respective(text: str, figures: list, about: list) -> dict[int, Any]:

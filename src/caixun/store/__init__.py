@@ -295,15 +295,17 @@ class Store:
         stored = _StoredCandidates(conn, new)
         pending = _PendingIndex()
         clusters: list[int | None] = []
-        for i, (art, keys) in enumerate(new):
-            candidates = stored.candidates(i) + pending.candidates(art, keys)
-            cluster = choose_cluster(
-                art.url, art.content_hash, art.minhash, candidates, numbers=numbers_of(art.text), text_of=stored.text_of
-            )
-            temp_id = _TEMP_ID + i
-            clusters.append(cluster)
-            pending.add(Candidate(temp_id, cluster or temp_id, art.url, art.content_hash, art.minhash, art.text), keys)
-        stored.close()
+        try:
+            for i, (art, keys) in enumerate(new):
+                candidates = stored.candidates(i) + pending.candidates(art, keys)
+                cluster = choose_cluster(
+                    art.url, art.content_hash, art.minhash, candidates, numbers=numbers_of(art.text), text_of=stored.text_of
+                )
+                temp_id = _TEMP_ID + i
+                clusters.append(cluster)
+                pending.add(Candidate(temp_id, cluster or temp_id, art.url, art.content_hash, art.minhash, art.text), keys)
+        finally:
+            stored.close()
         rows = []
         search_keys = allocate_keys(conn, [(a.key, a.published_at) for a, _ in new])
         for (art, _), cluster, skey in zip(new, clusters, search_keys, strict=True):
