@@ -612,3 +612,8 @@ def test_list_numbers_names_codes_and_links_are_no_figures():
     assert [f.text for f in extract_figures(text)] == []
     got = [f.text for f in extract_figures("每周三次，五次降息，1、2月份增长3%，回购1200万股")]
     assert got == ["三", "五", "1", "3%", "1200万股"]  # counts of times stay; 1、2月份 is no list numbering
+
+
+def test_hong_kong_wording_points_or_percent_and_first_quarter():
+    got = [(f.text, f.direction, f.period, f.indicator) for f in extract_figures("恒生指數升215點或1.23%；香港首季本地生產總值按年實質上升2.7%", today=date(2024, 5, 3))]
+    assert got == [("215", None, None, None), ("1.23%", "up", None, None), ("2.7%", "up", "2024Q1", "本地生产总值")]

@@ -209,7 +209,7 @@ INDICATORS = [
     "房贷利率", "软件业务收入", "居民人均消费支出", "人均消费支出", "农林牧渔业总产值", "总产值", "土地购置面积",
     "城镇居民人均可支配收入", "农村居民人均可支配收入", "经营利润", "净收入", "总营收", "经调整净利润", "市场份额", "出货量",
     "交付量", "单位地区生产总值能耗", "单位国内生产总值能耗", "单位GDP能耗", "研发经费投入强度", "研发投入强度", "城镇新增就业",
-    "新增就业", "固定资产投资增速",
+    "新增就业", "固定资产投资增速", "本地生产总值",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -217,17 +217,17 @@ PROVINCES = [
     "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
 ]  # fmt: skip
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?[省市县区州盟旗镇乡]|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
-_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|上半年|下半年|全年|半年度|年度)"
+_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|全年|半年度|年度)"
                    r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个?月)?")  # fmt: skip
-_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|上半年|下半年)?"
+_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年)?"
                             r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个?月)?")  # fmt: skip
 # 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
 # for a month after the article's); 5月9日 is a day, not a month's figure.
 _BARE_MONTHS = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个?月)(?![\d日号])")
-_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|上半年|下半年")
+_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
              "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
-             "半年度": "H1", "年度": ""}  # fmt: skip
+             "半年度": "H1", "年度": "", "首季度": "Q1", "首季": "Q1"}  # fmt: skip
 
 
 def fmt_decimal(d: Decimal) -> str:
@@ -366,10 +366,15 @@ def _direction(text: str, start: int, floor: int) -> str | None:
     clause = window[last.end() :] if last else window
     m = _DIRECTION.search(clause)
     if not m:
+        if (points := _POINTS_OR.search(text, max(0, start - 16), start)) is not None:  # across the points figure
+            return "down" if points.group(1) in _DOWN_SET else "up"  # 升215点或1.23%: the percent of the same move
         return None
     if m.group(1) in ("高", "低", "多", "少") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
         return None  # 比上月末低0.3个百分点, 比上年同期多9108亿元 are changes; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are not
     return "down" if m.group(1) in _DOWN_SET else "up"
+
+
+_POINTS_OR = re.compile(r"(涨|跌|升|降|上涨|下跌|上升|下降|大涨|大跌)\d+(?:\.\d+)?[点點]或$")
 
 
 # 高/低 are a change only against an earlier time of the same thing (比上年,
