@@ -617,3 +617,10 @@ def test_list_numbers_names_codes_and_links_are_no_figures():
 def test_hong_kong_wording_points_or_percent_and_first_quarter():
     got = [(f.text, f.direction, f.period, f.indicator) for f in extract_figures("恒生指數升215點或1.23%；香港首季本地生產總值按年實質上升2.7%", today=date(2024, 5, 3))]
     assert got == [("215", None, None, None), ("1.23%", "up", None, None), ("2.7%", "up", "2024Q1", "本地生产总值")]
+
+
+def test_headlines_volume_words_and_a_verb_before_the_rate_it_moves():
+    got = [(f.text, f.direction, f.indicator) for f in extract_figures("【两市成交额不足5000亿元】沪指跌0.35%，较上个交易日缩量612亿元")]
+    assert got == [("不足5000亿元", None, "成交额"), ("0.35%", "down", None), ("612亿元", "down", None)]  # the headline ends at 】
+    got = [(f.text, f.direction) for f in extract_figures("下调金融机构存款准备金率0.5个百分点，提高首付比例5个百分点，最高比例为5%")]
+    assert got == [("0.5个百分点", "down"), ("5个百分点", "up"), ("5%", None)]

@@ -169,10 +169,10 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高", "加快", "升值", "调升", "高", "多"]  # fmt: skip
+       "高开", "收高", "加快", "升值", "调升", "放量", "高", "多"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低", "放缓", "减缓", "贬值", "调贬", "低", "少"]  # fmt: skip
+         "低开", "收低", "放缓", "减缓", "贬值", "调贬", "缩量", "低", "少"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别)*$")  # not 涨至 X: X is a level
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
@@ -369,12 +369,16 @@ def _direction(text: str, start: int, floor: int) -> str | None:
     if not m:
         if (points := _POINTS_OR.search(text, max(0, start - 16), start)) is not None:  # across the points figure
             return "down" if points.group(1) in _DOWN_SET else "up"  # 升215点或1.23%: the percent of the same move
+        if (rate := _VERB_THEN_RATE.search(text, max(floor, start - 18), start)) is not None:
+            return "down" if rate.group(1) in _DOWN_SET else "up"  # 下调金融机构存款准备金率0.5个百分点
         return None
     if m.group(1) in ("高", "低", "多", "少") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
         return None  # 比上月末低0.3个百分点, 比上年同期多9108亿元 are changes; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are not
     return "down" if m.group(1) in _DOWN_SET else "up"
 
 
+# The verb before what it moves, a rate or a ratio: 下调存款准备金率0.5个百分点.
+_VERB_THEN_RATE = re.compile(r"(上调|下调|调高|调低|提高|降低|下降|上升)[\u4e00-\u9fff]{1,14}?(?:率|比例|比重|利率)$")
 _POINTS_OR = re.compile(r"(涨|跌|升|降|上涨|下跌|上升|下降|大涨|大跌)\d+(?:\.\d+)?[点點]或$")
 
 
@@ -388,7 +392,8 @@ _NOT_COMPARED = set("最较偏更过新走")
 def _sentence_before(text: str, start: int) -> str:
     """Up to 80 characters before `start`, from the start of its sentence."""
     floor = max(0, start - 80)  # bounded: an unbounded rfind made long texts without 。 quadratic
-    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), start - 80)
+    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), text.rfind("】", floor, start),
+             start - 80)  # 【headline】 text: the headline is a sentence of its own
     return text[lo + 1 : start]
 
 
