@@ -624,3 +624,9 @@ def test_headlines_volume_words_and_a_verb_before_the_rate_it_moves():
     assert got == [("不足5000亿元", None, "成交额"), ("0.35%", "down", None), ("612亿元", "down", None)]  # the headline ends at 】
     got = [(f.text, f.direction) for f in extract_figures("下调金融机构存款准备金率0.5个百分点，提高首付比例5个百分点，最高比例为5%")]
     assert got == [("0.5个百分点", "down"), ("5个百分点", "up"), ("5%", None)]
+
+
+def test_respectively_pairs_stocks_and_a_place_in_another_stocks_name_is_no_subject():
+    facts = extract("贵州茅台(600519)、五粮液(000858)分别上涨2%和3%，宁德时代(300750)跌1%")
+    got = [(f["text"], f["security"], f["subject"], f["region"]) for f in facts["figures"]]
+    assert got == [("2%", "600519.SH", "贵州茅台", None), ("3%", "000858.SZ", "五粮液", None), ("1%", "300750.SZ", "宁德时代", None)]

@@ -58,6 +58,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     homes = _home_regions(about)
     names = gazetteer().names
     respective = _respective(text, figures, about) if len(about) > 1 and "分别" in text else {}
+    respective_stock = _respective(text, figures, securities) if len(securities) > 1 and "分别" in text else {}
     out = []
     # This loop runs for every figure (one per 40 characters): most texts
     # name no stock and many no place, so those lookups are skipped whole.
@@ -73,9 +74,13 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
                 mention = _last_before(about, region_ends, start, sentence_start)
         if i in respective:
             mention, subject = respective[i], None  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
+        if i in respective_stock:
+            security, subject = respective_stock[i], None  # 贵州茅台(600519)、五粮液(000858)分别涨2%和3%
         region = None
         if subject:
-            in_a_name = security is not None and subject in fold_traditional(security.name or "")  # 贵州 of 贵州茅台
+            # 贵州 of 贵州茅台: the name of a stock named earlier in the sentence
+            in_a_name = security is not None and any(
+                subject in fold_traditional(x.name or "") for x in securities if sentence_start <= x.start < start)
             # the subject guessed from the words before the figure is that dateline's place
             in_dateline = subject in datelines and not (mention and folded[mention.start : mention.end] == subject)
             if not (in_a_name or in_dateline) and (known := names.get(subject)) and known[0].alone:
@@ -103,7 +108,7 @@ _LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
 
 
 def _respective(text: str, figures: list, about: list) -> dict[int, Any]:
-    """分别 pairs a list of places with a list of figures, in order:
+    """分别 pairs a list of places (or stocks) with a list of figures, in order:
     北京、上海两地二手房成交量分别为1.2万套和1.5万套 (北京 1.2万套, 上海 1.5万套).
     The places are the last run of two or more mentions before 分别 in its
     sentence, joined only by 、/和/与/及; the figures are those after it, up to
