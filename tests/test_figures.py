@@ -630,3 +630,8 @@ def test_respectively_pairs_stocks_and_a_place_in_another_stocks_name_is_no_subj
     facts = extract("贵州茅台(600519)、五粮液(000858)分别上涨2%和3%，宁德时代(300750)跌1%")
     got = [(f["text"], f["security"], f["subject"], f["region"]) for f in facts["figures"]]
     assert got == [("2%", "600519.SH", "贵州茅台", None), ("3%", "000858.SZ", "五粮液", None), ("1%", "300750.SZ", "宁德时代", None)]
+
+
+def test_size_of_a_change_and_festival_names():
+    got = [(f.text, f.direction) for f in extract_figures("下调幅度为15至25个基点，降价幅度高达3万元，反弹幅度已超过30%；“双11”期间交易额1.14万亿元")]
+    assert got == [("15至25个基点", "down"), ("高达3万元", "down"), ("超过30%", "up"), ("1.14万亿元", None)]

@@ -169,11 +169,11 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高", "加快", "升值", "调升", "放量", "高", "多"]  # fmt: skip
+       "高开", "收高", "加快", "升值", "调升", "放量", "涨价", "提价", "高", "多"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低", "放缓", "减缓", "贬值", "调贬", "缩量", "低", "少"]  # fmt: skip
-_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别)*$")  # not 涨至 X: X is a level
+         "低开", "收低", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "低", "少"]  # fmt: skip
+_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
 _CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
@@ -831,6 +831,8 @@ def _is_a_name_part(text: str, start: int, end: int, n1: str) -> bool:
     before = text[start - 1 : start]
     if before and before in "/_":
         return True  # …/202310/t20231018_1943654.html: the parts of a link
+    if before == "双":
+        return True  # 双11, 双十一: a shopping festival
     if (len(n1) == 1 and n1 in _CN_SINGLE and ("\u4e00" <= before <= "\u9fff" or text.startswith("是", end))
             and text[end : end + 1] not in _TIMES):  # fmt: skip
         return True  # 张三, 初三, 前三; 三是…: a name or an enumeration (but 每周三次, 五次降息 are counts)
