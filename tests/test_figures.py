@@ -635,3 +635,9 @@ def test_respectively_pairs_stocks_and_a_place_in_another_stocks_name_is_no_subj
 def test_size_of_a_change_and_festival_names():
     got = [(f.text, f.direction) for f in extract_figures("下调幅度为15至25个基点，降价幅度高达3万元，反弹幅度已超过30%；“双11”期间交易额1.14万亿元")]
     assert got == [("15至25个基点", "down"), ("高达3万元", "down"), ("超过30%", "up"), ("1.14万亿元", None)]
+
+
+def test_the_period_compared_with_is_not_the_figures_period():
+    text = "10月末，商品房待售面积64783万平方米，比9月末增加424万平方米。增速比2019年同期高0.3个百分点"
+    got = [(f.text, f.period, f.indicator) for f in extract_figures(text, today=date(2023, 11, 15))]
+    assert got == [("64783万平方米", "2023-10", "商品房待售面积"), ("424万平方米", "2023-10", "商品房待售面积"), ("0.3个百分点", None, None)]

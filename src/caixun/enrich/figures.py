@@ -212,6 +212,7 @@ INDICATORS = [
     "新增就业", "固定资产投资增速", "本地生产总值", "高技术制造业增加值", "制造业增加值", "网上零售额",
     "实物商品网上零售额", "新建商品住宅销售价格", "二手住宅销售价格", "净投放", "净回笼", "加权平均利率", "全场倍数",
     "出生人口", "人口出生率", "人口死亡率", "人口自然增长率", "批发价格", "基准利率", "政策利率", "短期利率",
+    "住宅投资", "房屋施工面积", "施工面积", "商品房待售面积", "待售面积", "到位资金", "住宅销售额", "住宅销售面积",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -447,7 +448,8 @@ def _period(before: str, today: date | None) -> str | None:
         return None  # every pattern below needs one of them
     best: str | None = None
     for m in _YEAR.finditer(before):
-        best = _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6), m.group(5))
+        if not _is_base(before, m):
+            best = _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6), m.group(5))
     if best is None and today is not None:
         for m in _RELATIVE_YEAR.finditer(before):
             offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
@@ -456,11 +458,11 @@ def _period(before: str, today: date | None) -> str | None:
     if best is None and today is not None:
         # 一季度 with no year: of the article's year (a report on last year's
         # fourth quarter early in January says 去年 or the year)
-        found = [m.group() for m in _BARE_PART.finditer(before)]
+        found = [m.group() for m in _BARE_PART.finditer(before) if not _is_base(before, m)]
         if found:
             best = _period_of(today.year, found[-1], None, None, None)
     if best is None and today is not None:
-        months = list(_BARE_MONTHS.finditer(before))
+        months = [m for m in _BARE_MONTHS.finditer(before) if not _is_base(before, m)]
         if months:
             m = months[-1]
             last = int(m.group(2) or m.group(3) or m.group(4))
@@ -469,6 +471,12 @@ def _period(before: str, today: date | None) -> str | None:
                 year = today.year if last <= today.month else today.year - 1
                 best = _period_of(year, None, first, str(last) if first else None, None if first else str(last))
     return best
+
+
+def _is_base(before: str, m: re.Match) -> bool:
+    """比9月末增加424万平方米, 比2019年同期高: the period compared with, not the
+    figure's own."""
+    return m.start() > 0 and before[m.start() - 1] in "比较"
 
 
 def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None) -> str:
