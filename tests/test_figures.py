@@ -641,3 +641,8 @@ def test_the_period_compared_with_is_not_the_figures_period():
     text = "10月末，商品房待售面积64783万平方米，比9月末增加424万平方米。增速比2019年同期高0.3个百分点"
     got = [(f.text, f.period, f.indicator) for f in extract_figures(text, today=date(2023, 11, 15))]
     assert got == [("64783万平方米", "2023-10", "商品房待售面积"), ("424万平方米", "2023-10", "商品房待售面积"), ("0.3个百分点", None, None)]
+
+
+def test_the_same_period_of_a_year_is_a_base():
+    got = [(f.text, f.period) for f in extract_figures("11月民航旅客运输量5004.4万人次，恢复至2019年同期的89.8%", today=date(2023, 12, 15))]
+    assert got == [("5004.4万人次", "2023-11"), ("89.8%", "2023-11")]

@@ -213,6 +213,7 @@ INDICATORS = [
     "实物商品网上零售额", "新建商品住宅销售价格", "二手住宅销售价格", "净投放", "净回笼", "加权平均利率", "全场倍数",
     "出生人口", "人口出生率", "人口死亡率", "人口自然增长率", "批发价格", "基准利率", "政策利率", "短期利率",
     "住宅投资", "房屋施工面积", "施工面积", "商品房待售面积", "待售面积", "到位资金", "住宅销售额", "住宅销售面积",
+    "旅客发送量", "旅客运输量", "快递业务量",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -474,9 +475,9 @@ def _period(before: str, today: date | None) -> str | None:
 
 
 def _is_base(before: str, m: re.Match) -> bool:
-    """比9月末增加424万平方米, 比2019年同期高: the period compared with, not the
-    figure's own."""
-    return m.start() > 0 and before[m.start() - 1] in "比较"
+    """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%: the period
+    compared with, not the figure's own."""
+    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith("同期", m.end())
 
 
 def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None) -> str:
