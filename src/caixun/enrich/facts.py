@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from caixun.enrich import EXTRACTOR_VERSION  # noqa: F401 (re-exported)
-from caixun.enrich.figures import extract_figures
+from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.regions import extract_regions, gazetteer
 from caixun.enrich.securities import extract_securities
 from caixun.enrich.units import fold_traditional
@@ -57,8 +57,8 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
     homes = _home_regions(about)
     names = gazetteer().names
-    respective = _respective(text, figures, about) if len(about) > 1 and "分别" in text else {}
-    respective_stock = _respective(text, figures, securities) if len(securities) > 1 and "分别" in text else {}
+    respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
+    respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
     # This loop runs for every figure (one per 40 characters): most texts
     # name no stock and many no place, so those lookups are skipped whole.
@@ -104,27 +104,19 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
 
 
-_LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
-
-
-def _respective(text: str, figures: list, about: list) -> dict[int, Any]:
+def _respective(text: str, figures: list, about: list, sentence_starts: list[int]) -> dict[int, Any]:
     """分别 pairs a list of places (or stocks) with a list of figures, in order:
     北京、上海两地二手房成交量分别为1.2万套和1.5万套 (北京 1.2万套, 上海 1.5万套).
     The places are the last run of two or more mentions before 分别 in its
     sentence, joined only by 、/和/与/及; the figures are those after it, up to
     the next 分别 or the clause's end, and only when there are as many."""
     pairs: dict[int, Any] = {}
-    for m in re.finditer("分别", text):
-        head = max(text.rfind(c, 0, m.start()) for c in "。；！？\n") + 1
-        tail = min([e for e in (text.find(c, m.end()) for c in "，。；！？\n") if e >= 0] + [len(text)])  # a list ends its clause
+    for m, tail in respectively(text):
+        head = sentence_starts[bisect.bisect_right(sentence_starts, m.start()) - 1]
         again = text.find("分别", m.end(), tail)
         tail = again if again >= 0 else tail
         before = [r for r in about if head <= r.start and r.end <= m.start()]
-        run = before[-1:]
-        for r in reversed(before[:-1]):
-            if not _LIST_GAP.fullmatch(text, r.end, run[0].start):
-                break
-            run.insert(0, r)
+        run = [before[i] for i in list_run(text, [(r.start, r.end) for r in before])]
         if len(run) < 2:
             continue
         figs = [i for i, f in enumerate(figures) if m.end() <= f.start < tail and f.kind != "number"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -610,8 +611,27 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
 
 
 _LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
-_CLAUSE_MARKS = "，。；！？\n"
+_CLAUSE_MARK = re.compile("[，。；！？\n]")
 _SENTENCE_MARK = re.compile("[。；！？\n]")
+
+
+def respectively(text: str) -> Iterator[tuple[re.Match, int]]:
+    """Each 分别 of the text, with the end of its clause (where the list of
+    figures it pairs ends)."""
+    for m in re.finditer("分别", text):
+        end = _CLAUSE_MARK.search(text, m.end())
+        yield m, end.start() if end else len(text)
+
+
+def list_run(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Indices of the last run of spans joined only by 、, 和, 与 or 及: the
+    list before a 分别 (北京、上海; 营业收入和净利润)."""
+    run = [len(spans) - 1] if spans else []
+    for i in range(len(spans) - 2, -1, -1):
+        if not _LIST_GAP.fullmatch(text, spans[i][1], spans[run[0]][0]):
+            break
+        run.insert(0, i)
+    return run
 
 
 def _respective_indicators(text: str, figs: list[Figure]) -> list[Figure]:
@@ -621,15 +641,10 @@ def _respective_indicators(text: str, figs: list[Figure]) -> list[Figure]:
     out = list(figs)
     last_run: list = []
     last_end = -1
-    for m in re.finditer("分别", text):
-        head = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_MARKS) + 1
-        tail = min([e for e in (text.find(c, m.end()) for c in _CLAUSE_MARKS) if e >= 0] + [len(text)])
+    for m, tail in respectively(text):
+        head = max(text.rfind(c, 0, m.start()) for c in "，。；！？\n") + 1
         found = [(head + s, head + e, INDICATORS[i]) for i, s, e in _INDICATOR_AC.find_matches_as_indexes(text[head : m.start()])]
-        run = found[-1:]
-        for ind in reversed(found[:-1]):
-            if not _LIST_GAP.fullmatch(text, ind[1], run[0][0]):
-                break
-            run.insert(0, ind)
+        run = [found[i] for i in list_run(text, found)]
         if len(run) < 2 and not found and last_run and not _SENTENCE_MARK.search(text, last_end, m.start()):
             run = last_run  # 营收、净利润分别为10亿元、2亿元，同比分别增长5%和8%: the same list again
         if len(run) < 2:
