@@ -657,7 +657,7 @@ def _respective_indicators(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
-_YEAR_BEFORE = re.compile(r"(?:较|比|相比|对比)?(?:上年|去年)(?:同期|同月|全年)?(?:的|为|是)$")
+_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:的|为|是)$")
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -669,7 +669,7 @@ def _year_before_periods(text: str, figs: list[Figure]) -> list[Figure]:
         if f.period and (m := _YEAR_BEFORE.search(text, max(0, f.start - 8), f.start)):
             # a bare 去年为 already gave the period of the year before (today's
             # year - 1) unless the sentence names a year: then it is moved too
-            if not m.group().lstrip("较比相对").startswith("去年") or "同" in m.group() or _YEAR.search(_sentence_before(text, f.start)):
+            if m.group(1) == "上年" or (m.group(2) or "").startswith("同") or _YEAR.search(_sentence_before(text, f.start)):
                 f = f._replace(period=_A_YEAR.sub(lambda y: str(int(y.group()) - 1), f.period))
         out.append(f)
     return out
