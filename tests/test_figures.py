@@ -392,6 +392,21 @@ def test_subject_tried_only_at_possible_starts_finds_the_scans_last_match(before
     assert figures._subject(before) == (scanned[-1] if scanned else None)
 
 
+_MONTH_PARTS = ["1", "12", "5", "前", "年", "月", "份", "日", "号", "-", "至", "到", "个", "九", "x", "，"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_MONTH_PARTS), max_size=14).map("".join))
+def test_bare_months_read_from_their_first_character_as_with_the_lookbehind_first(text):
+    import re
+
+    from caixun.enrich import figures
+
+    plain = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个?月)(?![\d日号])")
+    assert [(m.span(), m.groups()) for m in figures._BARE_MONTHS.finditer(text)] == [
+        (m.span(), m.groups()) for m in plain.finditer(text)]
+
+
 def test_very_long_lines_and_unusual_unicode():
     text = ("增长5%，" * 20000) + "\u200b\ufeff𠀀𠀁🙂" * 100 + "1" * 5000
     result = extract(text)

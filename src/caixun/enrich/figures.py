@@ -228,7 +228,11 @@ _RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前�
                             r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个?月)?")  # fmt: skip
 # 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
 # for a month after the article's); 5月9日 is a day, not a month's figure.
-_BARE_MONTHS = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个?月)(?![\d日号])")
+# (Each branch opens with its first character and then looks behind it, which
+# is what (?<![\d年]) before the branches says: a pattern opening with a
+# lookbehind is tried at every character, this one only at digits and 前.)
+_BARE_MONTHS = re.compile(r"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{1,2})月|(\d(?<![\d年]\d)\d?)月份?|前(?<![\d年]前)(\d{1,2})个?月)"
+                          r"(?![\d日号])")  # fmt: skip
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
              "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
@@ -449,21 +453,22 @@ def _period(before: str, today: date | None) -> str | None:
     if "年" not in before and "月" not in before and "季" not in before:
         return None  # every pattern below needs one of them
     best: str | None = None
-    for m in _YEAR.finditer(before):
+    has_year = "年" in before  # each pattern is tried only where the character it needs is there
+    for m in _YEAR.finditer(before) if has_year else ():
         if not _is_base(before, m):
             best = _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6), m.group(5))
-    if best is None and today is not None:
+    if best is None and today is not None and has_year:
         for m in _RELATIVE_YEAR.finditer(before):
             offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
             best = _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
                               m.group(5))  # fmt: skip
-    if best is None and today is not None:
+    if best is None and today is not None and ("季" in before or "半年" in before):
         # 一季度 with no year: of the article's year (a report on last year's
         # fourth quarter early in January says 去年 or the year)
         found = [m.group() for m in _BARE_PART.finditer(before) if not _is_base(before, m)]
         if found:
             best = _period_of(today.year, found[-1], None, None, None)
-    if best is None and today is not None:
+    if best is None and today is not None and "月" in before:
         months = [m for m in _BARE_MONTHS.finditer(before) if not _is_base(before, m)]
         if months:
             m = months[-1]
