@@ -636,7 +636,7 @@ def test_hong_kong_wording_points_or_percent_and_first_quarter():
 
 def test_headlines_volume_words_and_a_verb_before_the_rate_it_moves():
     got = [(f.text, f.direction, f.indicator) for f in extract_figures("【两市成交额不足5000亿元】沪指跌0.35%，较上个交易日缩量612亿元")]
-    assert got == [("不足5000亿元", None, "成交额"), ("0.35%", "down", None), ("612亿元", "down", None)]  # the headline ends at 】
+    assert got == [("不足5000亿元", None, "成交额"), ("0.35%", "down", "沪指"), ("612亿元", "down", "成交额")]  # the headline ends at 】
     got = [(f.text, f.direction) for f in extract_figures("下调金融机构存款准备金率0.5个百分点，提高首付比例5个百分点，最高比例为5%")]
     assert got == [("0.5个百分点", "down"), ("5个百分点", "up"), ("5%", None)]
 
@@ -661,3 +661,14 @@ def test_the_period_compared_with_is_not_the_figures_period():
 def test_the_same_period_of_a_year_is_a_base():
     got = [(f.text, f.period) for f in extract_figures("11月民航旅客运输量5004.4万人次，恢复至2019年同期的89.8%", today=date(2023, 12, 15))]
     assert got == [("5004.4万人次", "2023-11"), ("89.8%", "2023-11")]
+
+
+def test_market_words_a_base_after_每_and_counts_of_people_without_a_measure_word():
+    got = [(f.text, f.unit, f.indicator) for f in extract_figures("公司拟每10股派发现金红利3.5元，现货黄金涨1.2%")]
+    assert got == [("3.5元", "CNY", "现金红利"), ("1.2%", "%", "现货黄金")]  # 每10股 is what 3.5元 is per, no quantity
+    got = [(f.text, f.direction) for f in extract_figures("美联储宣布加息25个基点，央行降息10个基点")]
+    assert got == [("25个基点", "up"), ("10个基点", "down")]
+    got = [(f.text, f.kind, f.value, f.unit) for f in extract_figures("该县共有人口52.3万，接待游客1.2亿，涨幅52.3万")]
+    assert got == [("52.3万", "quantity", "523000", "人"), ("1.2亿", "quantity", "120000000", "人次"), ("52.3万", "number", "523000", None)]
+    got = [(f.text, f.indicator) for f in extract_figures("中标利率为1.8%，因今日有1800亿元到期；两市成交额9000亿元，较上个交易日放量612亿元")]
+    assert got == [("1.8%", "中标利率"), ("1800亿元", None), ("9000亿元", "成交额"), ("612亿元", "成交额")]  # an amount is no rate

@@ -170,10 +170,10 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高", "加快", "升值", "调升", "放量", "涨价", "提价", "高", "多"]  # fmt: skip
+       "高开", "收高", "加息", "加快", "升值", "调升", "放量", "涨价", "提价", "高", "多"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "低", "少"]  # fmt: skip
+         "低开", "收低", "降息", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "低", "少"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
@@ -188,10 +188,19 @@ _MONEY_WORDS = re.compile(
 )
 
 
-def _money_context(text: str, start: int) -> bool:
+# Words after which a count in 万 or 亿 without a measure word is of people
+# (人口52.3万, 接待游客1.2亿): populations, visitors, workers.
+# (visitors are counted in trips, 人次, as statistics of tourism and transport count them)
+_PEOPLE_WORDS = re.compile(r"(?:人口|就业人员|从业人员|职工|农民工|(?P<trips>游客|旅客))(?:为|达|达到|约|超|超过|逾|近|共|合计|累计|有|了)*$")
+
+
+def _words_of_clause(text: str, start: int) -> str:
     window = text[max(0, start - 12) : start]
-    window = window[max((m.end() for m in _CLAUSE_END.finditer(window)), default=0) :]
-    return bool(_MONEY_WORDS.search(window))
+    return window[max((m.end() for m in _CLAUSE_END.finditer(window)), default=0) :]
+
+
+def _money_context(text: str, start: int) -> bool:
+    return bool(_MONEY_WORDS.search(_words_of_clause(text, start)))
 INDICATORS = [
     "GDP", "地区生产总值", "国内生产总值", "一般公共预算收入", "一般公共预算支出", "社会消费品零售总额", "社零", "固定资产投资",
     "规模以上工业增加值", "规上工业增加值", "工业增加值", "进出口总额", "进出口", "出口额", "进口额", "出口", "进口",
@@ -215,6 +224,12 @@ INDICATORS = [
     "出生人口", "人口出生率", "人口死亡率", "人口自然增长率", "批发价格", "基准利率", "政策利率", "短期利率",
     "住宅投资", "房屋施工面积", "施工面积", "商品房待售面积", "待售面积", "到位资金", "住宅销售额", "住宅销售面积",
     "旅客发送量", "旅客运输量", "快递业务量",
+    # market reports: indices, prices, yields, dividends
+    "沪指", "深成指", "上证综指", "恒指", "恒生科技指数", "科创50", "北证50", "道指", "道琼斯指数", "纳指", "纳斯达克指数",
+    "标普500指数", "日经225指数", "美元指数", "离岸人民币", "在岸人民币", "现货黄金", "金价", "黄金", "白银", "原油", "油价",
+    "WTI原油", "布伦特原油", "国债收益率", "现金红利", "分红", "换手率", "净利率", "成交均价", "土地出让收入", "户籍人口",
+    "不良贷款余额", "拨备覆盖率", "资本充足率", "平均工资", "年平均工资", "联邦基金利率", "逆回购", "发行价格", "发行价",
+    "募集资金", "利润",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -1068,6 +1083,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         code, end = f"{code}/{PER[per.group(1)]}", per.end()  # 26.3微克/立方米, 350公里/小时, 500公斤/亩: a measure per another
     if kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
         kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
+    elif (kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000
+          and (people := _PEOPLE_WORDS.search(_words_of_clause(text, start)))):  # fmt: skip
+        kind, code = "quantity", "人次" if people.group("trips") else "人"  # 该县共有人口52.3万: people, the 人 left out
+    if kind == "quantity" and text[start - 1 : start] == "每":
+        return None  # 每10股派3元, 每10万人拥有医生30人: the base the figure after it is per, not a quantity of its own
     value = v1 * factor
     value_max = vmax * factor if vmax is not None else None
     direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] else None
@@ -1077,9 +1097,14 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
+    indicator = _indicator(before)
+    if before.endswith(("缩量", "放量")):
+        indicator = "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
+    elif indicator and indicator.endswith("率") and kind in ("money", "quantity"):
+        indicator = None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  _indicator(before), _subject(before), _period(before, today))  # fmt: skip
+                  indicator, _subject(before), _period(before, today))  # fmt: skip
 
 
 _SCORE_OR_CLOCK = re.compile(r"得|评|打了?$|满|考|获|拿|积分|比分|总分|均分|分数|星级|上午|下午|晚上|凌晨|早上|中午|[:：]")
