@@ -392,7 +392,7 @@ def test_subject_tried_only_at_possible_starts_finds_the_scans_last_match(before
     assert figures._subject(before) == (scanned[-1] if scanned else None)
 
 
-_MONTH_PARTS = ["1", "12", "5", "前", "年", "月", "份", "日", "号", "-", "至", "到", "个", "九", "x", "，"]
+_MONTH_PARTS = ["1", "12", "5", "前", "年", "月", "份", "日", "号", "-", "至", "到", "个", "九", "十", "一", "两", "x", "，"]
 
 
 @settings(max_examples=1500, deadline=None)
@@ -402,7 +402,7 @@ def test_bare_months_read_from_their_first_character_as_with_the_lookbehind_firs
 
     from caixun.enrich import figures
 
-    plain = re.compile(r"(?<![\d年])(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月份?|前(\d{1,2})个?月)(?![\d日号])")
+    plain = re.compile(rf"(?<![\d年])(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月份?|前({figures._FIRST_MONTHS})个?月)(?![\d日号])")
     assert [(m.span(), m.groups()) for m in figures._BARE_MONTHS.finditer(text)] == [
         (m.span(), m.groups()) for m in plain.finditer(text)]
 
@@ -672,3 +672,9 @@ def test_market_words_a_base_after_每_and_counts_of_people_without_a_measure_wo
     assert got == [("52.3万", "quantity", "523000", "人"), ("1.2亿", "quantity", "120000000", "人次"), ("52.3万", "number", "523000", None)]
     got = [(f.text, f.indicator) for f in extract_figures("中标利率为1.8%，因今日有1800亿元到期；两市成交额9000亿元，较上个交易日放量612亿元")]
     assert got == [("1.8%", "中标利率"), ("1800亿元", None), ("9000亿元", "成交额"), ("612亿元", "成交额")]  # an amount is no rate
+
+
+def test_the_first_months_in_chinese_numerals_are_a_period():
+    got = [(f.text, f.period) for f in extract_figures("今年前两个月，我国出口2.2万亿元；2023年前十一个月，营收增长5%", today=date(2024, 3, 15))]
+    assert got == [("2.2万亿元", "2024-01/2024-02"), ("5%", "2023-01/2023-11")]
+    assert [f.period for f in extract_figures("比前一个月增长3%", today=date(2024, 3, 15))] == [None]  # the month before

@@ -229,7 +229,7 @@ INDICATORS = [
     "标普500指数", "日经225指数", "美元指数", "离岸人民币", "在岸人民币", "现货黄金", "金价", "黄金", "白银", "原油", "油价",
     "WTI原油", "布伦特原油", "国债收益率", "现金红利", "分红", "换手率", "净利率", "成交均价", "土地出让收入", "户籍人口",
     "不良贷款余额", "拨备覆盖率", "资本充足率", "平均工资", "年平均工资", "联邦基金利率", "逆回购", "发行价格", "发行价",
-    "募集资金", "利润",
+    "募集资金", "利润", "总投资", "年产值", "研发投入", "零售", "人员流动量", "经营主体", "个体工商户", "基站",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -237,16 +237,18 @@ PROVINCES = [
     "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
 ]  # fmt: skip
 _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?[省市县区州盟旗镇乡]|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
+# 前4个月, 前两个月, 前十一个月: the months from January (not 前一个月, the month before)
+_FIRST_MONTHS = r"\d{1,2}|十[一二]|[两二三四五六七八九十]"
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|全年|半年度|年度)"
-                   r"|(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月(?:份)?|前(\d{1,2})个?月)?")  # fmt: skip
+                   rf"|(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月(?:份)?|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
 _RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年)?"
-                            r"(?:(\d{1,2})(?:-|—|~|～|至|到)(\d{1,2})月|(\d{1,2})月|前(\d{1,2})个?月)?")  # fmt: skip
+                            rf"(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
 # 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
 # for a month after the article's); 5月9日 is a day, not a month's figure.
 # (Each branch opens with its first character and then looks behind it, which
 # is what (?<![\d年]) before the branches says: a pattern opening with a
 # lookbehind is tried at every character, this one only at digits and 前.)
-_BARE_MONTHS = re.compile(r"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{1,2})月|(\d(?<![\d年]\d)\d?)月份?|前(?<![\d年]前)(\d{1,2})个?月)"
+_BARE_MONTHS = re.compile(rf"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d(?<![\d年]\d)\d?)月份?|前(?<![\d年]前)({_FIRST_MONTHS})个?月)"
                           r"(?![\d日号])")  # fmt: skip
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
@@ -487,7 +489,7 @@ def _period(before: str, today: date | None) -> str | None:
         months = [m for m in _BARE_MONTHS.finditer(before) if not _is_base(before, m)]
         if months:
             m = months[-1]
-            last = int(m.group(2) or m.group(3) or m.group(4))
+            last = _month(m.group(2) or m.group(3) or m.group(4))
             first = m.group(1) or (m.group(4) and "1")
             if 1 <= last <= 12:
                 year = today.year if last <= today.month else today.year - 1
@@ -501,12 +503,17 @@ def _is_base(before: str, m: re.Match) -> bool:
     return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith("同期", m.end())
 
 
+def _month(s: str) -> int:
+    """A month's number, in Arabic or Chinese digits (11, 十一, 两)."""
+    return int(s) if s.isdigit() else int(parse_numeral(s) or 0)
+
+
 def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None) -> str:
     if part:
         q = _QUARTERS.get(part, "")
         return f"{year}{q}"
     if m_from and m_to:
-        return f"{year}-{int(m_from):02d}/{year}-{int(m_to):02d}"
+        return f"{year}-{int(m_from):02d}/{year}-{_month(m_to):02d}"
     if month and 1 <= int(month) <= 12:
         return f"{year}-{int(month):02d}"
     return str(year)
