@@ -74,9 +74,7 @@ def load(src: Path) -> dict:
         sys.path.remove(str(src))
 
 
-def one_pass(fn, docs: list[tuple[str, date | None]], clear=None) -> float:
-    if clear is not None:
-        clear()
+def one_pass(fn, docs: list[tuple[str, date | None]]) -> float:
     t = time.process_time()
     for text, day in docs:
         fn(text, day)

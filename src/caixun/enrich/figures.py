@@ -195,12 +195,9 @@ _PEOPLE_WORDS = re.compile(r"(?:人口|就业人员|从业人员|职工|农民�
 
 
 def _words_of_clause(text: str, start: int) -> str:
+    """Up to 12 characters before `start`, from the start of its clause."""
     window = text[max(0, start - 12) : start]
     return window[max((m.end() for m in _CLAUSE_END.finditer(window)), default=0) :]
-
-
-def _money_context(text: str, start: int) -> bool:
-    return bool(_MONEY_WORDS.search(_words_of_clause(text, start)))
 INDICATORS = [
     "GDP", "地区生产总值", "国内生产总值", "一般公共预算收入", "一般公共预算支出", "社会消费品零售总额", "社零", "固定资产投资",
     "规模以上工业增加值", "规上工业增加值", "工业增加值", "进出口总额", "进出口", "出口额", "进口额", "出口", "进口",
@@ -432,6 +429,16 @@ def _indicator(before: str) -> str | None:
             continue  # the M2 of PM2.5
         found = word
     return found
+
+
+def _indicator_of(before: str, kind: str) -> str | None:
+    """The indicator of a figure of `kind` after the words `before` it."""
+    if before.endswith(("缩量", "放量")):
+        return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
+    indicator = _indicator(before)
+    if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
+        return None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
+    return indicator
 
 
 def _latin_word_at(text: str, start: int, end: int) -> bool:
@@ -1088,11 +1095,12 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         code = f"{code}/share"  # 5.50美元左右的每股收益
     if kind == "quantity" and unit in MEASURES and (per := _MEASURE_PER.match(text, end)):
         code, end = f"{code}/{PER[per.group(1)]}", per.end()  # 26.3微克/立方米, 350公里/小时, 500公斤/亩: a measure per another
-    if kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000 and _money_context(text, start):
-        kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
-    elif (kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000
-          and (people := _PEOPLE_WORDS.search(_words_of_clause(text, start)))):  # fmt: skip
-        kind, code = "quantity", "人次" if people.group("trips") else "人"  # 该县共有人口52.3万: people, the 人 left out
+    if kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000:
+        words = _words_of_clause(text, start)
+        if _MONEY_WORDS.search(words):
+            kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
+        elif people := _PEOPLE_WORDS.search(words):
+            kind, code = "quantity", "人次" if people.group("trips") else "人"  # 该县共有人口52.3万: people, the 人 left out
     if kind == "quantity" and text[start - 1 : start] == "每":
         return None  # 每10股派3元, 每10万人拥有医生30人: the base the figure after it is per, not a quantity of its own
     value = v1 * factor
@@ -1104,14 +1112,9 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
-    indicator = _indicator(before)
-    if before.endswith(("缩量", "放量")):
-        indicator = "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
-    elif indicator and indicator.endswith("率") and kind in ("money", "quantity"):
-        indicator = None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  indicator, _subject(before), _period(before, today))  # fmt: skip
+                  _indicator_of(before, kind), _subject(before), _period(before, today))  # fmt: skip
 
 
 _SCORE_OR_CLOCK = re.compile(r"得|评|打了?$|满|考|获|拿|积分|比分|总分|均分|分数|星级|上午|下午|晚上|凌晨|早上|中午|[:：]")
