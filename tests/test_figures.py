@@ -130,7 +130,8 @@ def test_words_that_only_look_like_units():
 
 def test_negative_changes_and_report_periods():
     got = [(f.text, f.value, f.direction, f.period) for f in extract_figures("2022年半年度营收41.77亿元；代销收入同比-4%；温度-4%")]
-    assert got == [("41.77亿元", "4177000000", None, "2022H1"), ("-4%", "-4", "down", None), ("-4%", "-4", None, None)]
+    # the clauses after ； are of the period the first one names
+    assert got == [("41.77亿元", "4177000000", None, "2022H1"), ("-4%", "-4", "down", "2022H1"), ("-4%", "-4", None, "2022H1")]
 
 
 def test_duo_before_a_time_word_is_not_more_than():
@@ -631,7 +632,7 @@ def test_list_numbers_names_codes_and_links_are_no_figures():
 
 def test_hong_kong_wording_points_or_percent_and_first_quarter():
     got = [(f.text, f.direction, f.period, f.indicator) for f in extract_figures("恒生指數升215點或1.23%；香港首季本地生產總值按年實質上升2.7%", today=date(2024, 5, 3))]
-    assert got == [("215", None, None, None), ("1.23%", "up", None, None), ("2.7%", "up", "2024Q1", "本地生产总值")]
+    assert got == [("215點", "up", None, "恒生指数"), ("1.23%", "up", None, "恒生指数"), ("2.7%", "up", "2024Q1", "本地生产总值")]
 
 
 def test_headlines_volume_words_and_a_verb_before_the_rate_it_moves():
@@ -678,3 +679,38 @@ def test_the_first_months_in_chinese_numerals_are_a_period():
     got = [(f.text, f.period) for f in extract_figures("今年前两个月，我国出口2.2万亿元；2023年前十一个月，营收增长5%", today=date(2024, 3, 15))]
     assert got == [("2.2万亿元", "2024-01/2024-02"), ("5%", "2023-01/2023-11")]
     assert [f.period for f in extract_figures("比前一个月增长3%", today=date(2024, 3, 15))] == [None]  # the month before
+
+
+def test_index_points_are_numbers_with_their_unit_and_index_but_clock_times_are_not():
+    got = [(f.text, f.kind, f.unit, f.value, f.value_max, f.direction, f.indicator)
+           for f in extract_figures("沪指报收于3128.56点；道指涨152.46点，或0.61%，报25，075.13点；指数在3100-3200点区间")]  # fmt: skip
+    assert got == [("3128.56点", "number", "点", "3128.56", None, None, "沪指"), ("152.46点", "number", "点", "152.46", None, "up", "道指"),
+                   ("0.61%", "percent", "%", "0.61", None, "up", "道指"), ("25，075.13点", "number", "点", "25075.13", None, None, "道指"),
+                   ("3100-3200点", "number", "点", "3100", "3200", None, "指数")]  # fmt: skip
+    # a time of day is no index level: 24 or less, no decimals, no verb of a move before it
+    clock = extract_figures("下午3点召开会议，晚上8点，10点55分开盘")
+    assert [f.text for f in clock] == ["3", "8"] and not any(f.unit == "点" for f in clock)
+    assert [(f.text, f.direction) for f in extract_figures("沪指涨5点")] == [("5点", "up")]
+
+
+def test_the_period_carries_over_a_semicolon_but_not_over_a_time_of_its_own():
+    got = {f.text: f.period for f in extract_figures("2023年，全省地区生产总值增长5.8%；一般公共预算收入3128亿元，增长7.1%；5月9日上涨3%")}
+    assert got == {"5.8%": "2023", "3128亿元": "2023", "7.1%": "2023", "3%": None}
+    # the indicator does not carry over
+    assert [f.indicator for f in extract_figures("2023年，全省GDP增长5.8%；粮食增产3%")] == ["GDP", None]
+
+
+def test_a_time_followed_by_yilai_is_counted_from_not_the_period():
+    assert [f.period for f in extract_figures("2015年以来，销量首次下降3%", date(2024, 6, 1))] == [None]
+    assert [f.period for f in extract_figures("今年以来，全市新增就业3.2万人", date(2024, 6, 1))] == ["2024"]  # year to date
+
+
+def test_rank_scope_before_the_verb_and_rank_periods_and_moves_in_a_ranking():
+    got = [(f.text, f.kind, f.scope, f.period, f.direction) for f in extract_figures("2023年，该市增速在全省排名第二，前进3位", date(2024, 5, 1))]
+    assert got == [("第二", "rank", "全省", "2023", None), ("3位", "quantity", None, "2023", "up")]
+    assert [f.scope for f in extract_figures("广东省稳居第一")] == [None]  # the subject, not the scope
+
+
+def test_a_price_quoted_at_the_close_is_the_closing_price_unless_an_indicator_is_named():
+    assert [(f.text, f.indicator) for f in extract_figures("贵州茅台报收于1688.00元，成交额52.3亿元")] == [("1688.00元", "收盘价"), ("52.3亿元", "成交额")]
+    assert [f.indicator for f in extract_figures("现货黄金收于2350.5美元/盎司")] == ["现货黄金"]

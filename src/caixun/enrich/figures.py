@@ -170,10 +170,10 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高", "加息", "加快", "升值", "调升", "放量", "涨价", "提价", "高", "多"]  # fmt: skip
+       "高开", "收高", "加息", "加快", "升值", "调升", "放量", "涨价", "提价", "前进", "前移", "跃升", "高", "多"]  # fmt: skip
 _DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低", "降息", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "低", "少"]  # fmt: skip
+         "低开", "收低", "降息", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "后退", "后移", "低", "少"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
@@ -227,6 +227,8 @@ INDICATORS = [
     "WTI原油", "布伦特原油", "国债收益率", "现金红利", "分红", "换手率", "净利率", "成交均价", "土地出让收入", "户籍人口",
     "不良贷款余额", "拨备覆盖率", "资本充足率", "平均工资", "年平均工资", "联邦基金利率", "逆回购", "发行价格", "发行价",
     "募集资金", "利润", "总投资", "年产值", "研发投入", "零售", "人员流动量", "经营主体", "个体工商户", "基站",
+    "上证50指数", "上证50", "沪深300指数", "中证500指数", "中证500", "中证1000指数", "中证1000", "创业板指数", "深证100",
+    "产销", "产销量", "产销率", "市场占有率", "渗透率", "认购倍数", "回购金额", "耕地面积", "标普500",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -401,7 +403,7 @@ def _direction(text: str, start: int, floor: int) -> str | None:
 
 # The verb before what it moves, a rate or a ratio: 下调存款准备金率0.5个百分点.
 _VERB_THEN_RATE = re.compile(r"(上调|下调|调高|调低|提高|降低|下降|上升)[\u4e00-\u9fff]{1,14}?(?:率|比例|比重|利率)$")
-_POINTS_OR = re.compile(r"(涨|跌|升|降|上涨|下跌|上升|下降|大涨|大跌)\d+(?:\.\d+)?[点點]或$")
+_POINTS_OR = re.compile(r"(涨|跌|升|降|上涨|下跌|上升|下降|大涨|大跌)\d+(?:\.\d+)?[点點][，,]?或$")
 
 
 # 高/低 are a change only against an earlier time of the same thing (比上年,
@@ -411,11 +413,16 @@ _COMPARED = re.compile(r"(?:比|较)(?:上|去|前|同期|年初|月初|年末|�
 _NOT_COMPARED = set("最较偏更过新走")
 
 
-def _sentence_before(text: str, start: int) -> str:
-    """Up to 80 characters before `start`, from the start of its sentence."""
+def _sentence_before(text: str, start: int, stops: str = "。\n；】") -> str:
+    """Up to 80 characters before `start`, from the start of its sentence
+    (after the last of `stops`)."""
     floor = max(0, start - 80)  # bounded: an unbounded rfind made long texts without 。 quadratic
-    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), text.rfind("】", floor, start),
-             start - 80)  # 【headline】 text: the headline is a sentence of its own
+    # 【headline】 text: the headline is a sentence of its own
+    if stops == "。\n；】":  # the usual call, written out (a generator per figure costs)
+        lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start),
+                 text.rfind("】", floor, start), start - 80)  # fmt: skip
+    else:
+        lo = max(start - 80, *(text.rfind(c, floor, start) for c in stops))
     return text[lo + 1 : start]
 
 
@@ -431,13 +438,15 @@ def _indicator(before: str) -> str | None:
     return found
 
 
-def _indicator_of(before: str, kind: str) -> str | None:
+def _indicator_of(before: str, kind: str, text: str = "", start: int = 0) -> str | None:
     """The indicator of a figure of `kind` after the words `before` it."""
     if before.endswith(("缩量", "放量")):
         return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
     indicator = _indicator(before)
     if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
         return None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
+    if indicator is None and kind == "money" and _CLOSE_BEFORE.search(before):
+        return "收盘价"  # 贵州茅台报收于1688.00元: the closing price
     return indicator
 
 
@@ -505,9 +514,9 @@ def _period(before: str, today: date | None) -> str | None:
 
 
 def _is_base(before: str, m: re.Match) -> bool:
-    """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%: the period
-    compared with, not the figure's own."""
-    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith("同期", m.end())
+    """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%, 2021年3月以来:
+    the period compared with or counted from, not the figure's own."""
+    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来"), m.end())  # 2021年3月以来首次: since
 
 
 def _month(s: str) -> int:
@@ -623,7 +632,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit, approx=approx))
     if "^" in text:
         out = _powers(text, out)
-    out.extend(_ranks(text, {(f.start, f.end) for f in out}))
+    out.extend(_ranks(text, {(f.start, f.end) for f in out}, today))
     if "半" in text:
         out.extend(_halves(text, out, today))
     out = _ranges(text, _with_cents(text, _jin_liang(text, _coordinated(text, sorted(out, key=lambda f: f.start)))))
@@ -940,8 +949,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         word = g[word_group]
         if word in CURRENCIES and text.startswith(_NOT_A_CURRENCY, m.end(word_group)):
             return _figure_without(text, m, word_group, today, floor)  # 6.30 美元指数: 美元 is a name here
-    if n2 and g["sep"] in "-－—–" and re.fullmatch(r"\d{4}", n1 or ""):
-        return None  # 2021-11: a date
+    if n2 and g["sep"] in "-－—–" and re.fullmatch(r"\d{4}", n1 or "") and not (len(n2) >= 3 and text.startswith(("点", "點"), end)):
+        return None  # 2021-11: a date (but 3100-3200点 is a range of index points)
     if n2 and g["sep"] in "-－—–" and n1[:1] == "0" and n1.isdigit() and len(n1) > 1:
         return None  # 010-68123456: a telephone number or a code, not a range
     if m.start("n1") > 0 and text[m.start("n1") - 1] == "第":
@@ -1108,13 +1117,60 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] else None
     if direction is None and kind == "percent" and value < 0 and _CHANGE_BEFORE.search(text, max(0, start - 4), start):
         direction = "down"  # 同比-4%: a fall written as a negative change
+    if kind == "number" and code is None and not g["sign"] and _is_index_points(text, start, end, n1, v1, floor):
+        code, end = "点", end + 1  # 沪指报收于3128.56点, 道指涨152.46点: index points, with what they measure
+        before = _sentence_before(text, start)
+        return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
+                      code, approx, _direction(text, start, floor), _indicator(before), _subject(before),
+                      _period_before(text, start, before, today))  # fmt: skip
     if kind == "number":  # a bare number names no indicator, subject or period
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  _indicator_of(before, kind), _subject(before), _period(before, today))  # fmt: skip
+                  _indicator_of(before, kind, text, start), _subject(before), _period_before(text, start, before, today))  # fmt: skip
+
+
+# After 点 of index points: not a digit or a word that 点 begins (10点55分, 点评, 点击, 十点半).
+_POINTS_NOT_BEFORE = frozenset("钟半多心评赞击名燃亮头明子滴数面状阵线醒拨")
+_CLOCK_WORDS = re.compile(r"(?:上午|下午|中午|晚上|凌晨|早上|早晨|傍晚|夜里|今晚|昨晚|明早|每天|每日)$")
+
+
+def _is_index_points(text: str, start: int, end: int, n1: str, value: Decimal, floor: int) -> bool:
+    """A bare Arabic number before 点 is a level or a move of an index, unless
+    it is a time of day: points above 24 or with decimals, or a move right
+    after its verb (涨15点)."""
+    if text[end : end + 1] not in ("点", "點") or not n1[:1].isdigit() or not n1.replace(".", "").replace(",", "").replace("，", "").isdigit():
+        return False
+    nxt = text[end + 1 : end + 2]
+    if nxt and (nxt.isdigit() or nxt in _POINTS_NOT_BEFORE or nxt in _CN_DIGITS):
+        return False
+    if _CLOCK_WORDS.search(text, max(0, start - 2), start):
+        return False
+    return value > 24 or "." in n1 or _DIRECTION.search(text, max(floor, start - 6), start) is not None
+
+
+# What a price quoted after these words is, when no indicator is named (贵州茅台报收于1688元).
+_CLOSE_BEFORE = re.compile(r"(?:报收于?|收报|收于|收盘报|收盘价为?)$")
+
+
+def _period_before(text: str, start: int, before: str, today: date | None) -> str | None:
+    """The period of a figure: named in its sentence, or in the clauses before
+    a ； that ends the words read (2023年，全省GDP增长5.8%；一般公共预算收入增长7.1%:
+    both 2023's). The indicator does not carry over a ；, the period does."""
+    period = _period(before, today)
+    head = start - len(before) - 1
+    if period is not None or "年" in before or "月" in before or "日" in before or "季" in before:
+        return period  # a clause that names a time of its own (5月9日上涨3%) takes no other
+    for _ in range(3):  # back over at most three clauses, each to the ； before it
+        if head < 0 or text[head] != "；":
+            return None
+        clause = _sentence_before(text, head)
+        if (period := _period(clause, today)) is not None:
+            return period
+        head -= len(clause) + 1
+    return None
 
 
 _SCORE_OR_CLOCK = re.compile(r"得|评|打了?$|满|考|获|拿|积分|比分|总分|均分|分数|星级|上午|下午|晚上|凌晨|早上|中午|[:：]")
@@ -1171,7 +1227,7 @@ def _context(text: str, start: int, floor: int, today: date | None) -> dict:
     from the words before it (for the figures the special rules above make)."""
     before = _sentence_before(text, start)
     return {"direction": _direction(text, start, floor), "indicator": _indicator(before), "subject": _subject(before),
-            "period": _period(before, today)}  # fmt: skip
+            "period": _period_before(text, start, before, today)}  # fmt: skip
 
 
 _FRACTION_MARK = re.compile(r"分之|/(?<=\d/)(?=\d)")  # both branches open with a character
@@ -1397,6 +1453,7 @@ _RANK_AT = re.compile(rf"第(?P<n>[{_CN_ALL}\d]+)(?P<tail>名|位)?(?=[，。；
 _FIRST_PLACE = re.compile(r"(?:位居|稳居|居于|跃居|排名|位列|保持|名列|居)(?P<scope>[\u4e00-\u9fff]{0,4}?)(?P<first>首位|榜首)")
 _RANK_VERB = re.compile(r"排名|排在|排|位列|位居|位于|稳居|居于|跃居|跃升至|升至|降至|退至|保持|居|列|名列|跻身")
 _SCOPE_WORD = re.compile(r"[\u4e00-\u9fff]{1,6}$")
+_NOT_SCOPE = re.compile(r"[由从的年月]")  # 排名由去年的第15位: a time, not a scope
 # A scope without a verb before it: a known scope word or a place (全省第七, 以资产计中国第二).
 _SCOPE_KNOWN = re.compile(r"(?:全国|全省|全市|全区|全县|全球|世界|中国|亚洲|国内|省内|市内|行业内?|同业|同类|板块|两市|沪深|城市)$")
 
@@ -1409,7 +1466,7 @@ def _place_at_end(window: str) -> str | None:
     return next((window[-n:] for n in (6, 5, 4, 3, 2) if window[-n:] in names), None)
 
 
-def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
+def _ranks(text: str, taken: set[tuple[int, int]], today: date | None) -> list[Figure]:
     """第N as a rank: after a verb (排名晋中第一: scope 晋中; 稳居第一: no scope),
     or after a scope word (全省第七), or as 第N名/第N位."""
     out = []
@@ -1426,7 +1483,12 @@ def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
         verbs = list(_RANK_VERB.finditer(window))
         if verbs:
             after_verb = window[verbs[-1].end() :]
-            scope = after_verb if _SCOPE_WORD.fullmatch(after_verb or "x") else None
+            scope = after_verb if _SCOPE_WORD.fullmatch(after_verb or "x") and not _NOT_SCOPE.search(after_verb) else None
+            if not after_verb:  # 增速在全省排名第二, 在晋中排名第一: the scope before the verb (but 广东省稳居第一 is the subject's)
+                head = window[: verbs[-1].start()].removesuffix("中")
+                word = _SCOPE_KNOWN.search(head)
+                place = _place_at_end(head) if word is None else None
+                scope = word.group() if word else place if place and head.endswith("在" + place) else None
         else:
             word = _SCOPE_KNOWN.search(window)
             scope = word.group() if word else _place_at_end(window)
@@ -1437,9 +1499,11 @@ def _ranks(text: str, taken: set[tuple[int, int]]) -> list[Figure]:
         end = m.end("tail") if m.group("tail") else m.end("n")
         before = _sentence_before(text, fig_start)
         out.append(Figure(text=text[fig_start:end], start=fig_start, end=end, kind="rank", value=fmt_decimal(value),
-                          indicator=_indicator(before), subject=_subject(before), scope=scope))  # fmt: skip
+                          indicator=_indicator(before), subject=_subject(before),
+                          period=_period_before(text, fig_start, before, today), scope=scope))  # fmt: skip
     for m in _FIRST_PLACE.finditer(text) if "首位" in text or "榜首" in text else ():  # 居全国首位, 位居榜首: first, in words
         before = _sentence_before(text, m.start())
         out.append(Figure(text=m.group("first"), start=m.start("first"), end=m.end("first"), kind="rank", value="1",
-                          indicator=_indicator(before), subject=_subject(before), scope=m.group("scope") or None))  # fmt: skip
+                          indicator=_indicator(before), subject=_subject(before),
+                          period=_period_before(text, m.start(), before, today), scope=m.group("scope") or None))  # fmt: skip
     return out
