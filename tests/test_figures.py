@@ -714,3 +714,8 @@ def test_rank_scope_before_the_verb_and_rank_periods_and_moves_in_a_ranking():
 def test_a_price_quoted_at_the_close_is_the_closing_price_unless_an_indicator_is_named():
     assert [(f.text, f.indicator) for f in extract_figures("贵州茅台报收于1688.00元，成交额52.3亿元")] == [("1688.00元", "收盘价"), ("52.3亿元", "成交额")]
     assert [f.indicator for f in extract_figures("现货黄金收于2350.5美元/盎司")] == ["现货黄金"]
+
+
+def test_yuewei_is_about_and_a_squeeze_is_down():
+    got = [(f.text, f.approx, f.direction) for f in extract_figures("总市值约为83万亿元，约合115亿美元，利润空间被压缩两到三成")]
+    assert got == [("约为83万亿元", "about", None), ("约合115亿美元", "about", None), ("两到三成", None, "down")]
