@@ -719,3 +719,11 @@ def test_a_price_quoted_at_the_close_is_the_closing_price_unless_an_indicator_is
 def test_yuewei_is_about_and_a_squeeze_is_down():
     got = [(f.text, f.approx, f.direction) for f in extract_figures("总市值约为83万亿元，约合115亿美元，利润空间被压缩两到三成")]
     assert got == [("约为83万亿元", "about", None), ("约合115亿美元", "about", None), ("两到三成", None, "down")]
+
+
+def test_doses_cases_trains_and_poultry_are_counts_and_a_bonus_issue_is_no_change():
+    got = [(f.text, f.unit, f.value) for f in extract_figures("接种疫苗34.5亿剂次，发生事故3起，开行班列1.7万列，出栏家禽1.2亿羽")]
+    assert got == [("34.5亿剂次", "剂次", "3450000000"), ("3起", "起", "3"), ("1.7万列", "列", "17000"), ("1.2亿羽", "羽", "120000000")]
+    assert extract_figures("我们一起努力，和他一起。") == []  # together
+    assert [(f.text, f.unit) for f in extract_figures("年租金29万 起降按次收费")] == [("29万", None)]  # 起降: a word
+    assert [(f.text, f.direction) for f in extract_figures("每10股转增4股")] == [("4股", None)]

@@ -391,6 +391,8 @@ def _direction(text: str, start: int, floor: int) -> str | None:
     last = _UP_TO_CLAUSE_END.match(window)
     clause = window[last.end() :] if last else window
     m = _DIRECTION.search(clause)
+    if m and clause.endswith("转增", 0, m.end()):
+        return None  # 每10股转增4股: a bonus issue, not a change
     if not m:
         if (points := _POINTS_OR.search(text, max(0, start - 16), start)) is not None:  # across the points figure
             return "down" if points.group(1) in _DOWN_SET else "up"  # 升215点或1.23%: the percent of the same move
@@ -889,6 +891,7 @@ def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
 
 
 _CN_SINGLE = frozenset("一二三四五六七八九十两")
+_QI_WORDS = frozenset("降步飞点跑算征售拍价始止来身床草诉航")  # words that 起 begins: 起降, 起步, 起征点…
 _TIMES = frozenset("次回遍趟轮届")
 _INDEX_FAMILY = re.compile(r"(?:上证|沪深|中证|深证|创业板|科创|国证|恒生|标普|日经|富时|纳斯达克|道琼斯)$")
 _HOLIDAY_AFTER = ("假期", "长假", "小长假", "黄金周", "期间", "节")
@@ -1004,6 +1007,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 陆家嘴: a name; the formal digits write amounts (壹万元), not counts
     if n1 == "一" and unit in COUNTERS and not (g["pre"] or g["post"]) and _word_follows(text, end):
         return None  # 一家企业, 一项法案: an article, not a count (but 其中一个。 is one)
+    if unit == "起" and (n1 == "一" or after[:1] and after[:1] in _QI_WORDS):
+        return _figure_without(text, m, "unit", today, floor) if n1 != "一" else None  # 一起: together; 起降, 起步价: words (cases are 3起)
     if unit == "位" and after[:1] == "数":
         return None  # 两位数增长
     if unit == "方" and after[:1] and (after[:1] in "面式向案法便针略位" or (not _has_arabic(n1) and "\u4e00" <= after[:1] <= "\u9fff")):
