@@ -709,6 +709,7 @@ def test_rank_scope_before_the_verb_and_rank_periods_and_moves_in_a_ranking():
     got = [(f.text, f.kind, f.scope, f.period, f.direction) for f in extract_figures("2023年，该市增速在全省排名第二，前进3位", date(2024, 5, 1))]
     assert got == [("第二", "rank", "全省", "2023", None), ("3位", "quantity", None, "2023", "up")]
     assert [f.scope for f in extract_figures("广东省稳居第一")] == [None]  # the subject, not the scope
+    assert [f.scope for f in extract_figures("在晋中排名第二，在全国同类城市中排第3")] == ["晋中", "城市"]
 
 
 def test_a_price_quoted_at_the_close_is_the_closing_price_unless_an_indicator_is_named():

@@ -80,7 +80,7 @@ def test_a_small_gazetteer():
 
 def test_a_dateline_place_is_not_what_the_figures_are_about():
     figs = extract("路透北京8月31日 - 央行全周净回笼1,700亿元。北京GDP增长5%")["figures"]
-    assert [(f["text"], f["region"], f["subject"]) for f in figs] == [("1,700亿元", None, None), ("5%", "110000", "北京")]
+    assert [(f["text"], f["region"], f["subject"]) for f in figs] == [("1,700亿元", None, None), ("5%", "110000", "北京市")]  # the place's official name
     assert [e["code"] for e in extract("路透北京8月31日 - 央行净回笼1,700亿元")["entities"]] == ["110000"]  # still a mention
 
 
@@ -90,3 +90,9 @@ def test_the_reports_own_city_or_province_for_quan_shi_and_wo_sheng():
     figs = extract("广东经济稳中有进。全省地区生产总值增长3.9%，出口增长5%。")["figures"]
     assert {f["region"] for f in figs} == {"440000"}
     assert [f["region"] for f in extract("全市用电量增长5%")["figures"]] == [None]  # no city named: no guess
+
+
+def test_the_place_a_rank_is_within_is_not_its_subject():
+    figs = extract("2021年，介休市GDP完成341.3亿元，总量排名晋中第一。")["figures"]
+    assert [(f["text"], f["subject"], f["region"], f["scope"]) for f in figs] == [
+        ("341.3亿元", "介休市", "140781", None), ("第一", "介休市", "140781", "晋中")]

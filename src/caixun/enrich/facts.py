@@ -4,10 +4,11 @@ Each figure is also tied to the entities it is about, where the text says so:
 `region` is the administrative code of its subject when the subject is a place
 (介休市 -> 140781), else of the last place named earlier in its sentence;
 `security` is the code of the last stock named earlier in its sentence
-(贵州茅台(600519)盘中涨逾2% -> 600519.SH). The `subject` the figure stage
-guesses from the words before a figure (any word ending in 省, 市, 县…) is kept
-only when it is a known place; otherwise it becomes that stock's or that
-place's name, or null (全省 and 坚决扛起省 are not subjects).
+(贵州茅台(600519)盘中涨逾2% -> 600519.SH). The `subject` is that stock's name,
+else that place's official name (上海 -> 上海市), else null. The figure stage's
+own guess from the words before a figure (any word ending in 省, 市, 县…) is not
+asked for: the region stage knows the places (全省 and 坚决扛起省 are none), and
+the guess cost a tenth of extraction.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from caixun.enrich import EXTRACTOR_VERSION  # noqa: F401 (re-exported)
 from caixun.enrich.figures import extract_figures, list_run, respectively
-from caixun.enrich.regions import extract_regions, gazetteer
+from caixun.enrich.regions import extract_regions
 from caixun.enrich.securities import extract_securities
 from caixun.enrich.units import fold_traditional
 
@@ -34,7 +35,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     digits of a stock code are left to the entities, and a place name inside a
     company's name (上海机场(600009)) is not a region mention."""
     securities = extract_securities(text)
-    figures = extract_figures(text, today)
+    figures = extract_figures(text, today, subjects=False)
     folded = fold_traditional(text)  # 廣東 is found as 广东, and given as written
     regions = extract_regions(text) if folded is text else [r._replace(text=text[r.start : r.end]) for r in extract_regions(folded)]
     if securities:
@@ -43,20 +44,12 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         regions = [r for r in regions if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
-    # filed, not what its figures are about. Figure subjects are read from the
-    # folded text (traditional characters simplified), so names are compared
-    # in that form.
-    about, datelines = [], set()
-    for r in regions:
-        if _DATELINE.match(text, r.end):
-            datelines.add(folded[r.start : r.end])
-        else:
-            about.append(r)
+    # filed, not what its figures are about.
+    about = [r for r in regions if not _DATELINE.match(text, r.end)]
     region_ends = [r.end for r in about]
     security_ends = [s.end for s in securities]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
     homes = _home_regions(about)
-    names = gazetteer().names
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
@@ -64,7 +57,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     # name no stock and many no place, so those lookups are skipped whole.
     for i, f in enumerate(figures):
         d = f.as_dict()
-        start, subject, kind = f.start, f.subject, f.kind
+        start, kind = f.start, f.kind
         security = mention = None
         if about or securities:
             sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
@@ -72,33 +65,24 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
                 security = _last_before(securities, security_ends, start, sentence_start)
             if about:
                 mention = _last_before(about, region_ends, start, sentence_start)
+                if mention is not None and f.scope and text[mention.start : mention.end] in f.scope:
+                    # 介休市…总量排名晋中第一: 晋中 is where it ranks, the rank is 介休市's
+                    mention = _last_before(about, region_ends, mention.start, sentence_start)
         if i in respective:
-            mention, subject = respective[i], None  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
+            mention = respective[i]  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
         if i in respective_stock:
-            security, subject = respective_stock[i], None  # 贵州茅台(600519)、五粮液(000858)分别涨2%和3%
-        region = None
-        if subject:
-            # 贵州 of 贵州茅台: the name of a stock named earlier in the sentence
-            in_a_name = security is not None and any(
-                subject in fold_traditional(x.name or "") for x in securities if sentence_start <= x.start < start)
-            # the subject guessed from the words before the figure is that dateline's place
-            in_dateline = subject in datelines and not (mention and folded[mention.start : mention.end] == subject)
-            if not (in_a_name or in_dateline) and (known := names.get(subject)) and known[0].alone:
-                region = known[0].region.code  # the subject is exactly a place's name (介休市, 晋中)
-        if region:
-            d["region"] = region
-        else:
-            code = mention.code if mention is not None else None
-            if code is None and kind != "number" and homes:
-                # 全市/我省…: the report's own city or province, the one it names most
-                home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, start) if w in homes), None)
-                if home is not None:
-                    code, mention = home.code, home
-            d["region"] = code
-            # The subject is a place or a company the text names: a known
-            # region, else the stock named before it, else the place named before it.
-            if kind != "number":
-                d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
+            security = respective_stock[i]  # 贵州茅台(600519)、五粮液(000858)分别涨2%和3%
+        code = mention.code if mention is not None else None
+        if code is None and kind != "number" and homes:
+            # 全市/我省…: the report's own city or province, the one it names most
+            home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, start) if w in homes), None)
+            if home is not None:
+                code, mention = home.code, home
+        d["region"] = code
+        # The subject is a company or a place the text names: the stock named
+        # before it, else the place named before it.
+        if kind != "number":
+            d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
         d["security"] = security.code if security is not None else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}

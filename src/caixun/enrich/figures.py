@@ -559,8 +559,16 @@ _MIXED_FRACTION = re.compile(r"(?<=\d)[ \t]\d{1,3}/\d{1,3}(?![\d/])")
 _POWER = re.compile(r"(?<![\d.^])(?P<neg>[-−])?(?P<base>\d+(?:\.\d+)?)\^(?P<esign>[-+−]*)(?P<exp>\d{1,2})(?![\d.^])")
 
 
-def extract_figures(text: str, today: date | None = None) -> list[Figure]:
-    """Every figure in the text, in order of position."""
+# The subject of a figure is read once all figures are made (builders leave
+# this mark), and only when the caller wants it: `caixun facts` ties figures
+# to the places the region stage finds instead, and the subject search was a
+# tenth of extraction.
+_LATER = ""
+
+
+def extract_figures(text: str, today: date | None = None, *, subjects: bool = True) -> list[Figure]:
+    """Every figure in the text, in order of position. With `subjects=False`
+    no figure has a subject (the caller finds places itself)."""
     original = text
     text = to_ascii_digits(text)
     text = fold_traditional(text)  # same length: offsets stay valid
@@ -649,6 +657,7 @@ def extract_figures(text: str, today: date | None = None) -> list[Figure]:
         out = _year_before_periods(text, out)
     if "分别" in text:
         out = _respective_indicators(text, out)
+    out = [f if f.subject != _LATER else f._replace(subject=_subject(_sentence_before(text, f.start)) if subjects else None) for f in out]
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -1128,7 +1137,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         code, end = "点", end + 1  # 沪指报收于3128.56点, 道指涨152.46点: index points, with what they measure
         before = _sentence_before(text, start)
         return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
-                      code, approx, _direction(text, start, floor), _indicator(before), _subject(before),
+                      code, approx, _direction(text, start, floor), _indicator(before), _LATER,
                       _period_before(text, start, before, today))  # fmt: skip
     if kind == "number":  # a bare number names no indicator, subject or period
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
@@ -1136,7 +1145,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     before = _sentence_before(text, start)
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  _indicator_of(before, kind, text, start), _subject(before), _period_before(text, start, before, today))  # fmt: skip
+                  _indicator_of(before, kind, text, start), _LATER, _period_before(text, start, before, today))  # fmt: skip
 
 
 # After 点 of index points: not a digit or a word that 点 begins (10点55分, 点评, 点击, 十点半).
@@ -1233,7 +1242,7 @@ def _context(text: str, start: int, floor: int, today: date | None) -> dict:
     """Direction, indicator, subject and period of a figure at `start`, read
     from the words before it (for the figures the special rules above make)."""
     before = _sentence_before(text, start)
-    return {"direction": _direction(text, start, floor), "indicator": _indicator(before), "subject": _subject(before),
+    return {"direction": _direction(text, start, floor), "indicator": _indicator(before), "subject": _LATER,
             "period": _period_before(text, start, before, today)}  # fmt: skip
 
 
@@ -1492,10 +1501,11 @@ def _ranks(text: str, taken: set[tuple[int, int]], today: date | None) -> list[F
             after_verb = window[verbs[-1].end() :]
             scope = after_verb if _SCOPE_WORD.fullmatch(after_verb or "x") and not _NOT_SCOPE.search(after_verb) else None
             if not after_verb:  # 增速在全省排名第二, 在晋中排名第一: the scope before the verb (but 广东省稳居第一 is the subject's)
-                head = window[: verbs[-1].start()].removesuffix("中")
-                word = _SCOPE_KNOWN.search(head)
-                place = _place_at_end(head) if word is None else None
-                scope = word.group() if word else place if place and head.endswith("在" + place) else None
+                scope = None
+                for head in dict.fromkeys((window[: verbs[-1].start()], window[: verbs[-1].start()].removesuffix("中"))):  # 在全国城市中排第3
+                    word = _SCOPE_KNOWN.search(head)
+                    place = _place_at_end(head) if word is None else None
+                    scope = scope or (word.group() if word else place if place and head.endswith("在" + place) else None)
         else:
             word = _SCOPE_KNOWN.search(window)
             scope = word.group() if word else _place_at_end(window)
@@ -1506,7 +1516,7 @@ def _ranks(text: str, taken: set[tuple[int, int]], today: date | None) -> list[F
         end = m.end("tail") if m.group("tail") else m.end("n")
         before = _sentence_before(text, fig_start)
         out.append(Figure(text=text[fig_start:end], start=fig_start, end=end, kind="rank", value=fmt_decimal(value),
-                          indicator=_indicator(before), subject=_subject(before),
+                          indicator=_indicator(before), subject=_LATER,
                           period=_period_before(text, fig_start, before, today), scope=scope))  # fmt: skip
     for m in _FIRST_PLACE.finditer(text) if "首位" in text or "榜首" in text else ():  # 居全国首位, 位居榜首: first, in words
         before = _sentence_before(text, m.start())
