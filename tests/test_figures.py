@@ -718,8 +718,8 @@ def test_a_price_quoted_at_the_close_is_the_closing_price_unless_an_indicator_is
 
 
 def test_yuewei_is_about_and_a_squeeze_is_down():
-    got = [(f.text, f.approx, f.direction) for f in extract_figures("总市值约为83万亿元，约合115亿美元，利润空间被压缩两到三成")]
-    assert got == [("约为83万亿元", "about", None), ("约合115亿美元", "about", None), ("两到三成", None, "down")]
+    got = [(f.text, f.approx, f.direction) for f in extract_figures("总市值约为83万亿元，约合115亿美元，利润空间被压缩两到三成，税负减轻58%")]
+    assert got == [("约为83万亿元", "about", None), ("约合115亿美元", "about", None), ("两到三成", None, "down"), ("58%", None, "down")]
 
 
 def test_doses_cases_trains_and_poultry_are_counts_and_a_bonus_issue_is_no_change():
