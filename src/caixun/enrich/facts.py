@@ -1,8 +1,9 @@
 """All of a text's data at once: figures and entities (pure).
 
 Each figure is also tied to the entities it is about, where the text says so:
-`region` is the administrative code of its subject when the subject is a place
-(介休市 -> 140781), else of the last place named earlier in its sentence;
+`region` is the administrative code of the last place named earlier in its
+sentence (介休市GDP增长8.5% -> 140781; a rank's subject is not the place it
+ranks within: 介休市…排名晋中第一 -> 140781);
 `security` is the code of the last stock named earlier in its sentence
 (贵州茅台(600519)盘中涨逾2% -> 600519.SH). The `subject` is that stock's name,
 else that place's official name (上海 -> 上海市), else null. The figure stage's

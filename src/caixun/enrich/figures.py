@@ -121,7 +121,8 @@ _NUM = (
     rf"(?:{_ARABIC}|{_CN_CHAR}|[点點](?=[\d{_CN_DIGITS}])|[几幾]|[多余](?=[万萬亿億]))*"
     rf"(?:[kKwWM](?![a-zA-Z]))?"
 )
-_APPROX_BEFORE = {"约": "about", "约为": "about", "约合": "about", "约达": "about", "大约": "about", "大约为": "about", "大概": "about", "近": "about", "将近": "about", "接近": "about",
+_APPROX_BEFORE = {"约": "about", "约为": "about", "约合": "about", "约达": "about", "大约": "about", "大约为": "about",
+                  "大概": "about", "近": "about", "将近": "about", "接近": "about",
                   "超": "over", "超过": "over", "逾": "over", "高达": "over", "至少": "over", "不少于": "over",
                   "不低于": "over", "不小于": "over", "不高于": "under", "不多于": "under", "不大于": "under",
                   "不到": "under", "不足": "under", "最多": "under", "不超过": "under", "少于": "under", "低于": "under"}  # fmt: skip
@@ -417,16 +418,11 @@ _COMPARED = re.compile(r"(?:比|较)(?:上|去|前|同期|年初|月初|年末|�
 _NOT_COMPARED = set("最较偏更过新走")
 
 
-def _sentence_before(text: str, start: int, stops: str = "。\n；】") -> str:
-    """Up to 80 characters before `start`, from the start of its sentence
-    (after the last of `stops`)."""
+def _sentence_before(text: str, start: int) -> str:
+    """Up to 80 characters before `start`, from the start of its sentence."""
     floor = max(0, start - 80)  # bounded: an unbounded rfind made long texts without 。 quadratic
-    # 【headline】 text: the headline is a sentence of its own
-    if stops == "。\n；】":  # the usual call, written out (a generator per figure costs)
-        lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start),
-                 text.rfind("】", floor, start), start - 80)  # fmt: skip
-    else:
-        lo = max(start - 80, *(text.rfind(c, floor, start) for c in stops))
+    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), text.rfind("】", floor, start),
+             start - 80)  # 【headline】 text: the headline is a sentence of its own
     return text[lo + 1 : start]
 
 
@@ -442,7 +438,7 @@ def _indicator(before: str) -> str | None:
     return found
 
 
-def _indicator_of(before: str, kind: str, text: str = "", start: int = 0) -> str | None:
+def _indicator_of(before: str, kind: str) -> str | None:
     """The indicator of a figure of `kind` after the words `before` it."""
     if before.endswith(("缩量", "放量")):
         return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
@@ -1145,7 +1141,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     before = _sentence_before(text, start)
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  _indicator_of(before, kind, text, start), _LATER, _period_before(text, start, before, today))  # fmt: skip
+                  _indicator_of(before, kind), _LATER, _period_before(text, start, before, today))  # fmt: skip
 
 
 # After 点 of index points: not a digit or a word that 点 begins (10点55分, 点评, 点击, 十点半).
