@@ -115,3 +115,10 @@ def test_rebuild_in_a_worker_process_stores_the_same_facts(tmp_path):
     assert proc.returncode == 0 and "facts stored for 4 articles" in proc.stderr, proc.stderr
     with Store(url) as s:
         assert {i: s.article_facts(i) for i in before} == before
+
+
+def test_the_figures_view_shows_numbers_with_a_unit_but_not_bare_ones(store):
+    ingest(store, [raw(0, "党的十九届六中全会召开。沪指报收于3128.56点，涨0.5%。")])
+    assert [r.text for r in store.figures(FigureFilter())] == ["3128.56点", "0.5%"]
+    assert [r.text for r in store.figures(FigureFilter(indicator="沪指"))] == ["3128.56点", "0.5%"]
+    assert "十九" in {r.text for r in store.figures(FigureFilter(kind="number"))}  # kept, shown when asked for

@@ -36,11 +36,13 @@ def test_marks_keep_text_escaped():
 
 def test_fact_spans_skip_bare_numbers_and_overlaps():
     facts = {"figures": [{"start": 0, "end": 4, "text": "十九届", "kind": "number"},
-                         {"start": 5, "end": 9, "text": "增长5%", "kind": "percent", "value": "5"}],
+                         {"start": 5, "end": 9, "text": "增长5%", "kind": "percent", "value": "5"},
+                         {"start": 13, "end": 21, "text": "3128.56点", "kind": "number", "unit": "点", "value": "3128.56"}],
              "entities": [{"start": 5, "end": 7, "text": "增长", "type": "region", "code": "1"},
                           {"start": 10, "end": 12, "text": "介休", "type": "region", "code": "140781"}]}  # fmt: skip
     spans = fact_spans(facts, lambda e: f"/region/{e['code']}/", lambda f: f["value"])
-    assert [(s.tag, s.text) for s in spans] == [("mark", "增长5%"), ("a", "介休")]
+    # a number with a unit (index points) is marked, a bare one is not
+    assert [(s.tag, s.text) for s in spans] == [("mark", "增长5%"), ("a", "介休"), ("mark", "3128.56点")]
 
 
 def test_period_end_and_short_numbers():

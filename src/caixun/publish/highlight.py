@@ -98,10 +98,16 @@ def _wrap(el, attr: str, found: list[tuple[int, int, Span]]) -> None:
             parent.insert(at + k, node)
 
 
+def is_shown(figure: dict) -> bool:
+    """Figures worth a reader's eye: every kind but the bare numbers (十九届,
+    3个方面); a number with a unit (沪指3128.56点, 45倍) is shown too."""
+    return figure["kind"] != "number" or bool(figure.get("unit"))
+
+
 def fact_spans(facts: dict, link: Callable[[dict], str | None], describe: Callable[[dict], str]) -> list[Span]:
     """Spans for an article's figures (marks) and entities (links), in text order;
     where two overlap the earlier one wins."""
-    items = [(f["start"], f["end"], "figure", i, f) for i, f in enumerate(facts.get("figures", [])) if f["kind"] != "number"]
+    items = [(f["start"], f["end"], "figure", i, f) for i, f in enumerate(facts.get("figures", [])) if is_shown(f)]
     items += [(e["start"], e["end"], "entity", i, e) for i, e in enumerate(facts.get("entities", []))]
     items.sort(key=lambda x: (x[0], -x[1]))
     spans, end = [], -1

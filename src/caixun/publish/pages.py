@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_a
 
 from caixun.publish import views
 from caixun.publish.feeds import KINDS
-from caixun.publish.highlight import fact_spans, mark
+from caixun.publish.highlight import fact_spans, is_shown, mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,7 @@ def env() -> Environment:
     e.globals["bj"] = views.beijing_time
     e.globals["region_name"] = views.region_name
     e.globals["describe"] = views.describe_figure
+    e.tests["shown_figure"] = is_shown
     return e
 
 

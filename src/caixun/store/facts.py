@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from caixun.store.schema import articles, entities, figures
 from caixun.store.sql import chunks, marks
@@ -30,7 +30,7 @@ class FigureFilter:
     region: str | None = None  # a code; its descendants match too
     period: str | None = None  # a prefix: 2021 matches 2021, 2021Q1, 2021-11
     source: str | None = None
-    kind: str | None = None  # None: every kind but "number"
+    kind: str | None = None  # None: every kind but numbers without a unit
     security: str | None = None
     unit: str | None = None
 
@@ -144,8 +144,8 @@ def _where(f: FigureFilter) -> list:
                        (c.unit, f.unit), (articles.c.source, f.source)):  # fmt: skip
         if value:
             conds.append(col == value)
-    if not f.kind:  # bare numbers (十九届, 3个方面) are kept, but shown only when asked for
-        conds.append(c.kind != "number")
+    if not f.kind:  # bare numbers (十九届, 3个方面) are kept, but shown only when asked for (not 3128.56点, 45倍)
+        conds.append(or_(c.kind != "number", c.unit.is_not(None)))
     if f.region:
         conds.append(in_region(c.region, f.region))
     if f.period:
