@@ -728,3 +728,14 @@ def test_doses_cases_trains_and_poultry_are_counts_and_a_bonus_issue_is_no_chang
     assert extract_figures("我们一起努力，和他一起。") == []  # together
     assert [(f.text, f.unit) for f in extract_figures("年租金29万 起降按次收费")] == [("29万", None)]  # 起降: a word
     assert [(f.text, f.direction) for f in extract_figures("每10股转增4股")] == [("4股", None)]
+
+
+def test_an_approximation_before_a_fraction_is_the_fractions_and_a_multiple_has_a_direction():
+    assert [(f.text, f.value, f.approx) for f in extract_figures("近五分之一的企业亏损")] == [("近五分之一", "0.2", "about")]
+    assert [(f.text, f.unit, f.direction) for f in extract_figures("净利润同比增长1.5倍，市盈率约45倍")] == [("1.5倍", "倍", "up"), ("约45倍", "倍", None)]
+
+
+def test_a_single_numeral_opening_a_word_is_no_number():
+    assert extract_figures("三星电子，七上八下") == []
+    assert [(f.text, f.unit) for f in extract_figures("五分")] == [("五分", "CNY")]  # cents
+    assert [f.text for f in extract_figures("三。")] == ["三"]

@@ -899,6 +899,7 @@ def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
 _CN_SINGLE = frozenset("一二三四五六七八九十两")
 _QI_WORDS = frozenset("降步飞点跑算征售拍价始止来身床草诉航")  # words that 起 begins: 起降, 起步, 起征点…
 _TIMES = frozenset("次回遍趟轮届")
+_NOT_A_NAME_AFTER = _TIMES | {"分", "半"}  # 五分 (cents), 一半 are read later
 _INDEX_FAMILY = re.compile(r"(?:上证|沪深|中证|深证|创业板|科创|国证|恒生|标普|日经|富时|纳斯达克|道琼斯)$")
 _HOLIDAY_AFTER = ("假期", "长假", "小长假", "黄金周", "期间", "节")
 
@@ -913,6 +914,8 @@ def _is_a_name_part(text: str, start: int, end: int, n1: str) -> bool:
     if (len(n1) == 1 and n1 in _CN_SINGLE and ("\u4e00" <= before <= "\u9fff" or text.startswith("是", end))
             and text[end : end + 1] not in _TIMES):  # fmt: skip
         return True  # 张三, 初三, 前三; 三是…: a name or an enumeration (but 每周三次, 五次降息 are counts)
+    if len(n1) == 1 and n1 in _CN_SINGLE and "\u4e00" <= text[end : end + 1] <= "\u9fff" and text[end : end + 1] not in _NOT_A_NAME_AFTER:
+        return True  # 三星电子, 五粮液, 七上八下 at the start of a text or a clause: a name or a saying (no unit follows)
     if before in ("：", ":") and text.endswith("代码", 0, start - 1):
         return True  # 股票代码：600519
     nxt = text[end : end + 1]
@@ -1126,7 +1129,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 每10股派3元, 每10万人拥有医生30人: the base the figure after it is per, not a quantity of its own
     value = v1 * factor
     value_max = vmax * factor if vmax is not None else None
-    direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] else None
+    # a bare number has no direction; a multiple does (同比增长1.5倍)
+    direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] or code == "倍" else None
     if direction is None and kind == "percent" and value < 0 and _CHANGE_BEFORE.search(text, max(0, start - 4), start):
         direction = "down"  # 同比-4%: a fall written as a negative change
     if kind == "number" and code is None and not g["sign"] and _is_index_points(text, start, end, n1, v1, floor):
@@ -1347,14 +1351,22 @@ def _looks_like_date(text: str, m: re.Match) -> bool:
 _DATE_AFTER = re.compile(r"\s*(?:日|号|月)")
 
 
+_APPROX_LONGEST_FIRST = sorted(_APPROX_BEFORE, key=len, reverse=True)
+
+
 def _fraction_figure(text: str, m: re.Match, value: Decimal, start: int | None = None, whole: Decimal | int = 0) -> Figure:
     start = m.start() if start is None else start
     value = (value + whole).quantize(Decimal("1e-12")).normalize()
+    # 近五分之一: the approximation word is the fraction's (else the general
+    # pattern read 近五分之一 again, over the fraction)
+    word = next((w for w in _APPROX_LONGEST_FIRST if text.endswith(w, 0, start)), None)
+    approx = _APPROX_BEFORE[word] if word else None
+    start -= len(word) if word else 0
     unit = _MEASURE_AT.match(text, m.end())
     if unit:  # 四分之一公升: a fraction of a measure
         code, factor = MEASURES[unit.group()]
-        return Figure(text[start : unit.end()], start, unit.end(), "quantity", fmt_decimal(value * factor), unit=code)
-    return Figure(text[start : m.end()], start, m.end(), "number", fmt_decimal(value))
+        return Figure(text[start : unit.end()], start, unit.end(), "quantity", fmt_decimal(value * factor), unit=code, approx=approx)
+    return Figure(text[start : m.end()], start, m.end(), "number", fmt_decimal(value), approx=approx)
 
 
 def _halves(text: str, taken: list[Figure], today: date | None) -> list[Figure]:
