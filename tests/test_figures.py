@@ -739,3 +739,8 @@ def test_a_single_numeral_opening_a_word_is_no_number():
     assert extract_figures("三星电子，七上八下") == []
     assert [(f.text, f.unit) for f in extract_figures("五分")] == [("五分", "CNY")]  # cents
     assert [f.text for f in extract_figures("三。")] == ["三"]
+
+
+def test_a_latin_unit_inside_a_longer_token_is_no_unit():
+    assert all(f.unit is None for f in extract_figures("提交 49a51c4b41a7f848720371da3423515cc3235520"))
+    assert [(f.text, f.unit) for f in extract_figures("排量1.6L，容量5GB。")] == [("1.6L", "L"), ("5GB", "GB")]

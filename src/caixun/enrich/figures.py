@@ -104,8 +104,9 @@ def _alt(words, tail=lambda word: "") -> str:
 
 
 def _units_alt(words) -> str:
-    """Like _alt, but a Latin unit must end its word (1.8 mS/cm is not metres)."""
-    return _alt(words, lambda w: "(?![A-Za-z])" if w[-1].isascii() and w[-1].isalpha() else "")
+    """Like _alt, but a Latin unit must end its word (1.8 mS/cm is not metres,
+    …da3423515cc3235520, a hash, is no volume)."""
+    return _alt(words, lambda w: "(?![A-Za-z0-9])" if w[-1].isascii() and w[-1].isalpha() else "")
 
 
 _CN_DIGITS = "".join(DIGITS)
