@@ -744,3 +744,8 @@ def test_a_single_numeral_opening_a_word_is_no_number():
 def test_a_latin_unit_inside_a_longer_token_is_no_unit():
     assert all(f.unit is None for f in extract_figures("提交 49a51c4b41a7f848720371da3423515cc3235520"))
     assert [(f.text, f.unit) for f in extract_figures("排量1.6L，容量5GB。")] == [("1.6L", "L"), ("5GB", "GB")]
+
+
+def test_index_codes_in_brackets_are_the_exchanges_indices():
+    got = [(s.code, s.name) for s in extract_securities("上证指数(000001)涨1%，沪深300(000300)，深证成指(399001)，平安银行(000001)")]
+    assert got == [("000001.SH", "上证指数"), ("000300.SH", "沪深300"), ("399001.SZ", "深证成指"), ("000001.SZ", "平安银行")]

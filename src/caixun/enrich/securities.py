@@ -31,7 +31,7 @@ class Security:
 
 # A name, with the -W, -SW, -S or -B that Hong Kong gives shares with weighted
 # votes or a secondary listing (美团-W, 百度集团-SW).
-_NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?(?:[-－][A-Z]{1,2})?)"
+_NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?(?:(?<=[\u4e00-\u9fff])\d{2,4})?(?:[-－][A-Z]{1,2})?)"  # 沪深300(000300)
 _HK_SUFFIX = re.compile(r"[-－][A-Z]{1,2}$")
 _BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:：.]?)?(?P<code>\d{6}|\d{4,5})(?:\.(?P<sfx>SH|SZ|SS|BJ|HK))?[)）]")
 # Where a bracketed code can be: the pattern above opens with a lazy name,
@@ -47,11 +47,15 @@ _SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|SS|BJ|
 _NAME_PREFIX = re.compile(r"^(?:比如|例如|譬如|包括|其中|旗下|以及|股票|个股|公司|龙头|概念股|如|和|及|与|、|的|是|为|有)+")
 
 
+# The name of an index (its six-digit code starting 000 is Shanghai's; 399 is Shenzhen's, as for shares).
+_INDEX_NAME = re.compile(r"(?:指数|综指|成指|指|上证50|沪深300|中证500|中证1000|科创50)$")
+
+
 def exchange_of(code: str) -> str | None:
     if len(code) == 6:
         if code[:2] in ("60", "68", "90"):
             return "SH"
-        if code[:2] in ("00", "30", "20"):
+        if code[:2] in ("00", "30", "20", "39"):  # 399001: Shenzhen's indices
             return "SZ"
         if code[:2] in ("43", "83", "87", "88", "92"):
             return "BJ"
@@ -100,7 +104,10 @@ def extract_securities(text: str) -> list[Security]:
     found: dict[tuple[int, int], Security] = {}
     for m in _bracketed(text):
         ex = {"沪": "SH", "深": "SZ", "北": "BJ", "港": "HK"}.get(m.group("ex") or "", m.group("ex"))
-        code = normalize_code(m.group("code"), m.group("sfx") or ex)
+        sfx = m.group("sfx") or ex
+        if not sfx and m.group("code").startswith("000") and _INDEX_NAME.search(m.group("name")):
+            sfx = "SH"  # 上证指数(000001), 沪深300(000300): the Shanghai exchange's indices, not 平安银行's 000001.SZ
+        code = normalize_code(m.group("code"), sfx)
         if code is None or (len(m.group("code")) < 6 and not (m.group("sfx") or ex) and not _hong_kong_evidence(text, m)):
             continue
         stripped = _NAME_PREFIX.sub("", m.group("name"))
