@@ -749,3 +749,9 @@ def test_a_latin_unit_inside_a_longer_token_is_no_unit():
 def test_index_codes_in_brackets_are_the_exchanges_indices():
     got = [(s.code, s.name) for s in extract_securities("上证指数(000001)涨1%，沪深300(000300)，深证成指(399001)，平安银行(000001)")]
     assert got == [("000001.SH", "上证指数"), ("000300.SH", "沪深300"), ("399001.SZ", "深证成指"), ("000001.SZ", "平安银行")]
+
+
+def test_negative_growth_is_down_and_jiu_kuai_jiu_is_a_price():
+    got = [(f.text, f.direction) for f in extract_figures("负增长6%，增长-2.1%，增长2.1%")]
+    assert got == [("6%", "down"), ("-2.1%", "down"), ("2.1%", "up")]
+    assert [(f.text, f.value, f.unit) for f in extract_figures("9块9包邮，两块地")] == [("9块9", "9.9", "CNY")]

@@ -173,7 +173,7 @@ _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:�
 _UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
        "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
        "高开", "收高", "加息", "加快", "升值", "调升", "放量", "涨价", "提价", "前进", "前移", "跃升", "加重", "高", "多"]  # fmt: skip
-_DOWN = ["同比下降", "环比下降", "同比减少", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
+_DOWN = ["同比下降", "环比下降", "同比减少", "负增长", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
          "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
          "低开", "收低", "降息", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "后退", "后移", "压缩", "收缩", "减轻", "低", "少"]  # fmt: skip
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
@@ -1027,9 +1027,10 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 二手房: second-hand; 两手准备, 两手抓: a saying (lots traded are written 2手)
     if unit == "股" and after[:1] and after[:1] in "票东市权":
         return _figure_without(text, m, "unit", today, floor)  # 600519 股票简称, 10股东: 股 begins a word here
-    if "块" in (unit, u1) and ((after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多左上以的到至和或及")
-                               or text[start - 1 : start] in ("这", "那", "哪")):  # fmt: skip
-        return None  # 这一块业务, 两块地, 这两块: pieces, not yuan (两块钱, 涨了三块 are)
+    if "块" in (unit, u1) and not (g["sub"] and g["sub"][:1].isdigit()) and (
+            (after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多左上以的到至和或及")
+            or text[start - 1 : start] in ("这", "那", "哪")):  # fmt: skip
+        return None  # 这一块业务, 两块地, 这两块: pieces, not yuan (两块钱, 涨了三块, 9块9包邮 are)
     if (unit == "元" or u1 == "元") and n1 in ("二", "三") and text[start - 1 : start] in ("外", "内", "土"):
         return None  # 生猪（外三元）: a breed of pig, not three yuan
     if u1 and unit and not n2 and unit not in CURRENCIES:
@@ -1134,6 +1135,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] or code == "倍" else None
     if direction is None and kind == "percent" and value < 0 and _CHANGE_BEFORE.search(text, max(0, start - 4), start):
         direction = "down"  # 同比-4%: a fall written as a negative change
+    elif direction == "up" and value < 0:
+        direction = "down"  # 增长-2.1%: a growth below zero is a fall
     if kind == "number" and code is None and not g["sign"] and _is_index_points(text, start, end, n1, v1, floor):
         code, end = "点", end + 1  # 沪指报收于3128.56点, 道指涨152.46点: index points, with what they measure
         before = _sentence_before(text, start)
