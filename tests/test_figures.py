@@ -755,3 +755,8 @@ def test_negative_growth_is_down_and_jiu_kuai_jiu_is_a_price():
     got = [(f.text, f.direction) for f in extract_figures("负增长6%，增长-2.1%，增长2.1%")]
     assert got == [("6%", "down"), ("-2.1%", "down"), ("2.1%", "up")]
     assert [(f.text, f.value, f.unit) for f in extract_figures("9块9包邮，两块地")] == [("9块9", "9.9", "CNY")]
+
+
+def test_a_place_suffix_that_begins_a_word_makes_no_subject():
+    got = [f.subject for f in extract_figures("全省地区生产总值增长5%；资本市场融资额达500亿元；介休市GDP增长8.5%")]
+    assert got == ["全省", None, "介休市"]
