@@ -384,7 +384,7 @@ def test_alternations_written_as_tries_match_the_flat_alternation(words, text):
 
 
 @settings(max_examples=800, deadline=None)
-@given(st.lists(st.sampled_from(["山西", "北京", "时间", "内蒙古", "省", "市", "县", "区", "介休", "晋中", "的", "，", "a", "1",
+@given(st.lists(st.sampled_from(["山西", "北京", "时间", "内蒙古", "省", "市", "县", "区", "介休", "晋中", "的", "，", "a", "1", "场", "生产", "份", "域",
                                  "全", "我"]), max_size=30).map("".join))  # fmt: skip
 def test_subject_tried_only_at_possible_starts_finds_the_scans_last_match(before):
     from caixun.enrich import figures
