@@ -760,3 +760,9 @@ def test_negative_growth_is_down_and_jiu_kuai_jiu_is_a_price():
 def test_a_place_suffix_that_begins_a_word_makes_no_subject():
     got = [f.subject for f in extract_figures("全省地区生产总值增长5%；资本市场融资额达500亿元；介休市GDP增长8.5%")]
     assert got == ["全省", None, "介休市"]
+
+
+def test_shang_before_a_round_scale_is_more_than_it():
+    got = [(f.text, f.value, f.unit, f.approx) for f in extract_figures("上百家企业，吸引上万人，投资上百亿元")]
+    assert got == [("上百家", "100", "家", "over"), ("上万人", "10000", "人", "over"), ("上百亿元", "10000000000", "CNY", "over")]
+    assert extract_figures("线上百亿补贴，成百上千家，千家万户") == []  # 线上 is a word, 成百上千 a saying

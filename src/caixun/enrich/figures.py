@@ -332,6 +332,17 @@ def _round_scale(text: str, n1: str, unit: str | None, end: int) -> bool:
             and not text.startswith("级", end))  # fmt: skip
 
 
+_ROUND_SCALES = frozenset(("百", "千", "万", "亿", "百万", "千万", "百亿", "千亿", "万亿"))
+# Characters before 上 that make a word of it (线上, 以上, 马上, 市场上; 成百上千 is a range).
+_SHANG_WORDS = frozenset("线网以之向马加晚早路会手身界场础际台面楼头街岸海天百")
+
+
+def _over_a_round_number(text: str, start: int, n1: str, unit: str | None) -> bool:
+    """上 before a bare scale with a unit: more than that many (上百家企业, 上万人)."""
+    return (bool(unit) and n1 in _ROUND_SCALES and text[start - 1 : start] == "上"
+            and text[start - 2 : start - 1] not in _SHANG_WORDS)  # fmt: skip
+
+
 def _has_digit(num: str) -> bool:
     return _DIGITISH.search(num) is not None or num.lstrip("-−+负負 ").startswith(("十", "拾"))
 
@@ -986,8 +997,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
     if read is None:
         return None
     v1, vmax, approx_inner = read
-    if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")) and not _round_scale(text, n1, unit or u1, end):
-        return None
+    over_round = False
+    if not _has_digit(n1) and not (g["pctpre"] and n1 in ("百", "千")):
+        over_round = _over_a_round_number(text, start, n1, unit or u1)  # 上百家, 上千家企业, 上百亿元: more than a round number
+        if not over_round and not _round_scale(text, n1, unit or u1, end):
+            return None
     if not n1.strip("零〇○") and (unit or u1 or g["sub"] or "\u4e00" <= after[:1] <= "\u9fff") and not (
             unit in ("个", "個") and not (u1 or g["sub"]) and not _word_follows(text, end)):  # fmt: skip
         return None  # 零件, 零售, 零增长; but 降至零。 is a zero, and so is 零个。
@@ -1119,6 +1133,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
                 v1 = v1 - extra if v1 < 0 else v1 + extra  # -五元七毛八分 = -5.78
     approx = (_APPROX_BEFORE.get(g["pre"] or "") or _APPROX_AFTER.get(g["post"] or "")
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
+    if over_round:
+        approx, start = approx or "over", start - 1  # the figure is 上百家, with its 上
     if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 12), start)):
         code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
     elif kind == "money" and code and "/" not in code and _PER_SHARE_AFTER.match(text, end):
