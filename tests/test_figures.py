@@ -732,7 +732,8 @@ def test_doses_cases_trains_and_poultry_are_counts_and_a_bonus_issue_is_no_chang
 
 def test_an_approximation_before_a_fraction_is_the_fractions_and_a_multiple_has_a_direction():
     assert [(f.text, f.value, f.approx) for f in extract_figures("近五分之一的企业亏损")] == [("近五分之一", "0.2", "about")]
-    assert [(f.text, f.unit, f.direction) for f in extract_figures("净利润同比增长1.5倍，市盈率约45倍")] == [("1.5倍", "倍", "up"), ("约45倍", "倍", None)]
+    got = [(f.text, f.unit, f.direction, f.indicator) for f in extract_figures("净利润同比增长1.5倍，市盈率约45倍")]
+    assert got == [("1.5倍", "倍", "up", "净利润"), ("约45倍", "倍", None, "市盈率")]  # with what they multiply
 
 
 def test_a_single_numeral_opening_a_word_is_no_number():

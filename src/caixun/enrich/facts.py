@@ -58,7 +58,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     # name no stock and many no place, so those lookups are skipped whole.
     for i, f in enumerate(figures):
         d = f.as_dict()
-        start, kind = f.start, f.kind
+        start, bare = f.start, f.kind == "number" and not f.unit  # 十九届; but 3128.56点 and 1.5倍 are about something
         security = mention = None
         if about or securities:
             sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
@@ -74,7 +74,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         if i in respective_stock:
             security = respective_stock[i]  # 贵州茅台(600519)、五粮液(000858)分别涨2%和3%
         code = mention.code if mention is not None else None
-        if code is None and kind != "number" and homes:
+        if code is None and not bare and homes:
             # 全市/我省…: the report's own city or province, the one it names most
             home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, start) if w in homes), None)
             if home is not None:
@@ -82,7 +82,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d["region"] = code
         # The subject is a company or a place the text names: the stock named
         # before it, else the place named before it.
-        if kind != "number":
+        if not bare:
             d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
         d["security"] = security.code if security is not None else None
         out.append(d)

@@ -1159,11 +1159,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         direction = "down"  # 增长-2.1%: a growth below zero is a fall
     if kind == "number" and code is None and not g["sign"] and _is_index_points(text, start, end, n1, v1, floor):
         code, end = "点", end + 1  # 沪指报收于3128.56点, 道指涨152.46点: index points, with what they measure
-        before = _sentence_before(text, start)
-        return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
-                      code, approx, _direction(text, start, floor), _indicator(before), _LATER,
-                      _period_before(text, start, before, today))  # fmt: skip
-    if kind == "number":  # a bare number names no indicator, subject or period
+        direction = _direction(text, m.start("pre") if g["pre"] else start, floor)
+    if kind == "number" and code is None:  # a bare number names no indicator, subject or period (a multiple or points do)
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
