@@ -96,6 +96,8 @@ def test_the_place_a_rank_is_within_is_not_its_subject():
     figs = extract("2021年，介休市GDP完成341.3亿元，总量排名晋中第一。")["figures"]
     assert [(f["text"], f["subject"], f["region"], f["scope"]) for f in figs] == [
         ("341.3亿元", "介休市", "140781", None), ("第一", "介休市", "140781", "晋中")]
+    figs = extract("2021年，介休市GDP完成341.3億元，總量排名晉中第一。")["figures"]  # traditional characters
+    assert [(f["text"], f["subject"]) for f in figs] == [("341.3億元", "介休市"), ("第一", "介休市")]
 
 
 def test_numbers_with_a_unit_are_about_the_stock_or_place_before_them_and_bare_ones_are_not():

@@ -66,7 +66,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
                 security = _last_before(securities, security_ends, start, sentence_start)
             if about:
                 mention = _last_before(about, region_ends, start, sentence_start)
-                if mention is not None and f.scope and text[mention.start : mention.end] in f.scope:
+                if mention is not None and f.scope and folded[mention.start : mention.end] in f.scope:  # the scope is read folded
                     # 介休市…总量排名晋中第一: 晋中 is where it ranks, the rank is 介休市's
                     mention = _last_before(about, region_ends, mention.start, sentence_start)
         if i in respective:
