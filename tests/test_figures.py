@@ -767,3 +767,9 @@ def test_shang_before_a_round_scale_is_more_than_it():
     got = [(f.text, f.value, f.unit, f.approx) for f in extract_figures("上百家企业，吸引上万人，投资上百亿元")]
     assert got == [("上百家", "100", "家", "over"), ("上万人", "10000", "人", "over"), ("上百亿元", "10000000000", "CNY", "over")]
     assert extract_figures("线上百亿补贴，成百上千家，千家万户") == []  # 线上 is a word, 成百上千 a saying
+
+
+def test_voltages_and_transformer_capacity_and_formal_digits_inside_words():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("750千伏输变电工程，变电容量201万千伏安，陆续投产，陆地棉")]
+    assert got == [("750千伏", "750", "kV"), ("201万千伏安", "2010000", "kVA")]
+    assert [(f.text, f.value) for f in extract_figures("陆佰元")] == [("陆佰元", "600")]  # formal digits still write amounts

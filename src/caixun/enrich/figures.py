@@ -913,6 +913,7 @@ def _moved(f: Figure, start: int, end: int, original: str) -> Figure:
 
 
 _CN_SINGLE = frozenset("一二三四五六七八九十两")
+_CN_SINGLE_OR_FORMAL = _CN_SINGLE | frozenset("壹贰貳叁參肆伍陆陸柒捌玖拾")  # 陆续, 陆地棉, 伍佰: words, not six or five
 _QI_WORDS = frozenset("降步飞点跑算征售拍价始止来身床草诉航")  # words that 起 begins: 起降, 起步, 起征点…
 _TIMES = frozenset("次回遍趟轮届")
 _NOT_A_NAME_AFTER = _TIMES | {"分", "半"}  # 五分 (cents), 一半 are read later
@@ -930,7 +931,7 @@ def _is_a_name_part(text: str, start: int, end: int, n1: str) -> bool:
     if (len(n1) == 1 and n1 in _CN_SINGLE and ("\u4e00" <= before <= "\u9fff" or text.startswith("是", end))
             and text[end : end + 1] not in _TIMES):  # fmt: skip
         return True  # 张三, 初三, 前三; 三是…: a name or an enumeration (but 每周三次, 五次降息 are counts)
-    if len(n1) == 1 and n1 in _CN_SINGLE and "\u4e00" <= text[end : end + 1] <= "\u9fff" and text[end : end + 1] not in _NOT_A_NAME_AFTER:
+    if len(n1) == 1 and n1 in _CN_SINGLE_OR_FORMAL and "\u4e00" <= text[end : end + 1] <= "\u9fff" and text[end : end + 1] not in _NOT_A_NAME_AFTER:
         return True  # 三星电子, 五粮液, 七上八下 at the start of a text or a clause: a name or a saying (no unit follows)
     if before in ("：", ":") and text.endswith("代码", 0, start - 1):
         return True  # 股票代码：600519

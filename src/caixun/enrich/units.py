@@ -64,6 +64,8 @@ MEASURES: dict[str, tuple[str, Decimal]] = {
     "TWh": ("TWh", Decimal(1)),
     "瓦": ("W", Decimal(1)), "千瓦": ("kW", Decimal(1)), "兆瓦": ("MW", Decimal(1)), "吉瓦": ("GW", Decimal(1)),
     "kW": ("kW", Decimal(1)), "MW": ("MW", Decimal(1)), "GW": ("GW", Decimal(1)), "W": ("W", Decimal(1)),
+    "千伏": ("kV", Decimal(1)), "伏特": ("V", Decimal(1)), "kV": ("kV", Decimal(1)),  # 750千伏输变电工程 (not 伏: 起伏)
+    "千伏安": ("kVA", Decimal(1)), "kVA": ("kVA", Decimal(1)),  # 变电容量201万千伏安: a transformer capacity
     "千卡": ("kcal", Decimal(1)), "大卡": ("kcal", Decimal(1)), "卡路里": ("cal", Decimal(1)),
     "赫兹": ("Hz", Decimal(1)), "千赫": ("kHz", Decimal(1)), "兆赫": ("MHz", Decimal(1)), "吉赫": ("GHz", Decimal(1)),
     "Hz": ("Hz", Decimal(1)), "MHz": ("MHz", Decimal(1)), "GHz": ("GHz", Decimal(1)),
