@@ -726,7 +726,7 @@ def test_doses_cases_trains_and_poultry_are_counts_and_a_bonus_issue_is_no_chang
     got = [(f.text, f.unit, f.value) for f in extract_figures("接种疫苗34.5亿剂次，发生事故3起，开行班列1.7万列，出栏家禽1.2亿羽")]
     assert got == [("34.5亿剂次", "剂次", "3450000000"), ("3起", "起", "3"), ("1.7万列", "列", "17000"), ("1.2亿羽", "羽", "120000000")]
     assert extract_figures("我们一起努力，和他一起。") == []  # together
-    assert [(f.text, f.unit) for f in extract_figures("年租金29万 起降按次收费")] == [("29万", None)]  # 起降: a word
+    assert [(f.text, f.unit) for f in extract_figures("年租金29万 起降按次收费")] == [("29万", "CNY")]  # 起降: a word (租金: yuan)
     assert [(f.text, f.direction) for f in extract_figures("每10股转增4股")] == [("4股", None)]
 
 
@@ -773,3 +773,9 @@ def test_voltages_and_transformer_capacity_and_formal_digits_inside_words():
     got = [(f.text, f.value, f.unit) for f in extract_figures("750千伏输变电工程，变电容量201万千伏安，陆续投产，陆地棉")]
     assert got == [("750千伏", "750", "kV"), ("201万千伏安", "2010000", "kVA")]
     assert [(f.text, f.value) for f in extract_figures("陆佰元")] == [("陆佰元", "600")]  # formal digits still write amounts
+
+
+def test_amounts_in_wan_or_yi_after_more_money_words_are_yuan():
+    got = [(f.text, f.kind, f.unit) for f in extract_figures("一季度亏损37.6亿，负债已接近2万亿，投资缩水2000亿，免税店每平米年租金29万，用户规模达5亿")]
+    assert got == [("37.6亿", "money", "CNY"), ("接近2万亿", "money", "CNY"), ("2000亿", "money", "CNY"), ("29万", "money", "CNY/m2"),
+                   ("5亿", "number", None)]  # fmt: skip

@@ -186,7 +186,9 @@ _UP_TO_CLAUSE_END = re.compile(r".*[，。；！？、,;!?：:\n（(）)]", re.S
 _MONEY_WORDS = re.compile(
     r"(?:净流入|净流出|净买入|净卖出|净买额|净卖额|成交额|成交金额|融资额?|募资|募集资金|营收|营业收入|营业总收入|净利润|利润总额|利润|"
     r"净利|市值|资金|金额|余额|贷款|存款|投资额?|收入|销售额|交易额|出口额|进口额|进出口额|GDP|生产总值|增加值|产值|税收|"
-    r"支出|补贴|估值|规模以上工业增加值)(?:为|达|达到|约|超|超过|逾|近|共|合计|累计|高达|仅|只有|了)*$"
+    r"支出|补贴|估值|规模以上工业增加值|亏损|净亏损|负债|债务|净资产|总资产|租金|销售|总额|营业额|收益|开支|预算|造价|注册资本|"
+    r"保费|罚款|损失|票房|年薪)"
+    r"(?:为|达|达到|约|约为|超|超过|逾|近|接近|将近|共|合计|累计|高达|多达|至少|仅|仅为|只有|了|已|增至|降至|跌至|升至|突破|增加|减少|缩水|减|增)*$"
 )
 
 
@@ -1136,18 +1138,18 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
               or _APPROX_AFTER.get(g["mid"] or "") or approx_inner)  # fmt: skip
     if over_round:
         approx, start = approx or "over", start - 1  # the figure is 上百家, with its 上
+    if kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000:
+        words = _words_of_clause(text, start)
+        if _MONEY_WORDS.search(words):
+            kind, code = "money", "CNY"  # 沪股通净流出73.66亿: yuan, the 元 left out (before the per-unit rules: 每平米年租金29万)
+        elif people := _PEOPLE_WORDS.search(words):
+            kind, code = "quantity", "人次" if people.group("trips") else "人"  # 该县共有人口52.3万: people, the 人 left out
     if kind == "money" and code and "/" not in code and (per := _PER_BEFORE.search(text, max(0, start - 12), start)):
         code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
     elif kind == "money" and code and "/" not in code and _PER_SHARE_AFTER.match(text, end):
         code = f"{code}/share"  # 5.50美元左右的每股收益
     if kind == "quantity" and unit in MEASURES and (per := _MEASURE_PER.match(text, end)):
         code, end = f"{code}/{PER[per.group(1)]}", per.end()  # 26.3微克/立方米, 350公里/小时, 500公斤/亩: a measure per another
-    if kind == "number" and code is None and not g["sign"] and _trailing_scale(n1) >= 10_000:
-        words = _words_of_clause(text, start)
-        if _MONEY_WORDS.search(words):
-            kind, code = "money", "CNY"  # 沪股通净流出73.66亿: an amount of yuan, the 元 left out
-        elif people := _PEOPLE_WORDS.search(words):
-            kind, code = "quantity", "人次" if people.group("trips") else "人"  # 该县共有人口52.3万: people, the 人 left out
     if kind == "quantity" and text[start - 1 : start] == "每":
         return None  # 每10股派3元, 每10万人拥有医生30人: the base the figure after it is per, not a quantity of its own
     value = v1 * factor
