@@ -779,3 +779,8 @@ def test_amounts_in_wan_or_yi_after_more_money_words_are_yuan():
     got = [(f.text, f.kind, f.unit) for f in extract_figures("一季度亏损37.6亿，负债已接近2万亿，投资缩水2000亿，免税店每平米年租金29万，用户规模达5亿")]
     assert got == [("37.6亿", "money", "CNY"), ("接近2万亿", "money", "CNY"), ("2000亿", "money", "CNY"), ("29万", "money", "CNY/m2"),
                    ("5亿", "number", None)]  # fmt: skip
+
+
+def test_people_counted_without_a_measure_word_after_renshu():
+    got = [(f.text, f.kind, f.unit, f.direction) for f in extract_figures("私营部门就业人数增加23.4万，首次申请失业救济人数为25万")]
+    assert got == [("23.4万", "quantity", "人", "up"), ("25万", "quantity", "人", None)]

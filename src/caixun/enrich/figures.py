@@ -195,7 +195,8 @@ _MONEY_WORDS = re.compile(
 # Words after which a count in 万 or 亿 without a measure word is of people
 # (人口52.3万, 接待游客1.2亿): populations, visitors, workers.
 # (visitors are counted in trips, 人次, as statistics of tourism and transport count them)
-_PEOPLE_WORDS = re.compile(r"(?:人口|就业人员|从业人员|职工|农民工|(?P<trips>游客|旅客))(?:为|达|达到|约|超|超过|逾|近|共|合计|累计|有|了)*$")
+_PEOPLE_WORDS = re.compile(r"(?:人口|人数|就业人员|从业人员|职工|农民工|(?P<trips>游客|旅客))"
+                           r"(?:为|达|达到|约|约为|超|超过|逾|近|接近|共|合计|累计|有|了|已|增加|减少|增至|降至|增|减)*$")
 
 
 def _words_of_clause(text: str, start: int) -> str:
