@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Any
 
-from caixun.enrich import EXTRACTOR_VERSION  # noqa: F401 (re-exported)
+from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
 from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.regions import extract_regions
 from caixun.enrich.securities import extract_securities
@@ -58,7 +58,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     # name no stock and many no place, so those lookups are skipped whole.
     for i, f in enumerate(figures):
         d = f.as_dict()
-        start, bare = f.start, f.kind == "number" and not f.unit  # 十九届; but 3128.56点 and 1.5倍 are about something
+        start, bare = f.start, not is_shown(d)  # 十九届; but 3128.56点 and 1.5倍 are about something
         security = mention = None
         if about or securities:
             sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]

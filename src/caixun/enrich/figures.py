@@ -1155,15 +1155,14 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 每10股派3元, 每10万人拥有医生30人: the base the figure after it is per, not a quantity of its own
     value = v1 * factor
     value_max = vmax * factor if vmax is not None else None
-    # a bare number has no direction; a multiple does (同比增长1.5倍)
-    direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] or code == "倍" else None
+    if kind == "number" and code is None and not g["sign"] and _is_index_points(text, start, end, n1, v1, floor):
+        code, end = "点", end + 1  # 沪指报收于3128.56点, 道指涨152.46点: index points, with what they measure
+    # a bare number has no direction; a multiple or a move in points does (同比增长1.5倍, 涨15点)
+    direction = _direction(text, m.start("pre") if g["pre"] else start, floor) if kind != "number" or g["pre"] or code else None
     if direction is None and kind == "percent" and value < 0 and _CHANGE_BEFORE.search(text, max(0, start - 4), start):
         direction = "down"  # 同比-4%: a fall written as a negative change
     elif direction == "up" and value < 0:
         direction = "down"  # 增长-2.1%: a growth below zero is a fall
-    if kind == "number" and code is None and not g["sign"] and _is_index_points(text, start, end, n1, v1, floor):
-        code, end = "点", end + 1  # 沪指报收于3128.56点, 道指涨152.46点: index points, with what they measure
-        direction = _direction(text, m.start("pre") if g["pre"] else start, floor)
     if kind == "number" and code is None:  # a bare number names no indicator, subject or period (a multiple or points do)
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
@@ -1515,6 +1514,14 @@ def _place_at_end(window: str) -> str | None:
     return next((window[-n:] for n in (6, 5, 4, 3, 2) if window[-n:] in names), None)
 
 
+def _scope_before_verb(head: str) -> str | None:
+    """A scope word, or a place after 在, that ends the words before a rank's verb."""
+    if word := _SCOPE_KNOWN.search(head):
+        return word.group()
+    place = _place_at_end(head)
+    return place if place and head.endswith("在" + place) else None
+
+
 def _ranks(text: str, taken: set[tuple[int, int]], today: date | None) -> list[Figure]:
     """第N as a rank: after a verb (排名晋中第一: scope 晋中; 稳居第一: no scope),
     or after a scope word (全省第七), or as 第N名/第N位."""
@@ -1534,11 +1541,8 @@ def _ranks(text: str, taken: set[tuple[int, int]], today: date | None) -> list[F
             after_verb = window[verbs[-1].end() :]
             scope = after_verb if _SCOPE_WORD.fullmatch(after_verb or "x") and not _NOT_SCOPE.search(after_verb) else None
             if not after_verb:  # 增速在全省排名第二, 在晋中排名第一: the scope before the verb (but 广东省稳居第一 is the subject's)
-                scope = None
-                for head in dict.fromkeys((window[: verbs[-1].start()], window[: verbs[-1].start()].removesuffix("中"))):  # 在全国城市中排第3
-                    word = _SCOPE_KNOWN.search(head)
-                    place = _place_at_end(head) if word is None else None
-                    scope = scope or (word.group() if word else place if place and head.endswith("在" + place) else None)
+                head = window[: verbs[-1].start()]
+                scope = _scope_before_verb(head) or _scope_before_verb(head.removesuffix("中"))  # 在全国城市中排第3
         else:
             word = _SCOPE_KNOWN.search(window)
             scope = word.group() if word else _place_at_end(window)

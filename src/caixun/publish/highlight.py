@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
+from caixun.enrich import is_shown
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -96,12 +98,6 @@ def _wrap(el, attr: str, found: list[tuple[int, int, Span]]) -> None:
         for k, (_, node) in enumerate(made):
             node.tail = made[k + 1][0] if k + 1 < len(made) else rest
             parent.insert(at + k, node)
-
-
-def is_shown(figure: dict) -> bool:
-    """Figures worth a reader's eye: every kind but the bare numbers (十九届,
-    3个方面); a number with a unit (沪指3128.56点, 45倍) is shown too."""
-    return figure["kind"] != "number" or bool(figure.get("unit"))
 
 
 def fact_spans(facts: dict, link: Callable[[dict], str | None], describe: Callable[[dict], str]) -> list[Span]:

@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
 
+from caixun.enrich import is_shown
 from caixun.publish import views
 from caixun.publish.feeds import KINDS
-from caixun.publish.highlight import fact_spans, is_shown, mark
+from caixun.publish.highlight import fact_spans, mark
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,7 @@ def _where(f: FigureFilter) -> list:
                        (c.unit, f.unit), (articles.c.source, f.source)):  # fmt: skip
         if value:
             conds.append(col == value)
-    if not f.kind:  # bare numbers (十九届, 3个方面) are kept, but shown only when asked for (not 3128.56点, 45倍)
+    if not f.kind:  # caixun.enrich.is_shown: bare numbers (十九届) are kept, shown only when asked for (not 3128.56点, 45倍)
         conds.append(or_(c.kind != "number", c.unit.is_not(None)))
     if f.region:
         conds.append(in_region(c.region, f.region))
