@@ -82,10 +82,24 @@ class Article:
     # Search tokens of title and text (caixun.searchtext.index_text), made by
     # `prepare` so that a worker process does it; the store makes them if empty.
     search_tokens: tuple[str, str] = ("", "")
-    # Figures and entities of `text` (caixun.enrich.facts.extract), made by
-    # `prepare`; None means not extracted (the store then stores none).
-    facts: dict[str, list[dict[str, Any]]] | None = field(default=None, compare=False)
+    # Figures and entities of `text` (caixun.enrich.facts.extract) as rows of
+    # the store's tables (caixun.store.facts.fact_rows), made by `prepare`;
+    # None means not extracted (the store then stores none).
+    facts: FactRows | None = field(default=None, compare=False)
     facts_version: int | None = None  # as stored
+
+
+@dataclass(frozen=True, slots=True)
+class FactRows:
+    """An article's figures and entities as rows of the store's `figures` and
+    `entities` tables without the article id (their layout is
+    caixun.store.facts.FIGURE_ROW and ENTITY_ROW). Tuples, not the dicts that
+    extraction gives: a worker process prepares articles and the storing
+    process unpickles them, and dicts cost it twice as much (measured: 14 µs
+    against 5 µs per article for the facts, on top of 34 µs for the rest)."""
+
+    figures: tuple[tuple, ...] = ()
+    entities: tuple[tuple, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

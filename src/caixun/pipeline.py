@@ -33,9 +33,10 @@ from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import read_posts
 from caixun.dedupe import canonical_url, content_hash, signature
 from caixun.enrich.facts import extract as extract_facts
-from caixun.model import Article, IngestResult, RawItem, Rejection, Source
+from caixun.model import Article, FactRows, IngestResult, RawItem, Rejection, Source
 from caixun.searchtext import index_text
 from caixun.store import Store, health
+from caixun.store.facts import fact_rows
 
 log = logging.getLogger("caixun")
 BATCH = 500
@@ -90,7 +91,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         meta=meta,
         minhash=signature(text),
         search_tokens=(index_text(title), index_text(text)),
-        facts=extract_facts(text, to_shanghai(published).date()),
+        facts=fact_rows(extract_facts(text, to_shanghai(published).date())),
     )
 
 
@@ -183,13 +184,13 @@ def _pipelined(workers: int, jobs: Iterable[tuple[int, Callable, tuple]], consum
             consume(n0, fut.result())
 
 
-def extract_chunk(chunk: list[tuple[int, str, datetime]]) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+def extract_chunk(chunk: list[tuple[int, str, datetime]]) -> tuple[list[tuple[int, FactRows]], list[tuple[int, str]]]:
     """Facts of (id, text, published_at) rows: ([(id, facts)], [(id, error)]) (pure
     and picklable: a worker process runs it for `rebuild_facts`)."""
     done, failed = [], []
     for article_id, text, published in chunk:
         try:
-            done.append((article_id, extract_facts(text, to_shanghai(published).date())))
+            done.append((article_id, fact_rows(extract_facts(text, to_shanghai(published).date()))))
         except Exception as exc:  # one article must not stop the rebuild
             failed.append((article_id, f"{type(exc).__name__}: {exc}"))
     return done, failed
@@ -203,7 +204,7 @@ def rebuild_facts(store: Store, *, stale_only: bool = False, workers: int = 0,
     that many processes while this one stores. Returns (articles stored, failures)."""
     stored, failures = 0, []
 
-    def save(result: tuple[list[tuple[int, dict]], list[tuple[int, str]]], n: int) -> None:
+    def save(result: tuple[list[tuple[int, FactRows]], list[tuple[int, str]]], n: int) -> None:
         nonlocal stored
         done, failed = result
         store.store_facts(done)

@@ -37,7 +37,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from caixun.clean.normalize import is_valid_slug, slugify
 from caixun.enrich import EXTRACTOR_VERSION
-from caixun.model import Article, IngestResult
+from caixun.model import Article, FactRows, IngestResult
 from caixun.searchtext import Query, parse_query
 from caixun.store import facts as facts_sql
 from caixun.store import schema
@@ -362,7 +362,7 @@ class Store:
 
         _insert_bands(conn, [(k, old["id"]) for k in set(band_keys(art.minhash))])
         # The old facts describe the old text: replace them (none if the new ones were not extracted).
-        facts_sql.replace_facts(conn, [(old["id"], art.facts or {})], EXTRACTOR_VERSION if art.facts is not None else None)
+        facts_sql.replace_facts(conn, [(old["id"], art.facts or FactRows())], EXTRACTOR_VERSION if art.facts is not None else None)
 
     # -- articles: reading -------------------------------------------------------
 
@@ -578,7 +578,7 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles).where(cond)).scalar_one()
 
-    def store_facts(self, items: list[tuple[int, dict[str, list[dict[str, Any]]]]]) -> None:
+    def store_facts(self, items: list[tuple[int, FactRows]]) -> None:
         """Replace the stored facts of these articles (one transaction)."""
         with self._writing() as conn:
             facts_sql.replace_facts(conn, items, EXTRACTOR_VERSION)
@@ -722,25 +722,39 @@ def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
     (the lookup returns many small rows). A band shared by very many articles
     is a common passage (a disclaimer, a stock phrase), not evidence of one
     story; reading all its members made import time grow with the archive."""
+    found: dict[int, list[int]] = {}
+    if conn.dialect.name == "sqlite":
+        # One row per key: a correlated subquery walks the primary key
+        # (band_key, article_id) backwards and stops after BAND_MEMBERS, where
+        # the window function below sorts every member in a temporary b-tree
+        # (measured at 95,000 articles: 0.64 s against 1.51 s per 5,000 new).
+        sql = ("WITH k(key) AS (VALUES {marks}) SELECT key, (SELECT group_concat(article_id) FROM "
+               "(SELECT article_id FROM minhash_bands WHERE band_key = k.key "
+               f"ORDER BY article_id DESC LIMIT {BAND_MEMBERS})) FROM k")  # fmt: skip
+        for key, ids in _driver_rows(conn, sql, list(keys), mark="(?)"):
+            if ids:
+                found[key] = [int(i) for i in ids.split(",")]
+        return found
     sql = ("SELECT band_key, article_id FROM (SELECT band_key, article_id, row_number() OVER "
            "(PARTITION BY band_key ORDER BY article_id DESC) AS rn FROM minhash_bands "
            f"WHERE band_key IN ({{marks}})) AS m WHERE rn <= {BAND_MEMBERS}")  # fmt: skip
-    found: dict[int, list[int]] = {}
     for key, article_id in _driver_rows(conn, sql, list(keys)):
         found.setdefault(key, []).append(article_id)
     return found
 
 
-def _driver_rows(conn: Connection, sql: str, values: list) -> list[tuple]:
+def _driver_rows(conn: Connection, sql: str, values: list, mark: str | None = None) -> list[tuple]:
     """The rows of `sql` with its `{marks}` placeholders bound to `values`, in
     chunks, straight through the driver: a run's band members and candidate
     rows are tens per article, and SQLAlchemy's Row per result row was 2 s per
-    5,000 articles at 100,000 (a tenth of the writer's time)."""
+    5,000 articles at 100,000 (a tenth of the writer's time). `mark` is one
+    value's placeholder where it is not the driver's own (a VALUES row)."""
     rows: list[tuple] = []
     cur = conn.connection.cursor()
     try:
         for chunk in chunks(values):
-            cur.execute(sql.format(marks=marks(conn, len(chunk))), tuple(chunk))
+            holders = ", ".join([mark] * len(chunk)) if mark else marks(conn, len(chunk))
+            cur.execute(sql.format(marks=holders), tuple(chunk))
             rows.extend(cur.fetchall())
     finally:
         cur.close()

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
+from caixun.model import FactRows
 from caixun.store.schema import articles, entities, figures
 from caixun.store.sql import chunks, marks
 
@@ -89,35 +90,35 @@ def _float(value: str | None) -> float | None:
         return None
 
 
-def rows_of(article_id: int, facts: dict[str, list[dict[str, Any]]]) -> tuple[list[dict], list[dict]]:
-    figs = [{"article_id": article_id, "seq": i, "pos_start": f["start"], "pos_end": f["end"], "value_num": _float(f["value"]),
-             **{k: f.get(k) for k in FIGURE_FIELDS}} for i, f in enumerate(facts.get("figures", []))]  # fmt: skip
-    ents = [{"article_id": article_id, "seq": i, "type": e["type"], "code": e["code"], "name": e.get("name"),
-             "text": e["text"], "pos_start": e["start"], "pos_end": e["end"]} for i, e in enumerate(facts.get("entities", []))]  # fmt: skip
-    return figs, ents
+# Column order of FactRows' tuples; the article id comes first in the table.
+FIGURE_ROW = ("seq", "pos_start", "pos_end", "value_num", *FIGURE_FIELDS)
+ENTITY_ROW = ("seq", "type", "code", "name", "text", "pos_start", "pos_end")
 
 
-_FIGURE_COLS = ("article_id", "seq", "pos_start", "pos_end", "value_num", *FIGURE_FIELDS)
-_ENTITY_COLS = ("article_id", "seq", "type", "code", "name", "text", "pos_start", "pos_end")
+def fact_rows(facts: dict[str, list[dict[str, Any]]]) -> FactRows:
+    """The rows to store for `facts` as `caixun.enrich.facts.extract` gives them (pure)."""
+    figs = tuple((i, f["start"], f["end"], _float(f["value"]), *[f.get(k) for k in FIGURE_FIELDS])
+                 for i, f in enumerate(facts.get("figures", ())))  # fmt: skip
+    ents = tuple((i, e["type"], e["code"], e.get("name"), e["text"], e["start"], e["end"])
+                 for i, e in enumerate(facts.get("entities", ())))  # fmt: skip
+    return FactRows(figs, ents)
 
 
-def insert_facts(conn: Connection, items: list[tuple[int, dict[str, list[dict[str, Any]]]]]) -> None:
+def insert_facts(conn: Connection, items: list[tuple[int, FactRows]]) -> None:
     """Rows as tuples through the driver's executemany: strings and numbers need
     no type processing, and SQLAlchemy's per-row parameter handling made these
     inserts a seventh of the writer's time (about five rows per article)."""
-    fig_rows: list[tuple] = []
-    ent_rows: list[tuple] = []
-    for article_id, facts in items:
-        figs, ents = rows_of(article_id, facts)
-        fig_rows += [tuple(r[c] for c in _FIGURE_COLS) for r in figs]
-        ent_rows += [tuple(r[c] for c in _ENTITY_COLS) for r in ents]
+    fig_rows = [(article_id, *r) for article_id, rows in items for r in rows.figures]
+    ent_rows = [(article_id, *r) for article_id, rows in items for r in rows.entities]
     if fig_rows:
-        conn.exec_driver_sql(f"INSERT INTO figures ({', '.join(_FIGURE_COLS)}) VALUES ({marks(conn, len(_FIGURE_COLS))})", fig_rows)
+        cols = ("article_id", *FIGURE_ROW)
+        conn.exec_driver_sql(f"INSERT INTO figures ({', '.join(cols)}) VALUES ({marks(conn, len(cols))})", fig_rows)
     if ent_rows:
-        conn.exec_driver_sql(f"INSERT INTO entities ({', '.join(_ENTITY_COLS)}) VALUES ({marks(conn, len(_ENTITY_COLS))})", ent_rows)
+        cols = ("article_id", *ENTITY_ROW)
+        conn.exec_driver_sql(f"INSERT INTO entities ({', '.join(cols)}) VALUES ({marks(conn, len(cols))})", ent_rows)
 
 
-def replace_facts(conn: Connection, items: list[tuple[int, dict[str, list[dict[str, Any]]]]], version: int) -> None:
+def replace_facts(conn: Connection, items: list[tuple[int, FactRows]], version: int | None) -> None:
     """Drop the articles' stored facts and write these instead."""
     ids = [i for i, _ in items]
     for chunk in chunks(ids):
