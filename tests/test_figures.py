@@ -188,6 +188,8 @@ def test_scientific_notation_negative_chinese_and_scales_lent_across_a_range():
 def test_zero_half_and_formal_numerals():
     got = [(f.text, f.value, f.approx) for f in extract_figures("降至零。超过一半的企业，拾萬，仟分之贰")]
     assert got == [("零", "0", None), ("一半", "0.5", "over"), ("拾萬", "100000", None), ("仟分之贰", "0.2", None)]
+    # the longest approximation word: 不超过 is under, not the 超过 it ends with
+    assert [(f.value, f.approx) for f in extract_figures("不超过一半，利率不超过半个百分点")] == [("0.5", "under"), ("0.5", "under")]
     assert extract_figures("零售额，零件，零增长") == []
     money = [(f.text, f.value, f.value_max) for f in extract_figures("五元六角-五元七毛八分")]
     assert money == [("五元六角-五元七毛八分", "5.6", "5.78")]

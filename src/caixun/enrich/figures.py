@@ -655,7 +655,7 @@ def extract_figures(text: str, today: date | None = None, *, subjects: bool = Tr
         if m.group() == "半百" and (text.startswith(("分", "萬", "万", "亿", "億"), m.end()) or m.start() and text[m.start() - 1] in "个個"):
             continue  # 一个半百分点, 半百万: not fifty
         kind, unit, value = _SPECIAL[m.group()]
-        approx = next((a for w, a in _APPROX_BEFORE.items() if text.endswith(w, 0, m.start())), None)  # 超过一半
+        approx = _APPROX_BEFORE.get(_approx_word_before(text, m.start()))  # 超过一半, 不超过一半
         out.append(Figure(m.group(), m.start(), m.end(), kind, value, unit=unit, approx=approx))
     if "^" in text:
         out = _powers(text, out)
@@ -1378,13 +1378,19 @@ _DATE_AFTER = re.compile(r"\s*(?:日|号|月)")
 _APPROX_LONGEST_FIRST = sorted(_APPROX_BEFORE, key=len, reverse=True)
 
 
+def _approx_word_before(text: str, start: int) -> str:
+    """The approximation word that ends at `start`, longest first (不超过 is
+    "under", not the 超过 at its end), or ""."""
+    return next((w for w in _APPROX_LONGEST_FIRST if text.endswith(w, 0, start)), "")
+
+
 def _fraction_figure(text: str, m: re.Match, value: Decimal, start: int | None = None, whole: Decimal | int = 0) -> Figure:
     start = m.start() if start is None else start
     value = (value + whole).quantize(Decimal("1e-12")).normalize()
     # 近五分之一: the approximation word is the fraction's (else the general
     # pattern read 近五分之一 again, over the fraction)
-    word = next((w for w in _APPROX_LONGEST_FIRST if text.endswith(w, 0, start)), None)
-    approx = _APPROX_BEFORE[word] if word else None
+    word = _approx_word_before(text, start)
+    approx = _APPROX_BEFORE.get(word)
     start -= len(word) if word else 0
     unit = _MEASURE_AT.match(text, m.end())
     if unit:  # 四分之一公升: a fraction of a measure
@@ -1406,7 +1412,7 @@ def _halves(text: str, taken: list[Figure], today: date | None) -> list[Figure]:
         start = m.start()
         if any(f.start <= start < f.end for f in taken):
             continue
-        approx = next((a for w, a in _APPROX_BEFORE.items() if text.endswith(w, 0, start)), None)  # 约半个百分点
+        approx = _APPROX_BEFORE.get(_approx_word_before(text, start))  # 约半个百分点
         if points := _PERCENT_POINTS.match(text, m.end()):
             floor = max((f.end for f in taken if f.end <= start), default=0)
             out.append(Figure(text[start : points.end()], start, points.end(), "percent", "0.5", unit="pp", approx=approx,
