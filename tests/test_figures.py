@@ -786,3 +786,19 @@ def test_amounts_in_wan_or_yi_after_more_money_words_are_yuan():
 def test_people_counted_without_a_measure_word_after_renshu():
     got = [(f.text, f.kind, f.unit, f.direction) for f in extract_figures("私营部门就业人数增加23.4万，首次申请失业救济人数为25万")]
     assert got == [("23.4万", "quantity", "人", "up"), ("25万", "quantity", "人", None)]
+
+
+def test_exchange_rates_are_levels_in_quote_per_base_currency():
+    got = [(f.text, f.unit, f.indicator, f.direction) for f in extract_figures(
+        "离岸人民币兑美元升至2018年以来新高，现报6.3512。欧元兑美元涨0.17%报1.1012。"
+        "美元兑人民币中间价报7.1996，人民币兑日元中间价报20.512，美元兑日元跌破150。")]  # fmt: skip
+    assert got == [("6.3512", "CNY/USD", "离岸人民币兑美元", None), ("0.17%", "%", "欧元兑美元", "up"),
+                   ("1.1012", "USD/EUR", "欧元兑美元", None), ("7.1996", "CNY/USD", "美元兑人民币中间价", None),
+                   ("20.512", "JPY/CNY", "人民币兑日元中间价", None), ("150", "JPY/USD", "美元兑日元", None)]  # fmt: skip
+    # not a rate: no pair named, or a number that is not quoted as a level
+    assert [f.unit for f in extract_figures("对美元出口报7.2。人民币兑美元，7.2")] == [None, None]
+
+
+def test_an_index_quoted_without_points_is_in_points():
+    got = [(f.text, f.unit, f.indicator) for f in extract_figures("美元指数涨0.3%，报106.52；恒指收报17012.5。指数为49.8")]
+    assert got == [("0.3%", "%", "美元指数"), ("106.52", "点", "美元指数"), ("17012.5", "点", "恒指"), ("49.8", None, None)]

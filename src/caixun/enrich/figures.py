@@ -457,11 +457,46 @@ def _indicator(before: str) -> str | None:
     return found
 
 
+# An exchange rate: 美元兑人民币中间价, 离岸人民币兑美元, 人民币对美元汇率中间价, 欧元兑美元.
+_FX_NAMES = sorted((w for w, c in CURRENCIES.items() if len(w) >= 2 and c != "BTC" and w not in ("块钱", "港纸", "人民币元", "元人民币")),
+                   key=len, reverse=True)  # fmt: skip
+_FX_PAIR = re.compile(rf"(在岸|离岸)?({_alt(_FX_NAMES)})(?:兑换?|对)({_alt(_FX_NAMES)})(?:汇率)?(中间价)?")
+# The words that put a rate's level right after them (现报6.3565, 升至6.3512, 跌破150).
+_FX_LEVEL_BEFORE = re.compile(r"(?:报收于?|收报|报|收于|收在|[升跌涨贬]至|升值至|贬值至|回升至|回落至|[升跌]破|站上|失守|为)$")
+# An index quoted without 点 (美元指数涨0.3%，报106.52; 恒指收报17012.5) is still in points.
+_INDEX_NAME = re.compile(r"(?:指数|[沪深恒道纳]指|成指|板指|科创50|标普500|DXY)$")
+# Currencies quoted per yuan when the yuan is named first (人民币兑日元中间价报20.512 is
+# 20.512 yen per yuan); for the others the market quotes yuan per unit (人民币兑美元
+# 6.3565 is 6.3565 yuan per dollar), as it does whenever the yuan comes second.
+_PER_YUAN = frozenset({"JPY", "KRW", "RUB", "THB", "MYR", "HUF", "IDR", "VND", "PHP", "MMK", "TRY", "ZAR", "MXN", "SEK", "NOK", "DKK", "PLN", "TWD"})
+
+
+def _fx_pair(before: str) -> tuple[str, str] | None:
+    """The last exchange rate named in the words before a figure: (its name,
+    the unit of its level as quote/base), or None."""
+    if "兑" not in before and "对" not in before:
+        return None
+    last = None
+    for last in _FX_PAIR.finditer(before):  # noqa: B007 (the last one is wanted)
+        pass
+    if last is None:
+        return None
+    where, first, second, fixing = last.groups()
+    base, quote = CURRENCIES[first], CURRENCIES[second]
+    if base == quote:
+        return None
+    if base == "CNY" and quote not in _PER_YUAN:
+        base, quote = quote, base
+    return f"{where or ''}{first}兑{second}{fixing or ''}", f"{quote}/{base}"
+
+
 def _indicator_of(before: str, kind: str) -> str | None:
     """The indicator of a figure of `kind` after the words `before` it."""
     if before.endswith(("缩量", "放量")):
         return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
     indicator = _indicator(before)
+    if indicator is None and kind == "percent" and (pair := _fx_pair(before)):
+        return pair[0]  # 欧元兑美元涨0.17%: the rate's move
     if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
         return None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
     if indicator is None and kind == "money" and _CLOSE_BEFORE.search(before):
@@ -1163,6 +1198,14 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         direction = "down"  # 同比-4%: a fall written as a negative change
     elif direction == "up" and value < 0:
         direction = "down"  # 增长-2.1%: a growth below zero is a fall
+    if kind == "number" and code is None and not g["sign"] and n1[:1].isdigit() and _FX_LEVEL_BEFORE.search(text, max(0, start - 4), start):
+        before = _sentence_before(text, start)
+        if pair := _fx_pair(before):  # 美元兑人民币中间价报7.1996: the rate's level, in yuan per dollar
+            return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
+                          pair[1], approx, None, pair[0], None, _period_before(text, start, before, today))  # fmt: skip
+        if _QUOTE_BEFORE.search(text, max(0, start - 3), start) and (index := _indicator(before)) not in (None, "指数") and _INDEX_NAME.search(index):
+            return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
+                          "点", approx, None, index, _LATER, _period_before(text, start, before, today))  # fmt: skip  # 美元指数报106.52
     if kind == "number" and code is None:  # a bare number names no indicator, subject or period (a multiple or points do)
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
