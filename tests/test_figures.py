@@ -802,3 +802,14 @@ def test_exchange_rates_are_levels_in_quote_per_base_currency():
 def test_an_index_quoted_without_points_is_in_points():
     got = [(f.text, f.unit, f.indicator) for f in extract_figures("美元指数涨0.3%，报106.52；恒指收报17012.5。指数为49.8")]
     assert got == [("0.3%", "%", "美元指数"), ("106.52", "点", "美元指数"), ("17012.5", "点", "恒指"), ("49.8", None, None)]
+
+
+def test_of_which_takes_the_period_of_the_sentence_before():
+    figs = extract_figures("前11个月，进出口总值39.79万亿元。其中，出口22.98万亿元，增长6.7%；进口16.81万亿元。出口增长5%。", date(2024, 12, 10))
+    assert [(f.text, f.period) for f in figs] == [("39.79万亿元", "2024-01/2024-11"), ("22.98万亿元", "2024-01/2024-11"),
+                                                  ("6.7%", "2024-01/2024-11"), ("16.81万亿元", "2024-01/2024-11"), ("5%", None)]  # fmt: skip
+
+
+def test_an_operation_named_after_its_amount_is_its_indicator():
+    figs = extract_figures("央行开展2000亿元7天期逆回购操作，另有1450亿元MLF到期。发行800亿元债券。")
+    assert [(f.text, f.indicator) for f in figs] == [("2000亿元", "逆回购"), ("1450亿元", "MLF"), ("800亿元", None)]

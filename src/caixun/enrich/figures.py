@@ -214,6 +214,8 @@ INDICATORS = [
     "产量", "房价", "商品房销售面积", "商品房销售额", "房地产开发投资", "实际使用外资", "利用外资", "股价", "收盘价", "报价",
     "shibor", "Shibor", "SHIBOR", "汇率", "指数", "恒生指数", "上证指数", "深证成指", "创业板指", "沪深300", "融资余额",
     "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入",
+    "总花费", "出游总花费", "旅游花费", "出游人次", "出游人数", "出游",
+    "第一产业", "第二产业", "第三产业", "第一产业增加值", "第二产业增加值", "第三产业增加值",
     "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
     "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
     "非农就业人口", "非农就业", "原保险保费收入", "保费收入", "不良贷款率", "资产负债率", "城镇化率", "市盈率", "市净率",
@@ -1210,9 +1212,17 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
+    if kind == "money" and (operation := _OPERATION_AFTER.match(text, end)):
+        indicator = operation.group(1)  # 开展2000亿元7天期逆回购操作, 另有1450亿元MLF到期: named right after the amount
+    else:
+        indicator = _indicator_of(before, kind)
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  _indicator_of(before, kind), _LATER, _period_before(text, start, before, today))  # fmt: skip
+                  indicator, _LATER, _period_before(text, start, before, today))  # fmt: skip
+
+
+# A central bank's operation named after its amount (开展2000亿元7天期逆回购操作, 5000亿元MLF).
+_OPERATION_AFTER = re.compile(r"(?:\d+个?(?:天|月|年)期)?(逆回购|MLF|中期借贷便利|国库现金定存|买断式逆回购|PSL|抵押补充贷款|SLF|常备借贷便利|央票|正回购)")
 
 
 # After 点 of index points: not a digit or a word that 点 begins (10点55分, 点评, 点击, 十点半).
@@ -1241,18 +1251,21 @@ _CLOSE_BEFORE = re.compile(r"(?:报收于?|收报|收于|收盘报|收盘价为?
 def _period_before(text: str, start: int, before: str, today: date | None) -> str | None:
     """The period of a figure: named in its sentence, or in the clauses before
     a ； that ends the words read (2023年，全省GDP增长5.8%；一般公共预算收入增长7.1%:
-    both 2023's). The indicator does not carry over a ；, the period does."""
+    both 2023's), or in the sentence before one that opens with 其中. The
+    indicator does not carry over a ；, the period does."""
     period = _period(before, today)
     head = start - len(before) - 1
     if period is not None or "年" in before or "月" in before or "日" in before or "季" in before:
         return period  # a clause that names a time of its own (5月9日上涨3%) takes no other
+    after = before  # the clause after `head`
     for _ in range(3):  # back over at most three clauses, each to the ； before it
-        if head < 0 or text[head] != "；":
-            return None
+        if head < 0 or not (text[head] == "；" or text[head] == "。" and after.startswith("其中")):
+            return None  # and over a 。 only into the sentence that 其中 ("of which") refers to
         clause = _sentence_before(text, head)
         if (period := _period(clause, today)) is not None:
             return period
         head -= len(clause) + 1
+        after = clause
     return None
 
 
