@@ -32,6 +32,7 @@ class Security:
 # A name, with the -W, -SW, -S or -B that Hong Kong gives shares with weighted
 # votes or a secondary listing (美团-W, 百度集团-SW).
 _NAME = r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,10}?(?:(?<=[\u4e00-\u9fff])\d{2,4})?(?:[-－][A-Z]{1,2})?)"  # 沪深300(000300)
+_NAME_MAX = 10 + 4 + 3
 _HK_SUFFIX = re.compile(r"[-－][A-Z]{1,2}$")
 _BRACKETED = re.compile(_NAME + r"[（(](?:(?P<ex>沪|深|北|港|SH|SZ|BJ|HK)[:：.]?)?(?P<code>\d{6}|\d{4,5})(?:\.(?P<sfx>SH|SZ|SS|BJ|HK))?[)）]")
 # Where a bracketed code can be: the pattern above opens with a lazy name,
@@ -76,12 +77,13 @@ def _bracketed(text: str):
     """The matches of _BRACKETED.finditer(text), found by searching only
     around each bracket that opens a code (4× fewer characters scanned in the
     corpus). A name cannot hold a bracket, so a match through the bracket at
-    `at` starts after the previous bracket and at most 13 characters before
-    `at` (a name and its -SW), and ends within 20 after it."""
+    `at` starts after the previous bracket and at most 17 characters before
+    `at` (a name of 10, the digits of 沪深300 or 科创50 up to 4, and its -SW),
+    and ends within 20 after it."""
     pos = 0
     while (hint := _BRACKET_CODE.search(text, pos)) is not None:
         at = hint.start()
-        m = _BRACKETED.search(text, max(pos, at - 13), at + 20)
+        m = _BRACKETED.search(text, max(pos, at - _NAME_MAX), at + 20)
         if m is None:
             pos = at + 1
             continue
