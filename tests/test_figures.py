@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from caixun.enrich.facts import extract
@@ -329,6 +329,7 @@ _CODE_PIECES = st.one_of(
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_CODE_PIECES, max_size=30).map("".join))
+@example("AAAAAAAAA五1212(0000)")  # a name of 10 with 4 digits: the window once began too late
 def test_securities_windowed_search_finds_what_a_full_scan_finds(text):
     # _bracketed searches only around brackets that open a code; it must give
     # exactly the matches of the pattern scanned over the whole text.
@@ -813,3 +814,13 @@ def test_of_which_takes_the_period_of_the_sentence_before():
 def test_an_operation_named_after_its_amount_is_its_indicator():
     figs = extract_figures("央行开展2000亿元7天期逆回购操作，另有1450亿元MLF到期。发行800亿元债券。")
     assert [(f.text, f.indicator) for f in figs] == [("2000亿元", "逆回购"), ("1450亿元", "MLF"), ("800亿元", None)]
+
+
+def test_a_price_per_one_unit_written_before_or_after_it():
+    got = [(f.text, f.value, f.unit) for f in extract_figures("鸡蛋3块5一斤，白菜三块五一斤，一斤3块，一吨3000元，民宿200元一天")]
+    assert got == [("3块5一斤", "3.5", "CNY/jin"), ("三块五一斤", "3.5", "CNY/jin"), ("3块", "3", "CNY/jin"),
+                   ("3000元", "3000", "CNY/t"), ("200元一天", "200", "CNY/day")]  # fmt: skip
+    assert [f.unit for f in extract_figures("5元一个月")] == ["CNY"]  # a month is no unit it is per
+    # 一度 is "once", 十一斤 eleven jin, 一米8 a height
+    got = [(f.text, f.unit) for f in extract_figures("规模一度超过11万亿元，十一斤3块，一米8")]
+    assert got == [("超过11万亿元", "CNY"), ("十一斤", "jin"), ("3块", "CNY"), ("一米8", "m")]

@@ -146,6 +146,13 @@ _SEP = r"至|到|~|～|——|--|-|－|—|–"
 # skip the other ~80% of characters in C (2.6× faster scan, same matches).
 _FIRST_CHARS = "".join(sorted({w[0] for w in (*_APPROX_BEFORE, *CURRENCY_SIGNS, *_CURRENCY_FIRST, "百", "佰", "千", "仟", "万", "萬")}
                               | set("-−+负負0123456789.几幾数半个") | set(_CN_ALL)))  # fmt: skip
+# "Per one" after a price: 3块5一斤, 200元一天 (the 一 is no digit of the amount).
+_PER_ONE_WORDS = sorted((w for w in PER if "\u4e00" <= w[0] <= "\u9fff"), key=len, reverse=True)
+_PER_ONE = rf"一(?:{_alt(_PER_ONE_WORDS)})"
+_PER_ONE_AFTER = re.compile(rf"一({_alt(_PER_ONE_WORDS)})(?![\u4e00-\u9fff])|一(斤|公斤|千克|克|件|张)")
+# Before a price only the units of goods (一斤3块, 一吨3000元): 一度 and 一年 are "once" and "a year".
+_PER_ONE_BEFORE = re.compile(r"(?<![\d零一二三四五六七八九十百千万亿两])一(斤|公斤|千克|克|吨|桶|盎司|平方米|平米|亩|个|件|张|辆|头|升|立方米)$")
+_MONEY_AT = re.compile(rf"\s?[\d{_CN_DIGITS}][\d{_CN_ALL}.]*\s?(?:{_alt(CURRENCIES)})")
 _PATTERN = re.compile(
     rf"(?=[{re.escape(_FIRST_CHARS)}])"
     rf"(?P<pre>{_alt(_APPROX_BEFORE)})?"
@@ -158,8 +165,8 @@ _PATTERN = re.compile(
     rf"(?P<mid>多|余)?"
     rf"(?:\s?(?:个|個)(?=(?:{_alt(_MEASURE_AFTER_GE)})))?"  # 六個加侖: the measure is the unit
     rf"(?:\s?(?P<unit>{_PRICE}|{_units_alt(_UNIT_WORDS)}))?"
-    rf"(?P<sub>半|[{_CN_DIGITS}\d]+[角毛毫](?:[{_CN_DIGITS}\d]+[分仙]|[{_CN_DIGITS}](?![\d{_CN_ALL}]))?|[{_CN_DIGITS}\d]+[分仙](?!钟)"
-    rf"|零[{_CN_DIGITS}\d](?![\d{_CN_ALL}])|[{_CN_DIGITS}\d](?![\d{_CN_ALL}点.]))?"
+    rf"(?P<sub>半|[{_CN_DIGITS}\d]+[角毛毫](?:[{_CN_DIGITS}\d]+[分仙]|(?!{_PER_ONE})[{_CN_DIGITS}](?![\d{_CN_ALL}]))?|[{_CN_DIGITS}\d]+[分仙](?!钟)"
+    rf"|零[{_CN_DIGITS}\d](?![\d{_CN_ALL}])|[{_CN_DIGITS}\d](?:(?![\d{_CN_ALL}点.]|{_alt(CURRENCIES)})|(?={_PER_ONE})))?"
     rf"(?P<post>{_alt(_APPROX_AFTER)})?"
 )
 _FRACTION_PREFIX = {"百分之": 1, "佰分之": 1, "千分之": Decimal("0.1"), "仟分之": Decimal("0.1"), "万分之": Decimal("0.01"),
@@ -215,6 +222,7 @@ INDICATORS = [
     "shibor", "Shibor", "SHIBOR", "汇率", "指数", "恒生指数", "上证指数", "深证成指", "创业板指", "沪深300", "融资余额",
     "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入",
     "总花费", "出游总花费", "旅游花费", "出游人次", "出游人数", "出游",
+    "占地面积", "建筑面积", "总建筑面积", "用地面积",
     "第一产业", "第二产业", "第三产业", "第一产业增加值", "第二产业增加值", "第三产业增加值",
     "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
     "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
@@ -1086,7 +1094,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # 二手房: second-hand; 两手准备, 两手抓: a saying (lots traded are written 2手)
     if unit == "股" and after[:1] and after[:1] in "票东市权":
         return _figure_without(text, m, "unit", today, floor)  # 600519 股票简称, 10股东: 股 begins a word here
-    if "块" in (unit, u1) and not (g["sub"] and g["sub"][:1].isdigit()) and (
+    if "块" in (unit, u1) and not (g["sub"] and (g["sub"][:1].isdigit() or g["sub"][:1] in DIGITS)) and (
             (after[:1] and "\u4e00" <= after[:1] <= "\u9fff" and after[:1] not in "钱多左上以的到至和或及")
             or text[start - 1 : start] in ("这", "那", "哪")):  # fmt: skip
         return None  # 这一块业务, 两块地, 这两块: pieces, not yuan (两块钱, 涨了三块, 9块9包邮 are)
@@ -1151,7 +1159,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             digit = re.match(rf"[{_CN_DIGITS}\d]", sub)
             after_sub = text[m.end("sub") : m.end("sub") + 1]
             if (digit is None or not re.fullmatch(rf"[{_CN_DIGITS}\d](?:[分仙])?", sub)
-                    or (not sub.endswith(("分", "仙")) and "\u4e00" <= after_sub <= "\u9fff" and after_sub != "钱")):  # fmt: skip
+                    or (not sub.endswith(("分", "仙")) and "\u4e00" <= after_sub <= "\u9fff" and after_sub != "钱"
+                        and not _PER_ONE_AFTER.match(text, m.end("sub")))):  # fmt: skip
                 return None  # 长三角一体化: not 0.31 yuan
             v1 += Decimal(DIGITS.get(digit.group(), digit.group())) / 10  # 两毛五, 两角五分
             sub = None
@@ -1160,7 +1169,7 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
             v1 += Decimal("0.5")  # 一吨半, 三成半
         elif (unit == "成" or u1 == "成") and sub in DIGITS:
             v1 += Decimal(DIGITS[sub]) / 10  # 七成六 = 76%
-        elif unit in MEASURES and len(sub) == 1 and (sub in DIGITS or sub.isdigit()):
+        elif unit in MEASURES and len(sub) == 1 and (sub in DIGITS or sub.isdigit()) and not _word_follows_digit(text, m.end("sub")):
             v1 += Decimal(DIGITS.get(sub, sub)) / 10  # 三米九 = 3.9 m
         else:
             extra = _subunits(sub) if kind == "money" and code in ("CNY", "HKD") else None  # 三蚊零四 too
@@ -1186,8 +1195,14 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         code = f"{code}/{PER[per.group(1)]}"  # 每公斤9.8元, 每股收益为0.5元: a price per unit
     elif kind == "money" and code and "/" not in code and _PER_SHARE_AFTER.match(text, end):
         code = f"{code}/share"  # 5.50美元左右的每股收益
+    elif kind == "money" and code and "/" not in code and (one := _PER_ONE_BEFORE.search(text, max(0, start - 6), start)):
+        code = f"{code}/{PER[one.group(1)]}"  # 一斤3块: per one unit named before the price
+    elif kind == "money" and code and "/" not in code and (one := _PER_ONE_AFTER.match(text, end)):
+        code, end = f"{code}/{PER[one.group(1) or one.group(2)]}", one.end()  # 鸡蛋3块5一斤, 200元一天: a price per one unit
     if kind == "quantity" and unit in MEASURES and (per := _MEASURE_PER.match(text, end)):
         code, end = f"{code}/{PER[per.group(1)]}", per.end()  # 26.3微克/立方米, 350公里/小时, 500公斤/亩: a measure per another
+    if kind == "quantity" and n1 == "一" and not g["pre"] and unit in PER and _MONEY_AT.match(text, end):
+        return None  # 一斤3块, 一吨3000元: the unit the price after it is per, not a quantity of its own
     if kind == "quantity" and text[start - 1 : start] == "每":
         return None  # 每10股派3元, 每10万人拥有医生30人: the base the figure after it is per, not a quantity of its own
     value = v1 * factor
