@@ -824,3 +824,8 @@ def test_a_price_per_one_unit_written_before_or_after_it():
     # 一度 is "once", 十一斤 eleven jin, 一米8 a height
     got = [(f.text, f.unit) for f in extract_figures("规模一度超过11万亿元，十一斤3块，一米8")]
     assert got == [("超过11万亿元", "CNY"), ("十一斤", "jin"), ("3块", "CNY"), ("一米8", "m")]
+
+
+def test_yue_that_ends_a_word_is_no_approximation():
+    got = [(f.text, f.value, f.approx) for f in extract_figures("焦煤主力合约一度跌停，项目签约100亿元，违约金额约5亿元，预约二、三级医院")]
+    assert got == [("100亿元", "10000000000", None), ("约5亿元", "500000000", "about")]

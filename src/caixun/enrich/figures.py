@@ -1005,12 +1005,18 @@ def _word_follows_digit(text: str, end: int) -> bool:
     return _UNIT_WORD_AT.match(text, end) is not None
 
 
+# Characters before 约 that make it the end of a word (合约, 签约, 违约…), not "about".
+_YUE_ENDS_A_WORD = frozenset("合条契签预公节制邀相特履违解续守爽赴婚誓租")
+
+
 def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | None:
     n1, n2, unit, u1 = m.group("n1", "n2", "unit", "u1")
     if unit in _TIME_WORDS or (u1 is None and unit is None and _is_year_like(text, m)):
         return None  # a fifth of all candidates: tested before the groups are read
     g = m.groupdict()
     start, end = m.start(), m.end()
+    if g["pre"] and g["pre"][0] == "约" and text[start - 1 : start] in _YUE_ENDS_A_WORD:
+        start, g["pre"] = m.start("pre") + len(g["pre"]), None  # 主力合约一度跌停, 签约100亿元: 约 ends a word, it is no "about"
     alone = unit is None and u1 is None and not (g["post"] or g["sub"] or g["sign"] or g["pctpre"] or n2)  # 约 aside
     bare = alone and not g["pre"]
     in_a_name = bare and start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()  # M2, PM2.5, iPhone4
