@@ -796,6 +796,8 @@ def test_exchange_rates_are_levels_in_quote_per_base_currency():
     assert got == [("6.3512", "CNY/USD", "离岸人民币兑美元", None), ("0.17%", "%", "欧元兑美元", "up"),
                    ("1.1012", "USD/EUR", "欧元兑美元", None), ("7.1996", "CNY/USD", "美元兑人民币中间价", None),
                    ("20.512", "JPY/CNY", "人民币兑日元中间价", None), ("150", "JPY/USD", "美元兑日元", None)]  # fmt: skip
+    got = [(f.text, f.unit, f.indicator) for f in extract_figures("人民币对美元汇率中间价调升112个基点至7.1088")]
+    assert got == [("112个基点", "bp", "中间价"), ("7.1088", "CNY/USD", "人民币兑美元中间价")]
     # not a rate: no pair named, or a number that is not quoted as a level
     assert [f.unit for f in extract_figures("对美元出口报7.2。人民币兑美元，7.2")] == [None, None]
 
