@@ -831,3 +831,8 @@ def test_a_price_per_one_unit_written_before_or_after_it():
 def test_yue_that_ends_a_word_is_no_approximation():
     got = [(f.text, f.value, f.approx) for f in extract_figures("焦煤主力合约一度跌停，项目签约100亿元，违约金额约5亿元，预约二、三级医院")]
     assert got == [("100亿元", "10000000000", None), ("约5亿元", "500000000", "about")]
+
+
+def test_a_gap_in_points_after_a_comparison_has_its_direction():
+    got = [(f.text, f.direction, f.approx) for f in extract_figures("增速高于全国平均水平2个百分点，低于全省0.5个百分点，低于0.5个百分点")]
+    assert got == [("2个百分点", "up", None), ("0.5个百分点", "down", None), ("低于0.5个百分点", None, "under")]

@@ -1221,6 +1221,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         direction = "down"  # 同比-4%: a fall written as a negative change
     elif direction == "up" and value < 0:
         direction = "down"  # 增长-2.1%: a growth below zero is a fall
+    if direction is None and code in ("pp", "bp") and (cmp := _COMPARED_BEFORE.search(text, max(floor, start - 14), start)):
+        direction = "up" if cmp.group(1) in ("高于", "快于") else "down"  # 高于全国平均水平2个百分点: a gap is a difference
     if kind == "number" and code is None and not g["sign"] and n1[:1].isdigit() and _FX_LEVEL_BEFORE.search(text, max(0, start - 4), start):
         before = _sentence_before(text, start)
         if pair := _fx_pair(before):  # 美元兑人民币中间价报7.1996: the rate's level, in yuan per dollar
@@ -1242,6 +1244,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
                   indicator, _LATER, _period_before(text, start, before, today))  # fmt: skip
 
 
+# A comparison with a gap in points after what is compared (高于全国平均水平2个百分点).
+_COMPARED_BEFORE = re.compile(r"(高于|快于|低于|慢于)[\u4e00-\u9fff]{1,12}$")
 # A central bank's operation named after its amount (开展2000亿元7天期逆回购操作, 5000亿元MLF).
 _OPERATION_AFTER = re.compile(r"(?:\d+个?(?:天|月|年)期)?(逆回购|MLF|中期借贷便利|国库现金定存|买断式逆回购|PSL|抵押补充贷款|SLF|常备借贷便利|央票|正回购)")
 
