@@ -836,3 +836,9 @@ def test_yue_that_ends_a_word_is_no_approximation():
 def test_a_gap_in_points_after_a_comparison_has_its_direction():
     got = [(f.text, f.direction, f.approx) for f in extract_figures("增速高于全国平均水平2个百分点，低于全省0.5个百分点，低于0.5个百分点")]
     assert got == [("2个百分点", "up", None), ("0.5个百分点", "down", None), ("低于0.5个百分点", None, "under")]
+
+
+def test_a_loss_is_named_as_a_loss():
+    got = [(f.text, f.indicator, f.direction) for f in extract_figures("归母净利润亏损179.5亿元；净亏损5.2亿元；亏损同比收窄20%；分别为亏损129.5亿元和盈利87.2亿元")]
+    assert got == [("179.5亿元", "亏损", None), ("5.2亿元", "净亏损", None), ("20%", "亏损", "down"),
+                   ("129.5亿元", "亏损", None), ("87.2亿元", "盈利", None)]  # fmt: skip
