@@ -842,3 +842,8 @@ def test_a_loss_is_named_as_a_loss():
     got = [(f.text, f.indicator, f.direction) for f in extract_figures("归母净利润亏损179.5亿元；净亏损5.2亿元；亏损同比收窄20%；分别为亏损129.5亿元和盈利87.2亿元")]
     assert got == [("179.5亿元", "亏损", None), ("5.2亿元", "净亏损", None), ("20%", "亏损", "down"),
                    ("129.5亿元", "亏损", None), ("87.2亿元", "盈利", None)]  # fmt: skip
+
+
+def test_an_amount_before_a_word_that_starts_with_cheng():
+    got = [(f.text, f.value, f.unit, f.indicator) for f in extract_figures("该地块以底价12.6亿元成交。5亿元成立基金，三成交易，七成员工")]
+    assert got == [("12.6亿元", "1260000000", "CNY", "底价"), ("5亿元", "500000000", "CNY", None)]

@@ -222,7 +222,8 @@ INDICATORS = [
     "shibor", "Shibor", "SHIBOR", "汇率", "指数", "恒生指数", "上证指数", "深证成指", "创业板指", "沪深300", "融资余额",
     "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入",
     "总花费", "出游总花费", "旅游花费", "出游人次", "出游人数", "出游",
-    "占地面积", "建筑面积", "交付量", "交付", "亏损", "净亏损", "亏损额", "归母净亏损", "扣非净亏损", "盈利", "总建筑面积", "用地面积",
+    "占地面积", "建筑面积", "交付量", "交付", "亏损", "净亏损", "亏损额", "归母净亏损", "扣非净亏损", "盈利",
+    "底价", "造林面积", "森林覆盖率", "利息净收入", "手续费及佣金净收入", "总建筑面积", "用地面积",
     "第一产业", "第二产业", "第三产业", "第一产业增加值", "第二产业增加值", "第三产业增加值",
     "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
     "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
@@ -1041,7 +1042,11 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         return None  # a rank, read by _ranks
     after = text[end : end + 2]
     if (unit == "成" or u1 == "成") and after[:1] and after[:1] in "交本员立功为长效品绩就都":
-        return None
+        if unit != "成" or u1 is None or u1 == "成" or g["sub"] or g["post"]:
+            return None  # 三成交易, 成本: 成 begins a word, it is no tenth
+        unit, end = None, m.start("unit")  # 以12.6亿元成交, 5亿元成立基金: the amount, then a word
+        while text[end - 1].isspace():
+            end -= 1
     if unit == "折" and after[:1] and after[:1] in "合算旧价扣叠返腾":
         return None
     # 两 after a numeral is the unit liang (三十两, 两万两), not a digit
