@@ -847,3 +847,8 @@ def test_a_loss_is_named_as_a_loss():
 def test_an_amount_before_a_word_that_starts_with_cheng():
     got = [(f.text, f.value, f.unit, f.indicator) for f in extract_figures("该地块以底价12.6亿元成交。5亿元成立基金，三成交易，七成员工")]
     assert got == [("12.6亿元", "1260000000", "CNY", "底价"), ("5亿元", "500000000", "CNY", None)]
+
+
+def test_an_included_bound_repeated_in_brackets_is_one_figure():
+    got = [(f.text, f.value) for f in extract_figures("不超过人民币35亿元（含35亿元），不超过1亿元(含1亿元)，3亿元（含2亿元贷款）")]
+    assert got == [("不超过人民币35亿元", "3500000000"), ("不超过1亿元", "100000000"), ("3亿元", "300000000"), ("2亿元", "200000000")]

@@ -712,6 +712,8 @@ def extract_figures(text: str, today: date | None = None, *, subjects: bool = Tr
     if "港" in text or "恒" in text:
         out = _hong_kong_quotes(text, out)
     out = _same_price_unit(text, out)
+    if "含" in text:
+        out = _without_inclusive_repeats(text, out)
     if "年" in text and "\n" in text:
         out = _heading_periods(text, out, today)
     if "上年" in text or "去年" in text:
@@ -859,6 +861,19 @@ def _heading_periods(text: str, figs: list[Figure], today: date | None) -> list[
 
 
 _SENTENCE_OR_TOTAL = re.compile(r"[。；！？\n]|总|合计|共计|累计")
+
+
+def _without_inclusive_repeats(text: str, figs: list[Figure]) -> list[Figure]:
+    """不超过人民币35亿元（含35亿元）: the bracket says the bound is included; the
+    amount in it is the same figure again, not one of its own."""
+    out: list[Figure] = []
+    for f in figs:
+        prev = out[-1] if out else None
+        if (prev is not None and f.value == prev.value and f.unit == prev.unit
+                and text[prev.end : f.start] in ("（含", "(含", "（包含", "(包含")):  # fmt: skip
+            continue
+        out.append(f)
+    return out
 
 
 def _same_price_unit(text: str, figs: list[Figure]) -> list[Figure]:
