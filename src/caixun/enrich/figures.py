@@ -1243,25 +1243,36 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         direction = "down"  # 增长-2.1%: a growth below zero is a fall
     if direction is None and code in ("pp", "bp") and (cmp := _COMPARED_BEFORE.search(text, max(floor, start - 14), start)):
         direction = "up" if cmp.group(1) in ("高于", "快于") else "down"  # 高于全国平均水平2个百分点: a gap is a difference
+    level = None
     if kind == "number" and code is None and not g["sign"] and n1[:1].isdigit() and _FX_LEVEL_BEFORE.search(text, max(0, start - 4), start):
-        before = _sentence_before(text, start)
-        if pair := _fx_pair(before):  # 美元兑人民币中间价报7.1996: the rate's level, in yuan per dollar
-            return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
-                          pair[1], approx, None, pair[0], None, _period_before(text, start, before, today))  # fmt: skip
-        if _QUOTE_BEFORE.search(text, max(0, start - 3), start) and (index := _indicator(before)) not in (None, "指数") and _INDEX_NAME.search(index):
-            return Figure(text[start:end], start, end, kind, fmt_decimal(value), fmt_decimal(value_max) if value_max is not None else None,
-                          "点", approx, None, index, _LATER, _period_before(text, start, before, today))  # fmt: skip  # 美元指数报106.52
+        if level := _quoted_level(text, start):  # 美元兑人民币中间价报7.1996, 美元指数报106.52
+            code, direction = level[0], None  # a level, not a change
     if kind == "number" and code is None:  # a bare number names no indicator, subject or period (a multiple or points do)
         return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                       fmt_decimal(value_max) if value_max is not None else None, code, approx, direction)  # fmt: skip
     before = _sentence_before(text, start)
-    if kind == "money" and (operation := _OPERATION_AFTER.match(text, end)):
+    subject = _LATER
+    if level:
+        indicator, subject = level[1], level[2]
+    elif kind == "money" and (operation := _OPERATION_AFTER.match(text, end)):
         indicator = operation.group(1)  # 开展2000亿元7天期逆回购操作, 另有1450亿元MLF到期: named right after the amount
     else:
         indicator = _indicator_of(before, kind)
     return Figure(text[start:end], start, end, kind, fmt_decimal(value),
                   fmt_decimal(value_max) if value_max is not None else None, code, approx, direction,
-                  indicator, _LATER, _period_before(text, start, before, today))  # fmt: skip
+                  indicator, subject, _period_before(text, start, before, today))  # fmt: skip
+
+
+def _quoted_level(text: str, start: int) -> tuple[str, str, str | None] | None:
+    """(unit, indicator, subject) of a bare number quoted after a level's verb
+    that is an exchange rate's level (美元兑人民币中间价报7.1996: CNY/USD, the pair,
+    no subject) or an index's (美元指数报106.52: points), else None."""
+    before = _sentence_before(text, start)
+    if pair := _fx_pair(before):
+        return pair[1], pair[0], None
+    if _QUOTE_BEFORE.search(text, max(0, start - 3), start) and (index := _indicator(before)) not in (None, "指数") and _INDEX_NAME.search(index):
+        return "点", index, _LATER
+    return None
 
 
 # A comparison with a gap in points after what is compared (高于全国平均水平2个百分点).
