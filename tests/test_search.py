@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from caixun.model import RawItem
 from caixun.pipeline import ingest
-from caixun.searchtext import contains, fts5_match, index_tokens, parse_query, snippet
+from caixun.searchtext import (
+    contains,
+    fts5_match,
+    index_tokens,
+    parse_query,
+    snippet,
+    trigram_match,
+)
 from caixun.store import Store
 from caixun.store.migrations import LATEST
 
@@ -164,6 +171,93 @@ def test_a_cached_total_is_dropped_when_anything_is_committed(tmp_path):
         assert writer.search("降准").total == 5
 
 
+def _expected(texts: list[str], q: str, keep=lambda i: True) -> int:
+    query = parse_query(q)
+    return sum(1 for i, t in enumerate(texts) if keep(i) and contains(query, f"第{i}号", t))
+
+
+def test_trigram_match_only_for_long_chinese_terms():
+    assert trigram_match(parse_query("人民币")) == '"人民币"'
+    assert trigram_match(parse_query("北向资金 净流入")) == '"北向资金" AND "净流入"'
+    # A short term, or one with Latin letters or digits (whole words), stays with the bigram index.
+    assert trigram_match(parse_query("人民币 美元")) is None
+    assert trigram_match(parse_query("A股市场")) is None and trigram_match(parse_query("涨")) is None
+
+
+def test_counts_with_the_trigram_index_equal_the_scan_while_it_catches_up(tmp_path, monkeypatch):
+    # Long Chinese terms are counted in the trigram index: the articles it
+    # holds there, the others (the backlog) tested one by one; a larger
+    # backlog falls back to the bigram index. Every state gives the scan's
+    # totals, with filters too, and the trigram path is really taken.
+    from caixun.store import search as search_module
+
+    texts = article_texts(240, seed=5)
+    cases = [("人民币汇率", {}), ("北向资金净流入", {}), ("美元兑人民币 贵州茅台", {}), ("全省第七", {"source": "乙网"}),
+             ("介休市", {"since": T0 + timedelta(minutes=50), "until": T0 + timedelta(minutes=170)}), ("亿美元", {})]  # fmt: skip
+
+    def keep(f):
+        src = f.get("source")
+        lo = (f["since"] - T0).total_seconds() / 60 if "since" in f else -1
+        hi = (f["until"] - T0).total_seconds() / 60 if "until" in f else 1e9
+        return lambda i: (src is None or (src == "乙网") == (i % 4 == 0)) and lo <= i < hi
+
+    with Store(f"sqlite:///{tmp_path / 'tri.db'}") as s:
+        monkeypatch.setattr(search_module, "COUNT_CACHE", False)
+        ingest(s, [raw(i, t, source="乙网" if i % 4 == 0 else "甲网") for i, t in enumerate(texts[:150])])
+        assert s.trigram_backlog() == 150
+        assert s.index_trigrams(chunk=40) == 150 and s.trigram_backlog() == 0
+        ingest(s, [raw(i, t, source="乙网" if i % 4 == 0 else "甲网") for i, t in enumerate(texts) if i >= 150])
+        assert s.trigram_backlog() == 90
+        default = search_module.UNINDEXED_MAX
+        for limit in (default, 0):  # backlog tested directly, then too large: bigrams
+            monkeypatch.setattr(search_module, "UNINDEXED_MAX", limit)
+            for q, f in cases:
+                assert s.search(q, limit=3, **f).total == _expected(texts, q, keep(f)), (q, f, limit)
+        monkeypatch.setattr(search_module, "UNINDEXED_MAX", default)
+        assert s.index_trigrams() == 90
+        idx = s.search_index
+        with s.engine.connect() as conn:
+            for q, f in cases:
+                lo, hi = search_module.Filters(**f).key_range()
+                n = idx._count_trigrams(conn, parse_query(q), search_module.Filters(**f), {"lo": lo, "hi": hi})
+                assert n == _expected(texts, q, keep(f)) > 0, (q, f)
+            assert idx._count_trigrams(conn, parse_query("美元"), search_module.Filters(), {"lo": 0, "hi": 1 << 62}) is None
+
+
+def test_an_edit_replaces_the_text_in_the_trigram_index(sqlite_store):
+    s = sqlite_store
+    ingest(s, [raw(1, "今日北向资金净流入30亿元"), raw(2, "北向资金小幅流出")])
+    s.index_trigrams()
+    assert s.search("北向资金").total == 2 and s.search("净流入").total == 1
+    ingest(s, [raw(1, "今日央行开展逆回购操作")])
+    assert s.trigram_backlog() == 0  # the edited article stays in the index, with its new text
+    assert s.search("北向资金").total == 1 and s.search("净流入").total == 0 and s.search("逆回购").total == 1
+
+
+def test_two_processes_indexing_at_once_index_each_article_once(tmp_path):
+    # Each chunk takes the write lock before reading how far the index got,
+    # so two stores on one file (two processes, as `caixun run` beside
+    # `caixun index`) share the work; an edit afterwards must then leave no
+    # trace of its old text (a second copy would keep the old tokens).
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    texts = article_texts(300, seed=9)
+    with Store(url) as a, Store(url) as b:
+        ingest(a, [raw(i, t) for i, t in enumerate(texts)])
+        done = []
+        threads = [threading.Thread(target=lambda st=st: done.append(st.index_trigrams(chunk=7))) for st in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sum(done) == 300 and a.trigram_backlog() == 0
+        i = next(i for i, t in enumerate(texts) if "人民币汇率" in t)
+        ingest(a, [raw(i, "改写后的文字")])
+        texts[i] = "改写后的文字"
+        assert b.search("人民币汇率").total == _expected(texts, "人民币汇率")
+
+
 def test_an_edit_replaces_the_indexed_text(store):
     ingest(store, [raw(1, "今日央行宣布降准0.5个百分点")])
     assert store.search("降准").total == 1
@@ -185,6 +279,8 @@ def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
         ingest(s, [raw(i, t) for i, t in enumerate(article_texts(30))])
     with Store(url) as s, s.engine.begin() as conn:  # take it back to schema 1
         conn.exec_driver_sql("DROP TABLE article_fts")
+        conn.exec_driver_sql("DROP TABLE article_tri")
+        conn.exec_driver_sql("DROP TABLE search_progress")
         conn.exec_driver_sql("DROP INDEX ix_articles_search_key")
         conn.exec_driver_sql("DROP INDEX ix_articles_source_search_key")
         conn.exec_driver_sql("ALTER TABLE articles DROP COLUMN search_key")
@@ -199,6 +295,9 @@ def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
         assert s.search("涨", limit=100).total == sum("涨" in t for t in texts) > 0
         # Migration 4 leaves the facts of older articles to `caixun facts --rebuild`.
         assert s.count_stale_facts() == 30 and s.article_facts(1) is None
+        # Migration 6: the trigram index starts empty, and searches are complete meanwhile.
+        assert s.trigram_backlog() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
+        assert s.index_trigrams() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
         # Migration 5: the export's index is read from a covering index.
         assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
         assert len(s.article_index()) == 30

@@ -157,7 +157,44 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
         report_rejection(rej)
         result.rejected.append(rej)
     click.echo(f"import: {summary(result)}")
+    index_or_tell(store, "import")
     sys.exit(EXIT_REJECTED if result.rejected else EXIT_OK)
+
+
+def index_or_tell(store: Store, label: str) -> None:
+    """After storing: add a few new articles to the index of long search terms
+    at once (under a second), or say how many wait for it after a large
+    import, whose writer is spared that work (see `caixun index`)."""
+    from caixun.store.search import UNINDEXED_MAX
+
+    backlog = store.trigram_backlog()
+    if 0 < backlog <= UNINDEXED_MAX:
+        store.index_trigrams()
+    elif backlog:
+        click.echo(f"{label}: {backlog} articles wait for the index of long search terms (searches find everything"
+                   " meanwhile; counting terms of 3+ characters is slower): `caixun index` adds them now,"
+                   " `caixun run` does it between polls")  # fmt: skip
+
+
+@cli.command("index")
+@click.pass_obj
+def index_cmd(obj: Context) -> None:
+    """Add the articles stored since the last time to the index of long search
+    terms (SQLite; nothing to do on PostgreSQL).
+
+    Every search is complete without it: it makes counting the hits of terms
+    of three or more Chinese characters (人民币, 北向资金) several times faster
+    in a large archive. `caixun import` leaves it for later, so that a large
+    import is not held up; `caixun run` does it between polls. About 0.3 ms
+    per article (5 minutes for 1,000,000).
+    """
+    import time
+
+    store = obj.store
+    start = time.perf_counter()
+    with progress_bar(store.trigram_backlog(), "indexing long terms") as advance:
+        done = store.index_trigrams(on_progress=advance)
+    click.echo(f"index: {done} articles added to the index of long terms ({time.perf_counter() - start:.1f} s)")
 
 
 def print_poll(report: PollReport) -> None:
@@ -194,6 +231,7 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     reports = asyncio.run(go())
     for r in reports:
         print_poll(r)
+    index_or_tell(store, "fetch")
     bad = any(r.error or r.result.rejected for r in reports)
     sys.exit(EXIT_REJECTED if bad else EXIT_OK)
 
@@ -317,6 +355,9 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
                         print_poll(r)
                     if export_dir is not None and any(r.result.added or r.result.updated for r in reports):
                         await asyncio.to_thread(export_now)
+                # Between polls: a slice of the long-term search index, if
+                # anything waits for it (an import, or this poll's articles).
+                await asyncio.to_thread(store.index_trigrams, chunk=2000, budget=tick)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=tick)
                 except TimeoutError:
@@ -369,6 +410,8 @@ def stats(obj: Context, as_json: bool) -> None:
     click.echo(f"edits kept   {data['edits_kept']}")
     stale = f", {data['facts_stale']} articles to extract: caixun facts --rebuild --stale" if data["facts_stale"] else ""
     click.echo(f"facts        {data['figures']} figures, {data['entities']} regions and securities{stale}")
+    if data["search_backlog"]:
+        click.echo(f"search       {data['search_backlog']} articles to add to the index of long terms: caixun index")
     click.echo(f"published    {data['first_published'] or '-'} .. {data['last_published'] or '-'}")
     for name, n in data["by_source"].items():
         click.echo(f"  {n:>8}  {name}")

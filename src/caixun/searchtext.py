@@ -33,6 +33,7 @@ from operator import add
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 _RUN = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_ALL_CJK = re.compile(rf"[{_CJK}]+")
 MAX_TERMS = 8
 MAX_TERM_CHARS = 64
 
@@ -134,6 +135,27 @@ def fts5_match(query: Query) -> str:
         phrase = '"' + " ".join(t.replace('"', '""') for t in term.tokens) + '"'
         parts.append(phrase + (" *" if term.prefix else ""))
     return " AND ".join(parts)
+
+
+# A term of at least this many Chinese characters can be looked up in a
+# trigram index (SQLite's trigram tokenizer): one token for three characters,
+# where the bigram index needs a phrase of two frequent tokens.
+TRIGRAM_MIN = 3
+
+
+def trigram_match(query: Query) -> str | None:
+    """The query as a MATCH expression for a trigram index over the raw
+    title and text, or None when a term cannot be answered there exactly: a
+    term shorter than TRIGRAM_MIN, or with Latin letters or digits (those
+    match whole words, not substrings). Chinese characters are the same in
+    the raw and the normalized text, so a substring of them is found in
+    either."""
+    parts = []
+    for term in query.terms:
+        if len(term.text) < TRIGRAM_MIN or not _ALL_CJK.fullmatch(term.text):
+            return None
+        parts.append('"' + term.text + '"')  # only CJK characters: nothing to escape
+    return " AND ".join(parts) or None
 
 
 def contains(query: Query, *texts: str) -> bool:

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,7 +44,7 @@ from caixun.store import schema
 from caixun.store.facts import NO_FILTER, FigureFilter, FigureRow  # noqa: F401 (re-exported)
 from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
-from caixun.store.search import Filters, IndexRow, allocate_keys, key_bound, key_time
+from caixun.store.search import Filters, IndexRow, SqliteSearch, allocate_keys, key_bound, key_time
 from caixun.store.search import for_backend as search_backend
 from caixun.store.sql import chunks, marks
 
@@ -364,6 +364,40 @@ class Store:
         # The old facts describe the old text: replace them (none if the new ones were not extracted).
         facts_sql.replace_facts(conn, [(old["id"], art.facts or FactRows())], EXTRACTOR_VERSION if art.facts is not None else None)
 
+    # -- the trigram index (SQLite) ---------------------------------------------
+
+    def trigram_backlog(self) -> int:
+        """Articles not in the trigram index of long terms yet (0 on PostgreSQL,
+        which has none: see caixun.store.search)."""
+        if not isinstance(self.search_index, SqliteSearch):
+            return 0
+        with self.engine.connect() as conn:
+            return self.search_index.trigram_backlog(conn)
+
+    def index_trigrams(self, *, chunk: int = 5000, budget: float | None = None,
+                       on_progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
+        """Bring the trigram index up to date with the stored articles, `chunk`
+        articles per transaction (so that an interruption keeps what was done
+        and other writers wait at most one chunk), for at most `budget`
+        seconds if given. Returns how many articles were added. The import's
+        writer leaves this out (it would cost it about a fifth more time);
+        `caixun run` does it between polls and `caixun index` at once."""
+        if not isinstance(self.search_index, SqliteSearch):
+            return 0
+        done, start = 0, time.monotonic()
+        while budget is None or time.monotonic() - start < budget:
+            with self.engine.connect() as conn:
+                if not self.search_index.trigram_backlog(conn, cap=1):
+                    break  # nothing to do: no write transaction at all
+            with self._writing() as conn:
+                n = self.search_index.index_trigrams(conn, chunk)
+            if not n:
+                break
+            done += n
+            if on_progress:
+                on_progress(n)
+        return done
+
     # -- articles: reading -------------------------------------------------------
 
     def count_articles(self, source: str | None = None) -> int:
@@ -634,6 +668,7 @@ class Store:
             "figures": n_figures,
             "entities": n_entities,
             "facts_stale": stale,
+            "search_backlog": self.trigram_backlog(),
             "sources": len(by_source),
             "first_published": first.isoformat() if first else None,
             "last_published": last.isoformat() if last else None,

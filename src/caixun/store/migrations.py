@@ -95,12 +95,21 @@ def _export_index(conn: Connection) -> None:
         )
 
 
+def _trigrams(conn: Connection) -> None:
+    """On SQLite, a trigram index for long Chinese terms beside the bigram
+    one. It starts empty: `caixun index` (or `caixun run`, between polls)
+    fills it; until then searches count with the bigram index as before."""
+    if conn.dialect.name == "sqlite":
+        search.SqliteSearch.create_trigrams(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
     (3, "leaner writes: fewer article indexes, band rows without rowid on SQLite", _leaner_writes),
     (4, "figures and entities of each article", _facts),
     (5, "the export's index read from an index on SQLite", _export_index),
+    (6, "a trigram index of long Chinese terms on SQLite, filled after the fact", _trigrams),
 ]
 LATEST = MIGRATIONS[-1][0]
 
