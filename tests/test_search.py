@@ -17,6 +17,8 @@ from caixun.searchtext import (
     fts5_match,
     index_tokens,
     parse_query,
+    short_term,
+    short_terms,
     snippet,
     trigram_match,
 )
@@ -204,17 +206,17 @@ def test_counts_with_the_trigram_index_equal_the_scan_while_it_catches_up(tmp_pa
     with Store(f"sqlite:///{tmp_path / 'tri.db'}") as s:
         monkeypatch.setattr(search_module, "COUNT_CACHE", False)
         ingest(s, [raw(i, t, source="乙网" if i % 4 == 0 else "甲网") for i, t in enumerate(texts[:150])])
-        assert s.trigram_backlog() == 150
-        assert s.index_trigrams(chunk=40) == 150 and s.trigram_backlog() == 0
+        assert s.search_backlog() == 150
+        assert s.index_backlog(chunk=40) == 150 and s.search_backlog() == 0
         ingest(s, [raw(i, t, source="乙网" if i % 4 == 0 else "甲网") for i, t in enumerate(texts) if i >= 150])
-        assert s.trigram_backlog() == 90
+        assert s.search_backlog() == 90
         default = search_module.UNINDEXED_MAX
         for limit in (default, 0):  # backlog tested directly, then too large: bigrams
             monkeypatch.setattr(search_module, "UNINDEXED_MAX", limit)
             for q, f in cases:
                 assert s.search(q, limit=3, **f).total == _expected(texts, q, keep(f)), (q, f, limit)
         monkeypatch.setattr(search_module, "UNINDEXED_MAX", default)
-        assert s.index_trigrams() == 90
+        assert s.index_backlog() == 90
         idx = s.search_index
         with s.engine.connect() as conn:
             for q, f in cases:
@@ -224,13 +226,62 @@ def test_counts_with_the_trigram_index_equal_the_scan_while_it_catches_up(tmp_pa
             assert idx._count_trigrams(conn, parse_query("美元"), search_module.Filters(), {"lo": 0, "hi": 1 << 62}) is None
 
 
+def test_short_terms_are_the_chinese_characters_and_bigrams_a_text_is_found_by():
+    assert short_terms("A股涨停，茅台", "美元") == {"股", "涨", "停", "股涨", "涨停", "茅", "台", "茅台", "美", "元", "美元"}
+    assert short_term(parse_query("涨")) == "涨" and short_term(parse_query("美元")) == "美元"
+    # Longer, several or non-Chinese terms are counted in the indexes.
+    assert short_term(parse_query("人民币")) is None and short_term(parse_query("涨 美元")) is None
+    assert short_term(parse_query("A股")) is None and short_term(parse_query("a")) is None
+
+
+@given(st.text(alphabet="涨停美元股ＡA1１ ，\n", max_size=30))
+def test_a_short_term_is_in_short_terms_exactly_when_the_text_contains_it(text):
+    for q in ("涨", "美元", "停", "元股"):
+        assert (q in short_terms(text)) == contains(parse_query(q), text), (q, text)
+
+
+def test_counts_of_short_terms_equal_the_scan_while_they_catch_up(tmp_path, monkeypatch):
+    # One- and two-character queries without filters are counted from
+    # token_docs plus the articles not counted there yet; a larger backlog,
+    # or any filter, goes to the bigram index. Every state gives the scan's
+    # totals, edits included, and the token_docs path is really taken.
+    from caixun.store import search as search_module
+
+    texts = article_texts(240, seed=11)
+    queries = ["涨", "降", "美元", "资金", "号", "晋中", "停", "亿"]
+    with Store(f"sqlite:///{tmp_path / 'short.db'}") as s:
+        monkeypatch.setattr(search_module, "COUNT_CACHE", False)
+        ingest(s, [raw(i, t) for i, t in enumerate(texts[:150])])
+        assert s.index_backlog(chunk=40) == 150 and s.search_backlog() == 0
+        ingest(s, [raw(i, t) for i, t in enumerate(texts) if i >= 150])
+        for i in (3, 151):  # edits of a counted and of a waiting article
+            texts[i] = "改写：美元走强，涨幅居前"
+            ingest(s, [raw(i, texts[i])])
+        default = search_module.UNINDEXED_MAX
+        for limit in (default, 0):
+            monkeypatch.setattr(search_module, "UNINDEXED_MAX", limit)
+            for q in queries:
+                assert s.search(q, limit=3).total == _expected(texts, q), (q, limit)
+            assert s.search("涨", limit=3, source="甲网").total == _expected(texts, "涨")
+        monkeypatch.setattr(search_module, "UNINDEXED_MAX", default)
+        assert s.index_backlog() == 90
+        texts[5] = "另一次改写，不含那些字"
+        ingest(s, [raw(5, texts[5])])
+        idx = s.search_index
+        with s.engine.connect() as conn:
+            for q in queries:
+                assert idx._count_short(conn, parse_query(q), search_module.Filters()) == _expected(texts, q) > 0, q
+                assert s.search(q, limit=3).total == _expected(texts, q), q
+            assert idx._count_short(conn, parse_query("涨"), search_module.Filters(source="甲网")) is None
+
+
 def test_an_edit_replaces_the_text_in_the_trigram_index(sqlite_store):
     s = sqlite_store
     ingest(s, [raw(1, "今日北向资金净流入30亿元"), raw(2, "北向资金小幅流出")])
-    s.index_trigrams()
+    s.index_backlog()
     assert s.search("北向资金").total == 2 and s.search("净流入").total == 1
     ingest(s, [raw(1, "今日央行开展逆回购操作")])
-    assert s.trigram_backlog() == 0  # the edited article stays in the index, with its new text
+    assert s.search_backlog() == 0  # the edited article stays in the index, with its new text
     assert s.search("北向资金").total == 1 and s.search("净流入").total == 0 and s.search("逆回购").total == 1
 
 
@@ -246,12 +297,12 @@ def test_two_processes_indexing_at_once_index_each_article_once(tmp_path):
     with Store(url) as a, Store(url) as b:
         ingest(a, [raw(i, t) for i, t in enumerate(texts)])
         done = []
-        threads = [threading.Thread(target=lambda st=st: done.append(st.index_trigrams(chunk=7))) for st in (a, b)]
+        threads = [threading.Thread(target=lambda st=st: done.append(st.index_backlog(chunk=7))) for st in (a, b)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        assert sum(done) == 300 and a.trigram_backlog() == 0
+        assert sum(done) == 300 and a.search_backlog() == 0
         i = next(i for i, t in enumerate(texts) if "人民币汇率" in t)
         ingest(a, [raw(i, "改写后的文字")])
         texts[i] = "改写后的文字"
@@ -296,8 +347,8 @@ def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
         # Migration 4 leaves the facts of older articles to `caixun facts --rebuild`.
         assert s.count_stale_facts() == 30 and s.article_facts(1) is None
         # Migration 6: the trigram index starts empty, and searches are complete meanwhile.
-        assert s.trigram_backlog() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
-        assert s.index_trigrams() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
+        assert s.search_backlog() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
+        assert s.index_backlog() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
         # Migration 5: the export's index is read from a covering index.
         assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
         assert len(s.article_index()) == 30

@@ -162,39 +162,41 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
 
 
 def index_or_tell(store: Store, label: str) -> None:
-    """After storing: add a few new articles to the index of long search terms
-    at once (under a second), or say how many wait for it after a large
-    import, whose writer is spared that work (see `caixun index`)."""
+    """After storing: add a few new articles to the search's counts (the
+    trigram index of long terms, the document counts of short ones) at once
+    (under a second), or say how many wait for them after a large import,
+    whose writer is spared that work (see `caixun index`)."""
     from caixun.store.search import UNINDEXED_MAX
 
-    backlog = store.trigram_backlog()
+    backlog = store.search_backlog()
     if 0 < backlog <= UNINDEXED_MAX:
-        store.index_trigrams()
+        store.index_backlog()
     elif backlog:
-        click.echo(f"{label}: {backlog} articles wait for the index of long search terms (searches find everything"
-                   " meanwhile; counting terms of 3+ characters is slower): `caixun index` adds them now,"
+        click.echo(f"{label}: {backlog} articles wait for the search's counts (searches find everything"
+                   " meanwhile; counting the hits of frequent terms is slower): `caixun index` adds them now,"
                    " `caixun run` does it between polls")  # fmt: skip
 
 
 @cli.command("index")
 @click.pass_obj
 def index_cmd(obj: Context) -> None:
-    """Add the articles stored since the last time to the index of long search
-    terms (SQLite; nothing to do on PostgreSQL).
+    """Add the articles stored since the last time to the search's counts:
+    the trigram index of long terms and the document counts of one- and
+    two-character terms (SQLite; nothing to do on PostgreSQL).
 
-    Every search is complete without it: it makes counting the hits of terms
-    of three or more Chinese characters (人民币, 北向资金) several times faster
-    in a large archive. `caixun import` leaves it for later, so that a large
-    import is not held up; `caixun run` does it between polls. About 0.3 ms
-    per article (5 minutes for 1,000,000).
+    Every search is complete without them: they make counting the hits of
+    frequent terms several times faster in a large archive (人民币, 北向资金
+    净流入; 涨 or 美元 without filters). `caixun import` leaves this for
+    later, so that a large import is not held up; `caixun run` does it
+    between polls. About 0.5 ms per article (under 10 minutes for 1,000,000).
     """
     import time
 
     store = obj.store
     start = time.perf_counter()
-    with progress_bar(store.trigram_backlog(), "indexing long terms") as advance:
-        done = store.index_trigrams(on_progress=advance)
-    click.echo(f"index: {done} articles added to the index of long terms ({time.perf_counter() - start:.1f} s)")
+    with progress_bar(store.search_backlog(), "indexing") as advance:
+        done = store.index_backlog(on_progress=advance)
+    click.echo(f"index: {done} articles added to the search's counts ({time.perf_counter() - start:.1f} s)")
 
 
 def print_poll(report: PollReport) -> None:
@@ -357,7 +359,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
                         await asyncio.to_thread(export_now)
                 # Between polls: a slice of the long-term search index, if
                 # anything waits for it (an import, or this poll's articles).
-                await asyncio.to_thread(store.index_trigrams, chunk=2000, budget=tick)
+                await asyncio.to_thread(store.index_backlog, chunk=2000, budget=tick)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=tick)
                 except TimeoutError:
@@ -411,7 +413,7 @@ def stats(obj: Context, as_json: bool) -> None:
     stale = f", {data['facts_stale']} articles to extract: caixun facts --rebuild --stale" if data["facts_stale"] else ""
     click.echo(f"facts        {data['figures']} figures, {data['entities']} regions and securities{stale}")
     if data["search_backlog"]:
-        click.echo(f"search       {data['search_backlog']} articles to add to the index of long terms: caixun index")
+        click.echo(f"search       {data['search_backlog']} articles to add to the search's counts: caixun index")
     click.echo(f"published    {data['first_published'] or '-'} .. {data['last_published'] or '-'}")
     for name, n in data["by_source"].items():
         click.echo(f"  {n:>8}  {name}")

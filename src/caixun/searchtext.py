@@ -158,6 +158,37 @@ def trigram_match(query: Query) -> str | None:
     return " AND ".join(parts) or None
 
 
+# A query of one term of at most this many Chinese characters, without
+# filters, is counted from the number of documents of its token (see
+# short_terms): one row instead of a walk over a doclist of up to a third
+# of the archive.
+SHORT_MAX = 2
+
+
+def short_terms(*texts: str) -> set[str]:
+    """Every Chinese character and character bigram of the texts: the
+    one- and two-character terms a document is found by. A character is
+    found by the prefix query of the bigram it starts, or is the last
+    character of its run; a bigram is an index token. Chinese characters are
+    the same in the raw and the normalized text (normalize folds only ASCII
+    forms and case), so the raw text will do."""
+    found: set[str] = set()
+    for text in texts:
+        for run in _ALL_CJK.findall(text):
+            found.update(run)
+            found.update(map(add, run[:-1], run[1:]))
+    return found
+
+
+def short_term(query: Query) -> str | None:
+    """The query's one term when it is one or two Chinese characters (what
+    short_terms holds), else None."""
+    if len(query.terms) != 1:
+        return None
+    text = query.terms[0].text
+    return text if len(text) <= SHORT_MAX and _ALL_CJK.fullmatch(text) else None
+
+
 def contains(query: Query, *texts: str) -> bool:
     """The reference semantics, checked directly: every term occurs in the
     normalized texts, and a term that starts with a Latin letter or digit

@@ -364,19 +364,20 @@ class Store:
         # The old facts describe the old text: replace them (none if the new ones were not extracted).
         facts_sql.replace_facts(conn, [(old["id"], art.facts or FactRows())], EXTRACTOR_VERSION if art.facts is not None else None)
 
-    # -- the trigram index (SQLite) ---------------------------------------------
+    # -- what the search fills after the fact (SQLite) --------------------------
 
-    def trigram_backlog(self) -> int:
-        """Articles not in the trigram index of long terms yet (0 on PostgreSQL,
-        which has none: see caixun.store.search)."""
+    def search_backlog(self) -> int:
+        """Articles not yet in the trigram index of long terms or the counts of
+        short ones (0 on PostgreSQL, which has neither: see caixun.store.search)."""
         if not isinstance(self.search_index, SqliteSearch):
             return 0
         with self.engine.connect() as conn:
-            return self.search_index.trigram_backlog(conn)
+            return self.search_index.backlog(conn)
 
-    def index_trigrams(self, *, chunk: int = 5000, budget: float | None = None,
+    def index_backlog(self, *, chunk: int = 5000, budget: float | None = None,
                        on_progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
-        """Bring the trigram index up to date with the stored articles, `chunk`
+        """Bring the trigram index and the counts of short terms up to date
+        with the stored articles, `chunk`
         articles per transaction (so that an interruption keeps what was done
         and other writers wait at most one chunk), for at most `budget`
         seconds if given. Returns how many articles were added. The import's
@@ -387,10 +388,10 @@ class Store:
         done, start = 0, time.monotonic()
         while budget is None or time.monotonic() - start < budget:
             with self.engine.connect() as conn:
-                if not self.search_index.trigram_backlog(conn, cap=1):
+                if not self.search_index.backlog(conn, cap=1):
                     break  # nothing to do: no write transaction at all
             with self._writing() as conn:
-                n = self.search_index.index_trigrams(conn, chunk)
+                n = self.search_index.index_backlog(conn, chunk)
             if not n:
                 break
             done += n
@@ -668,7 +669,7 @@ class Store:
             "figures": n_figures,
             "entities": n_entities,
             "facts_stale": stale,
-            "search_backlog": self.trigram_backlog(),
+            "search_backlog": self.search_backlog(),
             "sources": len(by_source),
             "first_published": first.isoformat() if first else None,
             "last_published": last.isoformat() if last else None,

@@ -103,6 +103,14 @@ def _trigrams(conn: Connection) -> None:
         search.SqliteSearch.create_trigrams(conn)
 
 
+def _token_docs(conn: Connection) -> None:
+    """On SQLite, the number of articles holding each Chinese character and
+    bigram, for counting one- and two-character queries. Starts empty, filled
+    like the trigram index."""
+    if conn.dialect.name == "sqlite":
+        search.SqliteSearch.create_token_docs(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -110,6 +118,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "figures and entities of each article", _facts),
     (5, "the export's index read from an index on SQLite", _export_index),
     (6, "a trigram index of long Chinese terms on SQLite, filled after the fact", _trigrams),
+    (7, "document counts of Chinese characters and bigrams on SQLite, filled after the fact", _token_docs),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -24,7 +24,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +32,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
 
-from caixun.searchtext import Query, fts5_match, index_text, normalize, trigram_match
+from caixun.searchtext import (
+    Query,
+    fts5_match,
+    index_text,
+    normalize,
+    short_term,
+    short_terms,
+    trigram_match,
+)
 from caixun.store.sql import chunks, marks
 
 KEY_SHIFT = 20
@@ -159,10 +167,12 @@ class SqliteSearch:
         )
         self.create_trigrams(conn)
 
+        self.create_token_docs(conn)
+
     @staticmethod
     def create_trigrams(conn: Connection) -> None:
         """The trigram index of long Chinese terms, and how far it has got:
-        it holds exactly the articles with id <= `upto` (see index_trigrams)."""
+        it holds exactly the articles with id <= `upto` (see index_backlog)."""
         conn.exec_driver_sql(
             "CREATE VIRTUAL TABLE IF NOT EXISTS article_tri USING fts5("
             "title, body, src, content='', tokenize='trigram')"
@@ -170,18 +180,29 @@ class SqliteSearch:
         conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS search_progress (name TEXT PRIMARY KEY, upto BIGINT NOT NULL)")
         conn.exec_driver_sql("INSERT OR IGNORE INTO search_progress (name, upto) VALUES ('trigram', 0)")
 
+    @staticmethod
+    def create_token_docs(conn: Connection) -> None:
+        """How many articles (with id <= its `upto`) contain each Chinese
+        character and bigram (see short_terms)."""
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS token_docs (token TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        conn.exec_driver_sql("INSERT OR IGNORE INTO search_progress (name, upto) VALUES ('token_docs', 0)")
+
     def add(self, conn: Connection, rows: list[IndexRow]) -> None:
         if rows:
             conn.exec_driver_sql(
                 "INSERT INTO article_fts (rowid, title, body, src) VALUES (?, ?, ?, ?)",
                 [(r.key, *r.token_strings(), source_token(r.source)) for r in rows],
             )
-            # New articles wait for index_trigrams; an edited one already there is replaced now.
-            if covered := self._covered(conn, rows):
+            # New articles wait for index_backlog; an edited one already there is replaced now.
+            if covered := self._covered(conn, rows, "trigram"):
                 conn.exec_driver_sql(
                     "INSERT INTO article_tri (rowid, title, body, src) VALUES (?, ?, ?, ?)",
                     [(r.key, r.title, r.text, source_token(r.source)) for r in covered],
                 )
+            if covered := self._covered(conn, rows, "token_docs"):
+                self._add_token_docs(conn, [(r.key, r.title, r.text) for r in covered], +1)
 
     def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
         # A contentless table forgets a row only when told the values it indexed.
@@ -190,47 +211,88 @@ class SqliteSearch:
                 "INSERT INTO article_fts (article_fts, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)",
                 [(r.key, *r.token_strings(), source_token(r.source)) for r in rows],
             )
-            if covered := self._covered(conn, rows):
+            if covered := self._covered(conn, rows, "trigram"):
                 conn.exec_driver_sql(
                     "INSERT INTO article_tri (article_tri, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)",
                     [(r.key, r.title, r.text, source_token(r.source)) for r in covered],
                 )
+            if covered := self._covered(conn, rows, "token_docs"):
+                self._add_token_docs(conn, [(r.key, r.title, r.text) for r in covered], -1)
+
+    # What is filled after the fact, each with its own progress row: the
+    # trigram index and the token document counts.
+    DEFERRED = ("trigram", "token_docs")
 
     @staticmethod
-    def trigram_upto(conn: Connection) -> int:
-        return conn.exec_driver_sql("SELECT upto FROM search_progress WHERE name = 'trigram'").scalar_one()
+    def upto(conn: Connection, name: str) -> int:
+        return conn.exec_driver_sql("SELECT upto FROM search_progress WHERE name = ?", (name,)).scalar_one()
 
-    def _covered(self, conn: Connection, rows: list[IndexRow]) -> list[IndexRow]:
-        upto = self.trigram_upto(conn)
+    def _covered(self, conn: Connection, rows: list[IndexRow], name: str) -> list[IndexRow]:
+        upto = self.upto(conn, name)
         return [r for r in rows if r.article_id <= upto]
 
-    def index_trigrams(self, conn: Connection, limit: int) -> int:
-        """Add the next `limit` articles (by id) to the trigram index, in the
-        caller's transaction; returns how many. In SQL from the stored title
-        and text (SQLite's tokenizer, no Python per token), so about 0.3 ms per
-        article, which the import's writer is spared (see docs/search.md)."""
+    def index_backlog(self, conn: Connection, limit: int) -> int:
+        """Add the next `limit` articles (by id) to each index filled after the
+        fact, in the caller's transaction; returns how many articles the one
+        furthest behind moved on. The import's writer is spared this work
+        (see docs/search.md)."""
         # A write first: the transaction then holds the write lock before
         # `upto` is read, so two processes never index the same articles.
         conn.exec_driver_sql("UPDATE search_progress SET upto = upto WHERE name = 'trigram'")
-        upto = self.trigram_upto(conn)
-        last = conn.exec_driver_sql(
-            "SELECT max(id) FROM (SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?)", (upto, limit)
-        ).scalar()
-        if last is None:
-            return 0
+        moved = 0
+        for name in self.DEFERRED:
+            upto = self.upto(conn, name)
+            last = conn.exec_driver_sql(
+                "SELECT max(id) FROM (SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?)", (upto, limit)
+            ).scalar()
+            if last is None:
+                continue
+            (self._fill_trigrams if name == "trigram" else self._fill_token_docs)(conn, upto, last)
+            conn.exec_driver_sql("UPDATE search_progress SET upto = ? WHERE name = ?", (last, name))
+            n = conn.exec_driver_sql("SELECT count(*) FROM articles WHERE id > ? AND id <= ?", (upto, last)).scalar_one()
+            moved = max(moved, n)
+        return moved
+
+    @staticmethod
+    def _fill_trigrams(conn: Connection, upto: int, last: int) -> None:
+        # In SQL from the stored title and text (SQLite's tokenizer, no Python
+        # per token): about 0.3-0.5 ms per article.
         conn.connection.driver_connection.create_function("caixun_source_token", 1, source_token, deterministic=True)
         conn.exec_driver_sql(
             "INSERT INTO article_tri (rowid, title, body, src) SELECT search_key, title, text, "
             "caixun_source_token(source) FROM articles WHERE id > ? AND id <= ? AND search_key IS NOT NULL",
             (upto, last),
         )
-        conn.exec_driver_sql("UPDATE search_progress SET upto = ? WHERE name = 'trigram'", (last,))
-        return conn.exec_driver_sql("SELECT count(*) FROM articles WHERE id > ? AND id <= ?", (upto, last)).scalar_one()
 
-    def trigram_backlog(self, conn: Connection, cap: int | None = None) -> int:
-        """Articles not in the trigram index yet (counted up to `cap`)."""
+    def _fill_token_docs(self, conn: Connection, upto: int, last: int) -> None:
+        rows = conn.exec_driver_sql(
+            "SELECT search_key, title, text FROM articles WHERE id > ? AND id <= ?", (upto, last)
+        ).all()
+        self._add_token_docs(conn, rows, +1)
+
+    @staticmethod
+    def _add_token_docs(conn: Connection, rows, sign: int) -> None:
+        """Count (or, with sign -1, uncount) the short terms of (search key,
+        title, text) rows: only articles that an unfiltered search can find,
+        with a key in Filters()'s range."""
+        lo, hi = Filters().key_range()
+        counts: Counter[str] = Counter()
+        for key, title, body in rows:
+            if key is not None and lo <= key <= hi:
+                counts.update(short_terms(title, body))
+        if counts:
+            conn.exec_driver_sql(
+                "INSERT INTO token_docs (token, docs) VALUES (?, ?) "
+                "ON CONFLICT (token) DO UPDATE SET docs = docs + excluded.docs",
+                [(t, sign * n) for t, n in counts.items()],
+            )
+
+    def backlog(self, conn: Connection, cap: int | None = None, name: str | None = None) -> int:
+        """Articles not in every index filled after the fact yet (or not in
+        `name`), counted up to `cap`."""
+        upto = self.upto(conn, name) if name else min(self.upto(conn, n) for n in self.DEFERRED)
         sql = "SELECT count(*) FROM (SELECT 1 FROM articles WHERE id > ?" + (f" LIMIT {int(cap)})" if cap else ")")
-        return conn.exec_driver_sql(sql, (self.trigram_upto(conn),)).scalar_one()
+        return conn.exec_driver_sql(sql, (upto,)).scalar_one()
 
     def _match(self, query: Query, filters: Filters) -> str:
         match = fts5_match(query)
@@ -258,7 +320,9 @@ class SqliteSearch:
         _count_trigrams and _count_file)."""
 
         def count() -> int:
-            n = self._count_trigrams(conn, query, filters, params)
+            n = self._count_short(conn, query, filters)
+            if n is None:
+                n = self._count_trigrams(conn, query, filters, params)
             return self._count_file(conn, sql, params) if n is None else n
 
         database = conn.engine.url.database
@@ -279,8 +343,8 @@ class SqliteSearch:
         match = trigram_match(query)
         if match is None or filters.cluster_id is not None:
             return None
-        upto = self.trigram_upto(conn)
-        if self.trigram_backlog(conn, cap=UNINDEXED_MAX + 1) > UNINDEXED_MAX:
+        upto = self.upto(conn, "trigram")
+        if self.backlog(conn, cap=UNINDEXED_MAX + 1, name="trigram") > UNINDEXED_MAX:
             return None
         if filters.source:
             match = f"({match}) AND src : {source_token(filters.source)}"
@@ -295,8 +359,30 @@ class SqliteSearch:
         # Chinese terms (all that trigram_match lets through) are the same in
         # the stored and the normalized text: a plain substring test is `contains`.
         n += sum(1 for title, body in rest if all(t.text in title or t.text in body for t in query.terms))
-        if self.trigram_upto(conn) != upto:
+        if self.upto(conn, "trigram") != upto:
             return None  # articles moved into the index meanwhile: they may be counted twice
+        return n
+
+    def _count_short(self, conn: Connection, query: Query, filters: Filters) -> int | None:
+        """The number of hits of a query of one term of one or two Chinese
+        characters without filters: its row of token_docs, plus the articles
+        not counted there yet (at most UNINDEXED_MAX, tested one by one);
+        None otherwise. 涨 is then one row instead of the prefix index's
+        doclist of a third of the archive (see docs/search.md)."""
+        term = short_term(query)
+        if term is None or filters != Filters():
+            return None
+        upto = self.upto(conn, "token_docs")
+        if self.backlog(conn, cap=UNINDEXED_MAX + 1, name="token_docs") > UNINDEXED_MAX:
+            return None
+        lo, hi = filters.key_range()
+        n = conn.exec_driver_sql("SELECT docs FROM token_docs WHERE token = ?", (term,)).scalar() or 0
+        rest = conn.exec_driver_sql(
+            "SELECT title, text FROM articles WHERE id > ? AND +search_key BETWEEN ? AND ?", (upto, lo, hi)
+        ).all()
+        n += sum(1 for title, body in rest if term in title or term in body)
+        if self.upto(conn, "token_docs") != upto:
+            return None  # articles were counted meanwhile: they may be counted twice
         return n
 
     @staticmethod
