@@ -110,3 +110,27 @@ def test_shared_feed_entries_give_the_same_bytes_as_feeds_made_alone(store):
     whole = store.articles_page(limit=50)
     info = feeds.FeedInfo("财讯 全部", "https://x.example/", "https://x.example/feed")
     assert feeds.render_all(info, whole, "https://x.example", shared) == feeds.render_all(info, whole, "https://x.example")
+
+
+def test_article_pages_made_by_worker_processes_are_those_made_in_process(store, tmp_path, monkeypatch):
+    # A full export of a large archive makes its article pages in worker
+    # processes (each with its own connection); the site, manifest included,
+    # must be byte for byte the one made in one process, and the progress
+    # must count every article.
+    from caixun.publish import site as site_module
+
+    assert site_module._file_database(store)  # else the export would stay in one process
+    fill(store, extra_items=150)
+    monkeypatch.setattr(site_module, "PARALLEL_MIN", 10**9)
+    one = export_site(store, tmp_path / "one")
+    monkeypatch.setattr(site_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(site_module, "CHUNK", 40)
+    seen = []
+    many = export_site(store, tmp_path / "many", on_progress=seen.append)
+    assert many == one and many.articles_rendered == store.count_articles() == sum(seen)
+
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert files(tmp_path / "many") == files(tmp_path / "one")
+    assert export_site(store, tmp_path / "many").articles_rendered == 0  # the manifest lists the workers' pages

@@ -18,12 +18,15 @@ export for all the feeds it is in.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
+import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -36,6 +39,11 @@ from caixun.store import IndexEntry, Store
 
 ARCHIVE_PAGE = 100
 MANIFEST = ".caixun-site.json"
+# Article pages to make before it pays to start worker processes for them
+# (starting one costs about 0.5 s of imports): a full export, not the ten
+# new pages of an incremental one.
+PARALLEL_MIN = 2000
+CHUNK = 1000
 # Bump when templates change, so that every page is made again.
 TEMPLATE_VERSION = "3"
 
@@ -133,6 +141,7 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
     by_cluster: dict[int, list[IndexEntry]] = defaultdict(list)
     for e in index:
         by_cluster[e.cluster_id].append(e)
+    by_id = {e.id: e for e in index}
     story_sources = {c: len({m.source for m in members}) for c, members in by_cluster.items()}
 
     # -- article pages: only those whose inputs changed ---------------------------
@@ -145,13 +154,28 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
             todo.append((e.id, fp))
         elif on_progress:
             on_progress(1)
-    for start in range(0, len(todo), 500):
-        chunk = todo[start : start + 500]
-        for view, fp in zip(_article_views(store, [i for i, _ in chunk], by_cluster), (f for _, f in chunk), strict=True):
-            out.write(f"article/{view.article.id}.html", pages.article(site, view), fingerprint=fp)
-            result.articles_rendered += 1
-        if on_progress:
-            on_progress(len(chunk))
+    pool = None
+    if len(todo) >= PARALLEL_MIN and _file_database(store):
+        # Article pages are most of a full export: worker processes make them
+        # (each with its own connection) while this one makes the listings
+        # and feeds, so both cores work (Hugo's way too).
+        pool = ProcessPoolExecutor(min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn"))
+        futures = []
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            clusters = {c: by_cluster[c] for c in {by_id[i].cluster_id for i, _ in chunk}}
+            for i, fp in chunk:
+                out.new[f"article/{i}.html"] = fp  # in the manifest only if every worker succeeds
+            fut = pool.submit(_render_articles, store.url, str(root), chunk, clusters)
+            if on_progress:
+                fut.add_done_callback(functools.partial(_advance, on_progress, len(chunk)))
+            futures.append(fut)
+    else:
+        for start in range(0, len(todo), 500):
+            chunk = todo[start : start + 500]
+            _write_articles(out, store, site, chunk, by_cluster)
+            if on_progress:
+                on_progress(len(chunk))
 
     # -- listings and feeds ---------------------------------------------------------
     by_source: dict[str, list[IndexEntry]] = defaultdict(list)
@@ -187,10 +211,46 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
 
     static = resources.files("caixun.publish") / "static" / "style.css"
     out.write("static/style.css", static.read_bytes())
+    if pool is not None:
+        with pool:
+            for fut in futures:
+                n = fut.result()  # a worker's error stops the export before the manifest is written
+                result.written += n
+                result.articles_rendered += n
     tmp = manifest_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(out.new, ensure_ascii=False), encoding="utf-8")  # in the order made: stable
     os.replace(tmp, manifest_path)
     return result
+
+
+def _advance(on_progress: Callable[[int], None], n: int, _future: object) -> None:
+    on_progress(n)
+
+
+def _file_database(store: Store) -> bool:
+    """Whether other processes can open the store's database (not an
+    in-memory SQLite one)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(store.url)
+    return url.get_backend_name() != "sqlite" or bool(url.database and url.database != ":memory:"
+                                                       and not url.database.startswith("file:"))  # fmt: skip
+
+
+def _write_articles(out: _Writer, store: Store, site: pages.Site, chunk: list[tuple[int, str]],
+                    by_cluster: dict[int, list[IndexEntry]]) -> None:  # fmt: skip
+    for view, fp in zip(_article_views(store, [i for i, _ in chunk], by_cluster), (f for _, f in chunk), strict=True):
+        out.write(f"article/{view.article.id}.html", pages.article(site, view), fingerprint=fp)
+        out.result.articles_rendered += 1
+
+
+def _render_articles(url: str, root: str, chunk: list[tuple[int, str]], clusters: dict[int, list[IndexEntry]]) -> int:
+    """In a worker process: make and write the article pages of (id,
+    fingerprint) pairs; returns how many were written."""
+    with Store(url) as store:
+        out = _Writer(Path(root), {}, SiteExport())
+        _write_articles(out, store, pages.Site(static=True), chunk, clusters)
+        return out.result.written
 
 
 def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[IndexEntry]]) -> list[views.ArticleView]:
