@@ -377,12 +377,12 @@ class Store:
     def index_backlog(self, *, chunk: int = 5000, budget: float | None = None,
                        on_progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
         """Bring the trigram index and the counts of short terms up to date
-        with the stored articles, `chunk`
-        articles per transaction (so that an interruption keeps what was done
-        and other writers wait at most one chunk), for at most `budget`
-        seconds if given. Returns how many articles were added. The import's
-        writer leaves this out (it would cost it about a fifth more time);
-        `caixun run` does it between polls and `caixun index` at once."""
+        with the stored articles, `chunk` articles per transaction (so that an
+        interruption keeps what was done and other writers wait at most one
+        chunk), for at most `budget` seconds if given. Returns how many
+        articles were added. The import's writer leaves this out (it would
+        cost it about a fifth more time); `caixun run` does it between polls
+        and `caixun index` at once."""
         if not isinstance(self.search_index, SqliteSearch):
             return 0
         done, start = 0, time.monotonic()

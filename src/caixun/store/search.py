@@ -166,7 +166,6 @@ class SqliteSearch:
             "title, body, src, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
         )
         self.create_trigrams(conn)
-
         self.create_token_docs(conn)
 
     @staticmethod
