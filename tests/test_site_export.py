@@ -119,7 +119,7 @@ def test_article_pages_made_by_worker_processes_are_those_made_in_process(store,
     # must count every article.
     from caixun.publish import site as site_module
 
-    assert site_module._file_database(store)  # else the export would stay in one process
+    assert store.shared_by_processes  # else the export would stay in one process
     fill(store, extra_items=150)
     monkeypatch.setattr(site_module, "PARALLEL_MIN", 10**9)
     one = export_site(store, tmp_path / "one")

@@ -159,7 +159,7 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
         elif on_progress:
             on_progress(1)
     pool = None
-    if len(todo) >= PARALLEL_MIN and _file_database(store):
+    if len(todo) >= PARALLEL_MIN and store.shared_by_processes:
         # Article pages are most of a full export: worker processes make them
         # (each with its own connection) while this one makes the listings
         # and feeds, so both cores work (Hugo's way too).
@@ -229,16 +229,6 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
 
 def _advance(on_progress: Callable[[int], None], n: int, _future: object) -> None:
     on_progress(n)
-
-
-def _file_database(store: Store) -> bool:
-    """Whether other processes can open the store's database (not an
-    in-memory SQLite one)."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(store.url)
-    return url.get_backend_name() != "sqlite" or bool(url.database and url.database != ":memory:"
-                                                       and not url.database.startswith("file:"))  # fmt: skip
 
 
 def _write_articles(out: _Writer, store: Store, site: pages.Site, chunk: list[tuple[int, str]],

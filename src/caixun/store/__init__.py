@@ -154,6 +154,15 @@ class Store:
         self.search_index = search_backend(self.backend)
 
     @property
+    def shared_by_processes(self) -> bool:
+        """Whether another process can open this database with `url` (not an
+        in-memory SQLite one)."""
+        if self.backend != "sqlite":
+            return True
+        database = make_url(self.url).database
+        return bool(database) and database != ":memory:" and not database.startswith("file:")
+
+    @property
     def safe_url(self) -> str:
         try:
             return make_url(self.url).render_as_string(hide_password=True)
