@@ -340,55 +340,59 @@ class SqliteSearch:
 
     def _count_trigrams(self, conn: Connection, query: Query, filters: Filters, params: dict) -> int | None:
         """The number of hits counted in the trigram index, when every term is
-        a Chinese string of three characters or more and at most UNINDEXED_MAX
-        articles are not in that index yet (those are tested one by one);
-        None otherwise. 人民币 is then one token's
-        doclist instead of a phrase of 人民 and 民币, both in a large part of
-        the archive (measured at 100,000 articles: 1.1 against 3.9 ms)."""
+        a Chinese string of three characters or more (see _count_deferred);
+        None otherwise. 人民币 is then one token's doclist instead of a phrase
+        of 人民 and 民币, both in a large part of the archive (measured at
+        100,000 articles: 1.1 against 3.9 ms)."""
         match = trigram_match(query)
         if match is None or filters.cluster_id is not None:
             return None
-        upto = self.upto(conn, "trigram")
-        if self.backlog(conn, cap=UNINDEXED_MAX + 1, name="trigram") > UNINDEXED_MAX:
-            return None
         if filters.source:
             match = f"({match}) AND src : {source_token(filters.source)}"
-        tri = {"m": match, "lo": params["lo"], "hi": params["hi"]}
-        n = self._count_file(conn, text("SELECT count(*) FROM article_tri WHERE article_tri MATCH :m AND rowid BETWEEN :lo AND :hi"), tri)
+        sql = text("SELECT count(*) FROM article_tri WHERE article_tri MATCH :m AND rowid BETWEEN :lo AND :hi")
+        terms = [t.text for t in query.terms]
+        return self._count_deferred(
+            conn, "trigram", filters,
+            lambda: self._count_file(conn, sql, {"m": match, "lo": params["lo"], "hi": params["hi"]}),
+            # Chinese terms (all that trigram_match lets through) are the same in
+            # the stored and the normalized text: a plain substring test is `contains`.
+            lambda title, body: all(t in title or t in body for t in terms),
+        )  # fmt: skip
+
+    def _count_short(self, conn: Connection, query: Query, filters: Filters) -> int | None:
+        """The number of hits of a query of one term of one or two Chinese
+        characters without filters: its row of token_docs (see
+        _count_deferred); None otherwise. 涨 is then one row instead of the
+        prefix index's doclist of a third of the archive (docs/search.md)."""
+        term = short_term(query)
+        if term is None or filters != Filters():
+            return None
+        return self._count_deferred(
+            conn, "token_docs", filters,
+            lambda: conn.exec_driver_sql("SELECT docs FROM token_docs WHERE token = ?", (term,)).scalar() or 0,
+            lambda title, body: term in title or term in body,
+        )  # fmt: skip
+
+    def _count_deferred(self, conn: Connection, name: str, filters: Filters, counted: Callable[[], int],
+                        test: Callable[[str, str], bool]) -> int | None:  # fmt: skip
+        """Hits from an index filled after the fact (`counted`: those among
+        the articles it holds), plus the articles it does not hold yet, when
+        at most UNINDEXED_MAX, each tested directly (reading and testing 500
+        texts: about 1 ms); None when more wait, or when the index moved on
+        meanwhile (articles could then be counted twice or not at all)."""
+        upto = self.upto(conn, name)
+        if self.backlog(conn, cap=UNINDEXED_MAX + 1, name=name) > UNINDEXED_MAX:
+            return None
+        n = counted()
+        lo, hi = filters.key_range()
         # The unary + keeps SQLite on the primary key (the few newest ids): on
         # the index of search_key, a whole-archive key range read every row.
         sql = "SELECT title, text FROM articles WHERE id > :u AND +search_key BETWEEN :lo AND :hi"
         if filters.source:
             sql += " AND +source = :s"
-        rest = conn.execute(text(sql), {"u": upto, "lo": params["lo"], "hi": params["hi"], "s": filters.source}).all()
-        # Chinese terms (all that trigram_match lets through) are the same in
-        # the stored and the normalized text: a plain substring test is `contains`.
-        n += sum(1 for title, body in rest if all(t.text in title or t.text in body for t in query.terms))
-        if self.upto(conn, "trigram") != upto:
-            return None  # articles moved into the index meanwhile: they may be counted twice
-        return n
-
-    def _count_short(self, conn: Connection, query: Query, filters: Filters) -> int | None:
-        """The number of hits of a query of one term of one or two Chinese
-        characters without filters: its row of token_docs, plus the articles
-        not counted there yet (at most UNINDEXED_MAX, tested one by one);
-        None otherwise. 涨 is then one row instead of the prefix index's
-        doclist of a third of the archive (see docs/search.md)."""
-        term = short_term(query)
-        if term is None or filters != Filters():
-            return None
-        upto = self.upto(conn, "token_docs")
-        if self.backlog(conn, cap=UNINDEXED_MAX + 1, name="token_docs") > UNINDEXED_MAX:
-            return None
-        lo, hi = filters.key_range()
-        n = conn.exec_driver_sql("SELECT docs FROM token_docs WHERE token = ?", (term,)).scalar() or 0
-        rest = conn.exec_driver_sql(
-            "SELECT title, text FROM articles WHERE id > ? AND +search_key BETWEEN ? AND ?", (upto, lo, hi)
-        ).all()
-        n += sum(1 for title, body in rest if term in title or term in body)
-        if self.upto(conn, "token_docs") != upto:
-            return None  # articles were counted meanwhile: they may be counted twice
-        return n
+        rest = conn.execute(text(sql), {"u": upto, "lo": lo, "hi": hi, "s": filters.source}).all()
+        n += sum(1 for title, body in rest if test(title, body))
+        return n if self.upto(conn, name) == upto else None
 
     @staticmethod
     def _count_file(conn: Connection, sql, params: dict) -> int:
