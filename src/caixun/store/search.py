@@ -454,8 +454,12 @@ class PostgresSearch:
         params: dict = {"q": _tsquery(query), "lo": lo, "hi": hi, "n": limit, "o": offset}
         where = ["s.vector @@ CAST(:q AS tsquery)", "s.search_key BETWEEN :lo AND :hi"]
         for i, term in enumerate(query.terms):
-            params[f"t{i}"] = term.text
-            where.append(f"strpos(s.norm, :t{i}) > 0")
+            # A term of one token (a character, a bigram, a word) is matched
+            # exactly by the index; only a phrase needs its text checked (the
+            # tsvector has no positions), which reads each hit's normalized text.
+            if len(term.tokens) > 1:
+                params[f"t{i}"] = term.text
+                where.append(f"strpos(s.norm, :t{i}) > 0")
         if filters.source:
             params["src"] = source_token(filters.source)
             where.append("s.src = :src")
