@@ -366,31 +366,3 @@ def test_a_fresh_sqlite_archive_reads_the_export_index_without_the_texts(tmp_pat
         assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
         index = s.article_index()
         assert [(e.source, e.search_key) for e in index] == sorted((e.source, e.search_key) for e in index)
-
-
-@pytest.mark.postgres
-def test_postgres_search_rows_of_schema_7_are_made_small(store_url):
-    # Migration 8 rebuilds PostgreSQL's search table without the normalized
-    # text (now in article_norm); searches find the same articles after it.
-    if not store_url.startswith("postgres"):
-        pytest.skip("PostgreSQL only")
-    from caixun.searchtext import normalize
-
-    texts = article_texts(60, seed=13)
-    with Store(store_url) as s:
-        ingest(s, [raw(i, t) for i, t in enumerate(texts)])
-    with Store(store_url) as s, s.engine.begin() as conn:  # back to schema 7's layout
-        conn.exec_driver_sql("DROP TABLE article_norm")
-        conn.exec_driver_sql("ALTER TABLE article_search ADD COLUMN norm TEXT")
-        for i, title, body in conn.exec_driver_sql("SELECT id, title, text FROM articles").all():
-            conn.exec_driver_sql("UPDATE article_search SET norm = %s WHERE article_id = %s",
-                                 (normalize(title) + "\n" + normalize(body), i))  # fmt: skip
-        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 8")
-    with Store(store_url) as s:
-        with s.engine.connect() as conn:
-            columns = {r[0] for r in conn.exec_driver_sql(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = 'article_search'")}  # fmt: skip
-            assert "norm" not in columns
-            assert conn.exec_driver_sql("SELECT count(*) FROM article_norm").scalar() == 60
-        for q in ("人民币汇率", "涨", "美元兑人民币 贵州茅台", "A股", "600519"):
-            assert s.search(q, limit=100).total == _expected(texts, q), q

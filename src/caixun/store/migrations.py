@@ -111,29 +111,6 @@ def _token_docs(conn: Connection) -> None:
         search.SqliteSearch.create_token_docs(conn)
 
 
-def _slim_search_rows(conn: Connection) -> None:
-    """On PostgreSQL, small search rows: the normalized text moves to
-    article_norm and the tsvectors out of line (see
-    PostgresSearch.create_tables). The table is made anew, as dropping a
-    column would leave every row as large as before."""
-    if conn.dialect.name != "postgresql":
-        return
-    if "norm" not in {c["name"] for c in inspect(conn).get_columns("article_search")}:
-        return  # made by this version already (migration 2 on an older schema)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS article_search_slim")
-    search.PostgresSearch.create_tables(conn, "article_search_slim")
-    conn.exec_driver_sql(
-        "INSERT INTO article_search_slim (search_key, article_id, src, vector)"
-        " SELECT search_key, article_id, src, vector FROM article_search"
-    )
-    conn.exec_driver_sql(
-        "INSERT INTO article_norm (search_key, article_id, norm) SELECT search_key, article_id, norm FROM article_search"
-    )
-    conn.exec_driver_sql("DROP TABLE article_search")
-    conn.exec_driver_sql("ALTER TABLE article_search_slim RENAME TO article_search")
-    search.PostgresSearch.create_indexes(conn, "article_search")
-
-
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -142,7 +119,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "the export's index read from an index on SQLite", _export_index),
     (6, "a trigram index of long Chinese terms on SQLite, filled after the fact", _trigrams),
     (7, "document counts of Chinese characters and bigrams on SQLite, filled after the fact", _token_docs),
-    (8, "small search rows on PostgreSQL: normalized text in article_norm, tsvectors out of line", _slim_search_rows),
 ]
 LATEST = MIGRATIONS[-1][0]
 

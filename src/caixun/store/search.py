@@ -10,9 +10,9 @@ first page of the newest hits never sorts the whole result set (measured in
 
 - SQLite: an FTS5 table without its own copy of the text (content=''), with
   a prefix index for one-character queries; phrases of bigrams are exact.
-- PostgreSQL: a table of position-free tsvectors with a GIN index, and the
-  normalized text in a table of its own; each term's bigrams are ANDed, then
-  a term of several tokens is checked as a substring of that text (tsvector positions stop at 16,383, which long
+- PostgreSQL: a table of position-free tsvectors with a GIN index and the
+  normalized text; each term's bigrams are ANDed, then the term is checked as
+  a substring of that text (tsvector positions stop at 16,383, which long
   articles pass). Checking against the articles' own text through
   translate() cost 10 s per query at 100,000 articles.
 """
@@ -426,52 +426,26 @@ class PostgresSearch:
         pass
 
     def create(self, conn: Connection) -> None:
-        self.create_tables(conn, "article_search")
-        self.create_indexes(conn, "article_search")
-
-    @staticmethod
-    def create_tables(conn: Connection, name: str) -> None:
-        """The search rows kept small: the tsvector (1.5 kB compressed for a
-        corpus-like article) goes out of line (toast_tuple_target), and the
-        normalized text, read only to check phrases, is in article_norm. A
-        count reads the heap row of every hit (PostgreSQL cannot count from a
-        GIN index), and with both inline a row took a seventh of a block: at
-        1,000,000 articles, counting 美元 read 112,435 blocks in 0.4-0.9 s
-        against 23,119 blocks in 0.22 s (docs/benchmarks.md)."""
         conn.exec_driver_sql(
-            f"CREATE TABLE IF NOT EXISTS {name} ("
+            "CREATE TABLE IF NOT EXISTS article_search ("
             " search_key BIGINT PRIMARY KEY, article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
-            " src TEXT NOT NULL, vector TSVECTOR NOT NULL) WITH (toast_tuple_target = 128)"
+            " src TEXT NOT NULL, vector TSVECTOR NOT NULL, norm TEXT NOT NULL)"
         )
-        conn.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS article_norm ("
-            " search_key BIGINT PRIMARY KEY, article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
-            " norm TEXT NOT NULL)"
-        )
-
-    @staticmethod
-    def create_indexes(conn: Connection, name: str) -> None:
-        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_article_search_vector ON {name} USING gin (vector)")
-        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_article_search_src ON {name} (src, search_key)")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_article_search_vector ON article_search USING gin (vector)")
+        conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_article_search_src ON article_search (src, search_key)")
 
     def add(self, conn: Connection, rows: list[IndexRow]) -> None:
         if rows:
             conn.exec_driver_sql(
-                "INSERT INTO article_search (search_key, article_id, src, vector) "
-                "VALUES (%s, %s, %s, array_to_tsvector(%s::text[]))",
-                [(r.key, r.article_id, source_token(r.source), sorted(set(" ".join(r.token_strings()).split())))
-                 for r in rows],  # fmt: skip
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO article_norm (search_key, article_id, norm) VALUES (%s, %s, %s)",
-                [(r.key, r.article_id, normalize(r.title) + "\n" + normalize(r.text)) for r in rows],
+                "INSERT INTO article_search (search_key, article_id, src, vector, norm) "
+                "VALUES (%s, %s, %s, array_to_tsvector(%s::text[]), %s)",
+                [(r.key, r.article_id, source_token(r.source), sorted(set(" ".join(r.token_strings()).split())),
+                  normalize(r.title) + "\n" + normalize(r.text)) for r in rows],  # fmt: skip
             )
 
     def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
         if rows:
-            keys = [(r.key,) for r in rows]
-            conn.exec_driver_sql("DELETE FROM article_search WHERE search_key = %s", keys)
-            conn.exec_driver_sql("DELETE FROM article_norm WHERE search_key = %s", keys)
+            conn.exec_driver_sql("DELETE FROM article_search WHERE search_key = %s", [(r.key,) for r in rows])
 
     def search(
         self, conn: Connection, query: Query, filters: Filters, order: str, limit: int, offset: int
@@ -479,17 +453,13 @@ class PostgresSearch:
         lo, hi = filters.key_range()
         params: dict = {"q": _tsquery(query), "lo": lo, "hi": hi, "n": limit, "o": offset}
         where = ["s.vector @@ CAST(:q AS tsquery)", "s.search_key BETWEEN :lo AND :hi"]
-        # A term of one token (a character, a bigram, a word) is matched
-        # exactly by the index; only a phrase needs its text checked (the
-        # tsvector has no positions), which reads each hit's normalized text.
-        checks = []
         for i, term in enumerate(query.terms):
+            # A term of one token (a character, a bigram, a word) is matched
+            # exactly by the index; only a phrase needs its text checked (the
+            # tsvector has no positions), which reads each hit's normalized text.
             if len(term.tokens) > 1:
                 params[f"t{i}"] = term.text
-                checks.append(f"strpos(n.norm, :t{i}) > 0")
-        if checks:
-            where.append("EXISTS (SELECT 1 FROM article_norm n WHERE n.search_key = s.search_key AND "
-                         + " AND ".join(checks) + ")")  # fmt: skip
+                where.append(f"strpos(s.norm, :t{i}) > 0")
         if filters.source:
             params["src"] = source_token(filters.source)
             where.append("s.src = :src")
@@ -498,9 +468,11 @@ class PostgresSearch:
             where.append("s.article_id IN (SELECT id FROM articles WHERE cluster_id = :c)")
         sql = "FROM article_search s WHERE " + " AND ".join(where)
         # For the count, the bitmap of the GIN index and not a sequential scan
-        # (which detoasts every vector: 涨 at 1,000,000 articles 0.9 s against
-        # 0.27 s), with memory enough for the bitmap to stay exact (a lossy one
-        # rechecks every row of its pages). Both only for this statement.
+        # (which the planner takes for frequent terms and which detoasts every
+        # row's tsvector), with memory enough for the bitmap to stay exact (a
+        # lossy one rechecks every row of its pages): at 1,000,000 articles,
+        # counting 美元 0.9 s against 0.4-0.5 s (docs/benchmarks.md). Both
+        # settings for this statement only.
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         total = conn.execute(text(f"SELECT count(*) {sql}"), params).scalar_one()
