@@ -188,7 +188,7 @@ def index_cmd(obj: Context) -> None:
     frequent terms several times faster in a large archive (人民币, 北向资金
     净流入; 涨 or 美元 without filters). `caixun import` leaves this for
     later, so that a large import is not held up; `caixun run` does it
-    between polls. About 0.5 ms per article (under 10 minutes for 1,000,000).
+    between polls. About 0.3-0.6 ms per article (4-10 minutes for 1,000,000).
     """
     import time
 
