@@ -24,6 +24,7 @@ from caixun.searchtext import (
 )
 from caixun.store import Store
 from caixun.store.migrations import LATEST
+from caixun.store.search import Filters
 
 T0 = datetime(2023, 5, 1, 8, 0, tzinfo=UTC)
 PHRASES = ["介休市", "降准", "贵州茅台", "上涨", "涨停", "亿美元", "北向资金净流入", "人民币汇率", "A股", "shibor",
@@ -331,6 +332,7 @@ def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
     with Store(url) as s, s.engine.begin() as conn:  # take it back to schema 1
         conn.exec_driver_sql("DROP TABLE article_fts")
         conn.exec_driver_sql("DROP TABLE article_tri")
+        conn.exec_driver_sql("DROP TABLE token_docs")
         conn.exec_driver_sql("DROP TABLE search_progress")
         conn.exec_driver_sql("DROP INDEX ix_articles_search_key")
         conn.exec_driver_sql("DROP INDEX ix_articles_source_search_key")
@@ -349,6 +351,9 @@ def test_a_version_1_database_is_migrated_and_indexed(tmp_path):
         # Migration 6: the trigram index starts empty, and searches are complete meanwhile.
         assert s.search_backlog() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
         assert s.index_backlog() == 30 and s.search("人民币汇率", limit=100).total == sum("人民币汇率" in t for t in texts)
+        # Migration 7: the counts of short terms, filled by the same pass.
+        with s.engine.connect() as conn:
+            assert s.search_index._count_short(conn, parse_query("涨"), Filters()) == sum("涨" in t for t in texts)
         # Migration 5: the export's index is read from a covering index.
         assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
         assert len(s.article_index()) == 30
