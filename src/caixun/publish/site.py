@@ -145,7 +145,6 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
     by_cluster: dict[int, list[IndexEntry]] = defaultdict(list)
     for e in index:
         by_cluster[e.cluster_id].append(e)
-    by_id = {e.id: e for e in index}
     story_sources = {c: len({m.source for m in members}) for c, members in by_cluster.items()}
 
     # -- article pages: only those whose inputs changed ---------------------------
@@ -164,6 +163,7 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
         # (each with its own connection) while this one makes the listings
         # and feeds, so both cores work (Hugo's way too).
         pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        by_id = {e.id: e for e in index}
         futures = []
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start : start + CHUNK]

@@ -46,7 +46,7 @@ from caixun.store.migrations import migrate
 from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
 from caixun.store.search import Filters, IndexRow, SqliteSearch, allocate_keys, key_bound, key_time
 from caixun.store.search import for_backend as search_backend
-from caixun.store.sql import chunks, marks
+from caixun.store.sql import chunks, marks, shared_file
 
 if TYPE_CHECKING:
     from caixun.dedupe import Candidate
@@ -159,8 +159,7 @@ class Store:
         in-memory SQLite one)."""
         if self.backend != "sqlite":
             return True
-        database = make_url(self.url).database
-        return bool(database) and database != ":memory:" and not database.startswith("file:")
+        return shared_file(make_url(self.url).database)
 
     @property
     def safe_url(self) -> str:

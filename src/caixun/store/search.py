@@ -41,7 +41,7 @@ from caixun.searchtext import (
     short_terms,
     trigram_match,
 )
-from caixun.store.sql import chunks, marks
+from caixun.store.sql import chunks, marks, shared_file
 
 KEY_SHIFT = 20
 
@@ -218,10 +218,6 @@ class SqliteSearch:
             if covered := self._covered(conn, rows, "token_docs"):
                 self._add_token_docs(conn, [(r.key, r.title, r.text) for r in covered], -1)
 
-    # What is filled after the fact, each with its own progress row: the
-    # trigram index and the token document counts.
-    DEFERRED = ("trigram", "token_docs")
-
     @staticmethod
     def upto(conn: Connection, name: str) -> int:
         return conn.exec_driver_sql("SELECT upto FROM search_progress WHERE name = ?", (name,)).scalar_one()
@@ -239,14 +235,14 @@ class SqliteSearch:
         # `upto` is read, so two processes never index the same articles.
         conn.exec_driver_sql("UPDATE search_progress SET upto = upto WHERE name = 'trigram'")
         moved = 0
-        for name in self.DEFERRED:
+        for name, fill in self.DEFERRED.items():
             upto = self.upto(conn, name)
             last = conn.exec_driver_sql(
                 "SELECT max(id) FROM (SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?)", (upto, limit)
             ).scalar()
             if last is None:
                 continue
-            (self._fill_trigrams if name == "trigram" else self._fill_token_docs)(conn, upto, last)
+            fill(conn, upto, last)
             conn.exec_driver_sql("UPDATE search_progress SET upto = ? WHERE name = ?", (last, name))
             n = conn.exec_driver_sql("SELECT count(*) FROM articles WHERE id > ? AND id <= ?", (upto, last)).scalar_one()
             moved = max(moved, n)
@@ -262,12 +258,6 @@ class SqliteSearch:
             "caixun_source_token(source) FROM articles WHERE id > ? AND id <= ? AND search_key IS NOT NULL",
             (upto, last),
         )
-
-    def _fill_token_docs(self, conn: Connection, upto: int, last: int) -> None:
-        rows = conn.exec_driver_sql(
-            "SELECT search_key, title, text FROM articles WHERE id > ? AND id <= ?", (upto, last)
-        ).all()
-        self._add_token_docs(conn, rows, +1)
 
     @staticmethod
     def _add_token_docs(conn: Connection, rows, sign: int) -> None:
@@ -285,6 +275,16 @@ class SqliteSearch:
                 "ON CONFLICT (token) DO UPDATE SET docs = docs + excluded.docs",
                 [(t, sign * n) for t, n in counts.items()],
             )
+
+    @staticmethod
+    def _fill_token_docs(conn: Connection, upto: int, last: int) -> None:
+        rows = conn.exec_driver_sql(
+            "SELECT search_key, title, text FROM articles WHERE id > ? AND id <= ?", (upto, last)
+        ).all()
+        SqliteSearch._add_token_docs(conn, rows, +1)
+
+    # What is filled after the fact, each with its own progress row, and how.
+    DEFERRED = {"trigram": _fill_trigrams, "token_docs": _fill_token_docs}
 
     def backlog(self, conn: Connection, cap: int | None = None, name: str | None = None) -> int:
         """Articles not in every index filled after the fact yet (or not in
@@ -331,7 +331,7 @@ class SqliteSearch:
             return self._count_file(conn, sql, params) if n is None else n
 
         database = conn.engine.url.database
-        if not database or database == ":memory:" or database.startswith("file:"):
+        if not shared_file(database):
             return count()  # an in-memory database: one connection's own, no cache
         if COUNT_CACHE:
             key = (str(sql), tuple(sorted(params.items())))
@@ -400,7 +400,7 @@ class SqliteSearch:
         in two halves at once when the database is a file (an in-memory
         database is one connection's own)."""
         database = conn.engine.url.database
-        if PARALLEL_COUNT and database and database != ":memory:" and not database.startswith("file:"):
+        if PARALLEL_COUNT and shared_file(database):
             # Two subqueries: SQLite reads a min() or a max() off the index end
             # only when it is the query's one aggregate (together: a full scan).
             kmin, kmax = conn.exec_driver_sql(

@@ -19,6 +19,13 @@ def marks(conn: Connection, n: int) -> str:
     return ", ".join([placeholder(conn)] * n)
 
 
+def shared_file(database: str | None) -> bool:
+    """Whether a SQLite database name is a file that other connections and
+    processes can open (not an in-memory database, which is one
+    connection's own, nor a `file:` URI, which may be one)."""
+    return bool(database) and database != ":memory:" and not database.startswith("file:")
+
+
 def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
