@@ -52,7 +52,7 @@ class NewsApi:
         if path == "/web/webapi" and q.get("type") == "102":
             rows = [i for i in self.items if i["list"] == "rolling"][:count]
             return {"records": [{"id": i["code"], "infoCode": i["code"], "title": i["title"], "digest": f"【{i['title']}】{i['body'][:30]}",
-                                 "url_w": f"http://finance.example.com/news/{i['code']}.html", "showtime": i["time"]} for i in rows]}  # fmt: skip
+                                 "url_w": i.get("url", f"http://finance.example.com/news/{i['code']}.html"), "showtime": i["time"]} for i in rows]}  # fmt: skip
         if path == "/web/webapi" and q.get("type") == "45":
             rows = [i for i in self.items if i["list"] == "media"][:count]
             return {"nodeList": [{"infocode": i["code"], "from": i["outlet"], "title": i["title"], "showtime": i["time"]} for i in rows]}

@@ -54,17 +54,17 @@ def test_blank_line_before_front_matter_and_no_trailing_newline_round_trip():
     raw = parse_post(original, "2023-03-01-42.md")
     assert raw.title == "标题"
     art = prepare(raw, "emnews", datetime.now(UTC))
-    assert render_post(art) == original
+    assert render_post(art, verbatim=True) == original
 
 
 def test_curly_quotes_in_title_round_trip_and_ascii_quote_is_escaped():
     curly = flash_post("7", "“新债王”称美股仍有风险", "正文。")
     art = prepare(parse_post(curly, "2023-03-01-7.md"), "emnews", datetime.now(UTC))
-    assert render_post(art) == curly
+    assert render_post(art, verbatim=True) == curly
     broken = flash_post("8", '他说"降息"不会很快到来', "正文。")  # what the old generator wrote: invalid YAML
     raw = parse_post(broken, "2023-03-01-8.md")
     assert raw.title == '他说"降息"不会很快到来'
-    out = render_post(prepare(raw, "emnews", datetime.now(UTC)))
+    out = render_post(prepare(raw, "emnews", datetime.now(UTC)), verbatim=True)
     front = yaml.safe_load(out.split("---\n")[1])
     assert front["title"] == '他说"降息"不会很快到来'
 
@@ -78,7 +78,7 @@ def test_digest_block_and_html_body():
     assert raw.digest == "这是摘要。" and raw.body == "<p>第一段。</p><p>第二段。</p>" and raw.body_format == "html"
     art = prepare(raw, "emnews", datetime.now(UTC))
     assert art.text == "第一段。\n\n第二段。"
-    assert render_post(art) == text
+    assert render_post(art, verbatim=True) == text
 
 
 def test_no_front_matter_is_a_post_error():
@@ -112,7 +112,7 @@ def test_read_posts_recurses_and_skips_readmes(tmp_path, post_dir):
 def test_import_export_round_trip_is_byte_identical(sqlite_store, post_dir, tmp_path):
     import_paths(sqlite_store, [post_dir])
     out = tmp_path / "export"
-    export_jekyll(sqlite_store.iter_articles(), out)
+    export_jekyll(sqlite_store.iter_articles(), out, verbatim=True)
     for original in post_dir.glob("*.md"):
         exported = out / "_posts" / original.name
         assert exported.read_bytes() == original.read_bytes(), original.name
@@ -120,7 +120,7 @@ def test_import_export_round_trip_is_byte_identical(sqlite_store, post_dir, tmp_
     assert page == "---\nlayout: category\ntitle: 江城日报新闻\ncategory: jiangchengribao\n---"
 
 
-def test_sanitized_export_has_no_raw_markup(sqlite_store, tmp_path):
+def test_default_export_is_sanitized_html_and_verbatim_is_opt_in(sqlite_store, tmp_path):
     d = tmp_path / "p"
     d.mkdir()
     (d / "2023-03-01-5.md").write_text(
@@ -128,7 +128,11 @@ def test_sanitized_export_has_no_raw_markup(sqlite_store, tmp_path):
     )
     import_paths(sqlite_store, [d])
     art = sqlite_store.get_article_by_key("eastmoney:5")
-    assert "<script>" in render_post(art)  # faithful by default: the body as received
-    clean = render_post(art, sanitized=True)
+    assert "<script>" in render_post(art, verbatim=True)  # the old bytes, when asked for
+    clean = render_post(art)
     assert "<script>" not in clean and "onclick" not in clean and "<p>好</p>" in clean
-    assert post_filename(art) == "2023-03-01-5.md"
+    assert "date: 2023-03-01 09:30:00 +0800" in clean  # never read as UTC by Jekyll
+    assert post_filename(art) == "2023-03-01-5.html"
+    assert post_filename(art, verbatim=True) == "2023-03-01-5.md"
+
+

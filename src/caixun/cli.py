@@ -593,16 +593,27 @@ def export() -> None:
 
 @export.command("jekyll")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--sanitized", is_flag=True, help="Write cleaned HTML instead of each body as received (no byte-identical round trip then).")
+@click.option("--verbatim", is_flag=True,
+              help="Republish posts imported from the old format byte for byte, markup as received included "
+                   "(unsafe if a post holds script: only for posts you trust). Generated parts stay escaped.")
+@click.option("--sanitized", is_flag=True, hidden=True, help="The default now; kept so that old scripts still run.")
 @click.pass_obj
-def export_jekyll_cmd(obj: Context, directory: Path, sanitized: bool) -> None:
-    """Write _posts/<date>-<id>.md in the old format, category pages and a site
-    that `jekyll build` builds. Unchanged files are not rewritten."""
+def export_jekyll_cmd(obj: Context, directory: Path, verbatim: bool, sanitized: bool) -> None:
+    """Write a site that `jekyll build` builds: _posts/<date>-<id>.html with
+    the sanitized body (no Markdown, no Liquid, every field escaped, times in
+    +0800), category pages and layouts. Unchanged files are not rewritten.
+
+    \b
+    Example:
+      caixun export jekyll site/ && (cd site && jekyll build)
+    """
     from caixun.publish.jekyll import export_jekyll
 
+    if verbatim and sanitized:
+        raise click.UsageError("--verbatim and --sanitized contradict each other")
     store = obj.store
     with progress_bar(store.count_articles(), "exporting") as advance:
-        result = export_jekyll(store.iter_articles(), directory, sanitized=sanitized, on_progress=advance)
+        result = export_jekyll(store.iter_articles(), directory, verbatim=verbatim, on_progress=advance)
     click.echo(f"export jekyll: {result.posts} posts, {result.categories} category pages in {directory}")
 
 

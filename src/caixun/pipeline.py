@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from itertools import islice
 
 from caixun.clean.html import clean_body
+from caixun.clean.links import safe_link
 from caixun.clean.normalize import (
     as_aware,
     date_from_item_id,
@@ -71,7 +72,11 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         digest_text = clean_body(digest_text, "html")[1]
     published = as_aware(published)
     url = canonical_url(raw.url)
-    if raw.url and raw.url != url:
+    if url and not safe_link(url):
+        # javascript:, data: and the like: kept as received, never as a link
+        meta["unsafe_url"] = raw.url
+        url = ""
+    elif raw.url and raw.url != url:
         meta["source_url"] = raw.url  # the link as given, for faithful exports
     return Article(
         key=raw.key,

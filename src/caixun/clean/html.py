@@ -19,6 +19,8 @@ import re
 import nh3
 from lxml import html as lxml_html
 
+from caixun.clean.links import safe_link
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "div", "section", "article", "blockquote", "pre", "code",
     "h1", "h2", "h3", "h4", "h5", "h6",
@@ -47,11 +49,22 @@ _CJK_GAP = re.compile(
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000]*\n")
 
+
+
+def _only_absolute_links(tag: str, attribute: str, value: str) -> str | None:
+    """Links in a third-party body: absolute http(s) only (see caixun.clean.links).
+    A relative link points into a site we do not mirror: a broken link on ours."""
+    if attribute in ("href", "src"):
+        return safe_link(value) or None
+    return value
+
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
     clean_content_tags={"script", "style", "noscript", "iframe", "object", "embed", "template"},
-    url_schemes={"http", "https", "mailto"},
+    url_schemes={"http", "https"},
+    attribute_filter=_only_absolute_links,
     strip_comments=True,
     link_rel="noopener noreferrer nofollow",
 )
@@ -63,7 +76,8 @@ _output_cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes={**ALLOWED_ATTRIBUTES, "*": {"title"}},
     clean_content_tags={"script", "style", "noscript", "iframe", "object", "embed", "template"},
-    url_schemes={"http", "https", "mailto"},
+    url_schemes={"http", "https"},
+    attribute_filter=_only_absolute_links,
     strip_comments=True,
     link_rel="noopener noreferrer nofollow",
 )

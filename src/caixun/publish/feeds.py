@@ -6,6 +6,7 @@ from the same fields)."""
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from datetime import UTC, datetime
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
+from caixun.clean.html import resanitize
+from caixun.clean.links import safe_link
 from caixun.clean.normalize import to_shanghai
 from caixun.model import Article
 
@@ -106,8 +109,9 @@ def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entrie
         fe.author(name=art.source)
         for tag in art.tags:
             fe.category(term=tag)
-        fe.description(art.digest or art.text[:200])
-        fe.content(art.html, type="html")
+        # RSS readers render <description> as HTML: the summary is plain text, so escape it.
+        fe.description(html.escape(art.digest or art.text[:200], quote=False))
+        fe.content(resanitize(art.html), type="html")
     return fg
 
 
@@ -138,9 +142,9 @@ def _json_item(a: Article, base: str) -> dict:
     return {
         "id": article_url(base, a),
         "url": article_url(base, a),
-        "external_url": a.url or None,
+        "external_url": safe_link(a.url) or None,
         "title": a.title,
-        "content_html": a.html,
+        "content_html": resanitize(a.html),
         "summary": a.digest or a.text[:200],
         "date_published": to_shanghai(a.published_at).isoformat(),
         "authors": [{"name": a.source}],

@@ -12,10 +12,20 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
 
+from caixun.clean.links import safe_link
 from caixun.enrich import is_shown
 from caixun.publish import views
 from caixun.publish.feeds import KINDS
 from caixun.publish.highlight import fact_spans, mark
+
+# The served site sends this as a header; the static export writes it into
+# each page as a <meta> (static hosting sends no headers of ours), without
+# frame-ancestors, which browsers ignore in a <meta>. Article bodies come from
+# third parties: even if something slipped through sanitizing and escaping,
+# the browser would run no script.
+CSP_META = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; img-src * data:; style-src 'self'")  # fmt: skip
+CSP = CSP_META + "; frame-ancestors 'none'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,7 @@ def env() -> Environment:
     e = Environment(loader=PackageLoader("caixun.publish", "templates"), autoescape=select_autoescape(default=True),
                     bytecode_cache=_bytecode_cache())  # fmt: skip
     e.globals["bj"] = views.beijing_time
+    e.filters["safe_link"] = safe_link
     e.globals["region_name"] = views.region_name
     e.globals["describe"] = views.describe_figure
     e.tests["shown_figure"] = is_shown
@@ -66,6 +77,7 @@ def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q
         reload=site.reload,
         feeds=feed_links(site.base, feeds_path, feeds_title, feeds_q) if not (site.static and feeds_q) else [],
         served=not site.static,  # pages only the server has: figures, regions, securities
+        csp_meta=CSP_META if site.static else None,
         **ctx,
     )
 

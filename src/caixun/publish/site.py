@@ -49,7 +49,7 @@ CHUNK = 1000
 # 3.4-3.6 s with two).
 WORKERS = min(2, os.cpu_count() or 1)
 # Bump when templates change, so that every page is made again.
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from caixun.clean.html import resanitize
+from caixun.clean.links import safe_link
 from caixun.clean.normalize import to_shanghai
 from caixun.enrich.regions import gazetteer
 from caixun.model import Article
@@ -258,7 +259,7 @@ def article_json(art: Article, *, full: bool = True) -> dict[str, Any]:
         "id": art.id,
         "source": art.source,
         "source_item_id": art.source_item_id,
-        "url": art.url,
+        "url": safe_link(art.url),
         "title": art.title,
         "published_at": to_shanghai(art.published_at).isoformat(),
         "category": art.category,
@@ -268,7 +269,7 @@ def article_json(art: Article, *, full: bool = True) -> dict[str, Any]:
         "digest": art.digest,
     }
     if full:
-        out["html"] = art.html
+        out["html"] = resanitize(art.html)
         out["text"] = art.text
         out["content_hash"] = art.content_hash
     return out

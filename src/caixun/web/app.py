@@ -23,8 +23,7 @@ from caixun.publish import feeds, pages, views
 from caixun.publish.figures_csv import csv_lines
 from caixun.store import FigureFilter, Store, health
 
-CSP = ("default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-       "form-action 'self'; img-src * data:; style-src 'self'")  # fmt: skip
+CSP = pages.CSP
 
 
 def figure_filter(indicator: str | None = None, subject: str | None = None, region: str | None = None,
