@@ -59,11 +59,17 @@ def test_stats_and_jsonl_export(tmp_path, post_dir):
     assert media["tags"] == ["江城日报新闻"] and "返回" not in media["text"]
 
 
-def test_default_config_has_the_old_sources(tmp_path):
+def test_default_config_has_the_six_providers_and_the_old_ones_as_a_preset(tmp_path):
     r = invoke("--db", str(tmp_path / "c.db"), "sources", "--json")
     rows = json.loads(r.output)
-    assert {s["api"] for s in rows} == {"rolling", "media", "market"}
-    assert all(s["interval"] == 300 and s["health"] == "never polled" for s in rows)
+    assert [s["kind"] for s in rows] == ["eastmoney-fast", "eastmoney-column", "cls-telegraph", "sina-zhibo",
+                                         "wallstreetcn-live", "jin10-flash"]  # fmt: skip
+    assert all(60 <= s["interval"] <= 300 and s["health"] == "never polled" and s["reason"] is None for s in rows)
+    assert {"name", "kind", "health", "reason", "last_ok_at", "items"} <= set(rows[0])
+    cfg = tmp_path / "old.toml"
+    cfg.write_text('presets = ["finews-2022"]\n', encoding="utf-8")
+    old = json.loads(invoke("--config", str(cfg), "--db", str(tmp_path / "c.db"), "sources", "--json").output)
+    assert {s["api"] for s in old} == {"rolling", "media", "market"} and len(old) == 5
 
 
 @pytest.mark.jekyll

@@ -67,7 +67,7 @@ def test_one_dead_source_does_not_stop_the_others(tmp_path):
     sources = CliRunner().invoke(cli, ["--db", db, "--config", str(tmp_path / "caixun.toml"), "sources", "--json"])
     states = {s["name"]: s for s in json.loads(sources.output)}
     assert states["东财市场37"]["health"] == "failing" and states["东财市场37"]["failures"] == 1
-    assert states["东财滚动"]["health"] == "ok" and states["东财滚动"]["items_added"] == 6
+    assert states["东财滚动"]["health"] == "ok" and states["东财滚动"]["items"] == 6
 
 
 def test_unknown_source_is_a_usage_error(tmp_path):

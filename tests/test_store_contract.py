@@ -155,13 +155,22 @@ def test_source_slugs_are_unique_and_stable(store):
     assert store.ensure_sources({"华下": None, "华夏": None}) == {"华下": first["华下"], "华夏": "huaxia"}
 
 
-def test_failing_source_backs_off_and_becomes_unhealthy(store):
+def test_failing_source_backs_off_and_a_broken_one_is_told_apart(store):
     states = []
     for i in range(4):
         states.append(store.record_poll("s", now=T0, interval=300, error=f"HTTP 500 #{i}"))
     waits = [(s["next_due_at"] - T0).total_seconds() for s in states]
     assert waits == [300, 600, 1200, 2400]
-    assert health(states[1]) == "failing" and health(states[3]) == "unhealthy"
+    assert health(states[1]) == "failing" and health(states[3]) == "failing"
+    why = "answered HTML (anti-crawl page?) where JSON was expected"
+    broken = store.record_poll("s", now=T0, interval=300, error=why, broken=why)
+    assert health(broken) == "broken" and store.source_states()["s"]["broken"] == why
+    # an empty newest page three polls in a row is broken too; one item heals it
+    empties = [store.record_poll("e", now=T0, interval=60, error=None, listed=0) for _ in range(3)]
+    assert [health(s) for s in empties] == ["ok", "ok", "broken"]
+    assert "empty list 3 polls in a row" in empties[-1]["broken"]
+    assert health(store.record_poll("e", now=T0, interval=60, error=None, not_modified=True)) == "broken"  # 304: still empty
+    assert health(store.record_poll("e", now=T0, interval=60, error=None, listed=5)) == "ok"
     ok = store.record_poll("s", now=T0, interval=300, error=None, added=3, validators={"u": {"etag": '"x"'}})
     assert health(ok) == "ok" and store.validators("s") == {"u": {"etag": '"x"'}}
     assert store.source_states()["s"]["items_added"] == 3

@@ -23,7 +23,7 @@ import click
 from caixun.clean.normalize import SHANGHAI, as_aware, to_shanghai
 from caixun.config import Config, ConfigError, load_config
 from caixun.model import IngestResult, Rejection
-from caixun.store import Store, StoreError, health
+from caixun.store import Store, StoreError
 
 # The collectors and the pipeline (httpx, the HTML cleaners) are imported by
 # the commands that use them: `search`, `facts` and `export site` start in
@@ -202,8 +202,10 @@ def index_cmd(obj: Context) -> None:
 def print_poll(report: PollReport) -> None:
     status = "not modified" if report.not_modified else summary(report.result)
     line = f"{report.source}: {status}"
+    if report.pages > 1:
+        line += f" ({report.pages} pages read)"
     if report.error:
-        line += f"; failed: {report.error} [{report.health}]"
+        line += f"; {'broken' if report.health == 'broken' else 'failed'}: {report.error} [{report.health}]"
     click.echo(line)
     for rej in report.result.rejected:
         report_rejection(rej)
@@ -238,14 +240,14 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     sys.exit(EXIT_REJECTED if bad else EXIT_OK)
 
 
-def web_server(store: Store, host: str, port: int, reload_every: int | None):
+def web_server(store: Store, host: str, port: int, reload_every: int | None, configured=()):
     """A uvicorn server for the web app (its own signal handling off: the
-    caller stops it)."""
+    caller stops it). `configured`: the sources the sources page lists."""
     import uvicorn
 
     from caixun.web.app import create_app
 
-    app = create_app(store, reload=reload_every)
+    app = create_app(store, reload=reload_every, configured=tuple(configured))
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     server.install_signal_handlers = lambda: None
     return server
@@ -277,7 +279,7 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
     import asyncio
 
     store = obj.store
-    server = web_server(store, host, port, reload_every)
+    server = web_server(store, host, port, reload_every, obj.config.sources)
     click.echo(f"caixun: serving {store.safe_url} at http://{host}:{port}/ ; Ctrl-C to stop", err=True)
 
     async def go() -> None:
@@ -314,7 +316,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
     config, store = obj.config, obj.store
     sources = [s for s in config.sources if s.enabled]
     click.echo(f"caixun: polling {len(sources)} sources into {store.safe_url}; Ctrl-C to stop", err=True)
-    server = None if no_serve else web_server(store, host, port, reload_every)
+    server = None if no_serve else web_server(store, host, port, reload_every, obj.config.sources)
     if server:
         click.echo(f"caixun: web site at http://{host}:{port}/", err=True)
 
@@ -369,33 +371,88 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
     asyncio.run(loop())
 
 
+def source_rows(config, store: Store) -> list[dict]:
+    """Each configured source with its health, as `sources --json` prints it."""
+    from caixun.publish.views import configured_sources
+
+    rows = configured_sources(store, config.sources)
+    for r in rows:
+        for k in ("last_ok_at", "last_attempt_at", "next_due_at"):
+            r[k] = _iso(r[k])
+    return rows
+
+
 @cli.command("sources")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of {name, kind, health, reason, last_ok_at, items, ...}.")
+@click.option("--import-opml", "opml_in", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Add the feeds of an OPML file (as Miniflux, FreshRSS and other readers export) to the config file.")
+@click.option("--export-opml", "opml_out", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="Write the configured RSS/Atom sources as OPML ('-' for standard output).")
 @click.pass_obj
-def sources_cmd(obj: Context, as_json: bool) -> None:
-    """Configured sources and their health."""
-    config, store = obj.config, obj.store
-    states = store.source_states()
-    rows = []
-    for s in config.sources:
-        st = states.get(s.name) or {}
-        rows.append({
-            "name": s.name, "kind": s.kind, "api": s.api, "url": s.url, "interval": s.interval, "enabled": s.enabled,
-            "health": health(st), "failures": st.get("failures", 0), "last_error": st.get("last_error"),
-            "last_success_at": _iso(st.get("last_success_at")), "next_due_at": _iso(st.get("next_due_at")),
-            "items_added": st.get("items_added", 0),
-        })  # fmt: skip
+def sources_cmd(obj: Context, as_json: bool, opml_in: Path | None, opml_out: str | None) -> None:
+    """Configured sources and their health: ok, failing (network or server
+    errors, retried with backoff), broken (the provider answers, but not in
+    the shape caixun reads: the reason says what changed) or never polled.
+    Times are Beijing time."""
+    if opml_in or opml_out:
+        from caixun.opml import export_opml_cmd, import_opml_cmd
+
+        if opml_in:
+            import_opml_cmd(obj, opml_in)
+        if opml_out:
+            export_opml_cmd(obj, opml_out)
+        return
+    rows = source_rows(obj.config, obj.store)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("name", "kind", "every", "health", "last success", "added", "last error")
+    table = Table("name", "kind", "every", "health", "last ok (北京时间)", "items", "reason", show_lines=True)
     for r in rows:
         table.add_row(r["name"], r["kind"] + (f"/{r['api']}" if r["api"] else ""), f"{r['interval']:.0f}s", r["health"],
-                      r["last_success_at"] or "-", str(r["items_added"]), (r["last_error"] or "")[:60])
-    Console().print(table)
+                      _beijing(r["last_ok_at"]), str(r["items"]), r["reason"] or "")  # fmt: skip
+    Console(soft_wrap=False).print(table)
+
+
+@cli.command("check-sources")
+@click.option("--source", "names", multiple=True, metavar="NAME", help="Check only this source (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of {name, kind, health, reason, items}.")
+@click.pass_obj
+def check_sources(obj: Context, names: tuple[str, ...], as_json: bool) -> None:
+    """Poll each source once without storing anything, and exit 1 when any
+    is not ok (for cron or CI). Prints one line per source: its health, how
+    many items its newest page held, and what is wrong."""
+    config = obj.config
+    try:
+        sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    import asyncio
+
+    from caixun.collect.http import HttpClient
+    from caixun.pipeline import check_all
+
+    async def go() -> list[dict]:
+        async with HttpClient(config.http) as client:
+            return await check_all(sources, client)
+
+    rows = asyncio.run(go())
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            click.echo(f"{r['name']} [{r['health']}] {r['items']} items" + (f": {r['reason']}" if r["reason"] else ""))
+    sys.exit(EXIT_OK if all(r["health"] == "ok" for r in rows) else EXIT_REJECTED)
+
+
+def _beijing(iso: str | None) -> str:
+    if not iso:
+        return "-"
+    from caixun.clean.normalize import to_shanghai
+
+    return f"{to_shanghai(datetime.fromisoformat(iso)):%Y-%m-%d %H:%M}"
 
 
 @cli.command()

@@ -18,7 +18,7 @@ class Source:
     """A configured place to poll (one `[[sources]]` table of the config)."""
 
     name: str
-    kind: str  # eastmoney | feed | jekyll
+    kind: str  # see caixun.config.KINDS
     url: str = ""
     interval: float = 300.0  # seconds between polls
     api: str | None = None  # eastmoney: rolling | media | market
@@ -29,6 +29,9 @@ class Source:
     tag: str | None = None  # tag for items of this source (default <name>新闻)
     key_prefix: str = ""  # namespace of item keys; see RawItem.key
     enabled: bool = True
+    # Paged providers (caixun.collect.paged): how far back one poll may read.
+    max_pages: int = 50
+    backfill_hours: float = 24.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -32,7 +32,9 @@ from caixun.collect.eastmoney import SourceFailed, collect_eastmoney, list_url
 from caixun.collect.feed import collect_feed
 from caixun.collect.http import HttpClient
 from caixun.collect.jekyll import read_posts
-from caixun.dedupe import canonical_url, content_hash, signature
+from caixun.collect.paged import SourceBroken, collect_provider
+from caixun.collect.providers import PROVIDERS
+from caixun.dedupe import canonical_url, content_hash, signature, strip_dateline
 from caixun.enrich.facts import extract as extract_facts
 from caixun.model import Article, FactRows, IngestResult, RawItem, Rejection, Source
 from caixun.searchtext import index_text
@@ -94,7 +96,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
         fetched_at=fetched_at,
         raw_body=raw.body,
         meta=meta,
-        minhash=signature(text),
+        minhash=signature(strip_dateline(text)),
         search_tokens=(index_text(title), index_text(text)),
         facts=fact_rows(extract_facts(text, to_shanghai(published).date())),
     )
@@ -239,8 +241,10 @@ class PollReport:
     source: str
     result: IngestResult = field(default_factory=IngestResult)
     error: str | None = None
+    broken: str | None = None  # the source answers, but not as its connector expects: why
     not_modified: bool = False
     health: str = "ok"
+    pages: int = 0
 
 
 async def collect(source: Source, client: HttpClient, store: Store) -> CollectResult:
@@ -251,6 +255,8 @@ async def collect(source: Source, client: HttpClient, store: Store) -> CollectRe
         )
     if source.kind == "feed":
         return await collect_feed(source, client, validators=validators.get(source.url))
+    if source.kind in PROVIDERS:
+        return await collect_provider(source, client, known_keys=store.known_keys, validators=validators.get(source.url))
     if source.kind == "jekyll":
         items: list = list(read_posts([source.url], key_prefix=source.key_prefix))
         return CollectResult(
@@ -265,11 +271,16 @@ async def poll_source(source: Source, client: HttpClient, store: Store, now: dat
     now = now or datetime.now(UTC)
     report = PollReport(source.name)
     validators = None
+    listed = None
     try:
         got = await collect(source, client, store)
-        validators = got.validators
+        validators, listed, report.pages = got.validators, got.listed, got.pages
         report.not_modified = got.not_modified
+        report.broken = got.broken
         report.result = await asyncio.to_thread(ingest, store, [*got.items, *got.rejected])
+    except SourceBroken as exc:
+        report.broken = report.error = str(exc)
+        report.result.rejected.extend(exc.result.rejected)
     except SourceFailed as exc:
         report.error = str(exc)
         report.result.rejected.extend(exc.result.rejected)
@@ -281,11 +292,51 @@ async def poll_source(source: Source, client: HttpClient, store: Store, now: dat
         now=now,
         interval=source.interval,
         error=report.error,
+        broken=report.broken,
+        listed=listed,
+        not_modified=report.not_modified,
         added=report.result.added,
         validators=validators,
     )
     report.health = health(state)
+    if report.health == "broken" and not report.error:
+        report.error = state["broken"]
     return report
+
+
+class _NoStore:
+    """What `check_source` gives `collect` for a store: no validators (a check
+    wants a whole answer, not a 304) and every item known but the first three,
+    so that a check reads one page and three full texts, and stores nothing."""
+
+    def validators(self, name: str) -> dict:
+        return {}
+
+    def known_keys(self, keys) -> set[str]:
+        return set(list(keys)[3:])
+
+
+async def check_source(source: Source, client: HttpClient) -> dict:
+    """Poll one source once without storing: {name, kind, health, reason, items}."""
+    row = {"name": source.name, "kind": source.kind, "health": "ok", "reason": None, "items": 0}
+    try:
+        got = await collect(replace(source, max_pages=1), client, _NoStore())  # type: ignore[arg-type]
+        row["items"] = got.listed if got.listed is not None else len(got.items)
+        if got.broken:
+            row.update(health="broken", reason=got.broken)
+        elif row["items"] == 0:
+            row.update(health="broken", reason="empty list where news is expected")
+    except SourceBroken as exc:
+        row.update(health="broken", reason=str(exc))
+    except SourceFailed as exc:
+        row.update(health="failing", reason=str(exc))
+    except Exception as exc:  # a check reports, it never crashes
+        row.update(health="failing", reason=f"{type(exc).__name__}: {exc}")
+    return row
+
+
+async def check_all(sources: Iterable[Source], client: HttpClient) -> list[dict]:
+    return list(await asyncio.gather(*(check_source(s, client) for s in sources)))
 
 
 async def poll_all(sources: Iterable[Source], client: HttpClient, store: Store) -> list[PollReport]:

@@ -21,3 +21,6 @@ class CollectResult:
     rejected: list[Rejection] = field(default_factory=list)
     validators: dict[str, dict[str, str | None]] = field(default_factory=dict)
     not_modified: bool = False
+    listed: int | None = None  # items on the newest page (None: not read, or not modified)
+    pages: int = 1  # pages read
+    broken: str | None = None  # the items were read, but part of the source is broken (why)

@@ -35,7 +35,7 @@ _SHAPES = {
 def list_url(source: Source) -> str:
     parts = urlsplit(source.url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query["count"] = str(source.count)
+    query.setdefault("count", str(source.count))  # a count written in the URL is kept
     if source.api == "market" and source.market_type:
         query["marketType"] = source.market_type
     return urlunsplit(parts._replace(query=urlencode(query)))

@@ -58,6 +58,22 @@ class BadContent(FetchError):
     """The server answered 200 but the body is not what we asked for (bad JSON)."""
 
 
+class NotData(BadContent):
+    """The server answered an HTML page where data (JSON, JavaScript) was asked
+    for: an anti-crawl or error page. Not retried: asking again gets the same."""
+
+
+def _check_data(url: str, resp: Response, parse: Callable[[str], Any]) -> None:
+    try:
+        parse(resp.text)
+    except ValueError as exc:
+        # Some servers send JSON as text/html: only a body that is not data counts.
+        if resp.text.lstrip()[:1] == "<":
+            raise NotData(url, "answered HTML (anti-crawl page?) where JSON was expected", retryable=False) from None
+        where = f" ({exc.msg} at {exc.pos})" if isinstance(exc, json.JSONDecodeError) else f" ({exc})"
+        raise BadContent(url, "malformed JSON" + where) from None
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     url: str
@@ -150,18 +166,30 @@ class HttpClient:
         s = self.settings
         return min(s.max_backoff, s.backoff * (2**attempt) * (0.5 + self._jitter()))
 
-    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
-        return await self._request(url, etag, last_modified, want_json=False)
+    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                  headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+        return await self._request(url, etag, last_modified, None, headers)
 
     async def get_json(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, headers: dict[str, str] | None = None
     ) -> tuple[Any, Response]:
         """Parsed JSON (None for a 304) and the response; bad JSON is retried."""
-        resp = await self._request(url, etag, last_modified, want_json=True)
-        return (None if resp.not_modified else json.loads(resp.text)), resp
+        return await self.get_parsed(url, json.loads, etag=etag, last_modified=last_modified, headers=headers)
 
-    async def _request(self, url: str, etag: str | None, last_modified: str | None, want_json: bool) -> Response:
-        headers = {}
+    async def get_parsed(
+        self, url: str, parse: Callable[[str], Any], *, etag: str | None = None, last_modified: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[Any, Response]:
+        """`parse(text)` of the body (None for a 304) and the response. A body
+        that `parse` refuses with ValueError is retried (a cut or garbled
+        answer); an HTML page where data was asked for is not: it is an
+        anti-crawl or error page, and `NotData` says so."""
+        resp = await self._request(url, etag, last_modified, parse, headers)
+        return (None if resp.not_modified else parse(resp.text)), resp
+
+    async def _request(self, url: str, etag: str | None, last_modified: str | None,
+                       parse: Callable[[str], Any] | None, extra: dict[str, str] | None = None) -> Response:  # fmt: skip
+        headers = dict(extra or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -174,11 +202,8 @@ class HttpClient:
             try:
                 async with sem:
                     resp = await self._once(url, headers, attempt + 1)
-                if want_json and not resp.not_modified:
-                    try:
-                        json.loads(resp.text)
-                    except ValueError as exc:
-                        raise BadContent(url, f"malformed JSON ({exc.msg} at {exc.pos})") from None
+                if parse is not None and not resp.not_modified:
+                    _check_data(url, resp, parse)
                 return resp
             except FetchError as exc:
                 error = exc

@@ -4,7 +4,7 @@ The store finds candidates (same canonical URL, same content hash, or a shared
 MinHash band); `choose_cluster` decides which story, if any, an article joins.
 """
 
-from caixun.dedupe.keys import canonical_url, content_hash, normalize_for_hash
+from caixun.dedupe.keys import canonical_url, content_hash, normalize_for_hash, strip_dateline
 from caixun.dedupe.minhash import (
     NEAR_DUPLICATE_THRESHOLD,
     Candidate,
@@ -26,6 +26,7 @@ __all__ = [
     "normalize_for_hash",
     "numbers_of",
     "signature",
+    "strip_dateline",
     "similarities",
     "similarity",
 ]

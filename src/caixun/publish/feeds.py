@@ -115,6 +115,27 @@ def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entrie
     return fg
 
 
+def health_feed(events: list[dict], home: str, self_url: str) -> bytes:
+    """Atom feed of sources' health changes (newest first): subscribe to be
+    told when a source breaks or heals."""
+    fg = FeedGenerator()
+    fg.id(self_url)
+    fg.title("财讯 来源状态")
+    fg.link(href=home, rel="alternate")
+    fg.link(href=self_url, rel="self")
+    fg.language("zh-CN")
+    fg.updated(events[0]["at"] if events else datetime(2000, 1, 1, tzinfo=UTC))
+    labels = {"ok": "正常", "failing": "采集失败", "broken": "已失效"}
+    for e in reversed(events):
+        fe = fg.add_entry()
+        fe.id(f"{self_url}#{e['id']}")
+        fe.title(f"{e['name']}：{labels.get(e['health'], e['health'])}")
+        fe.link(href=home)
+        fe.updated(to_shanghai(e["at"]))
+        fe.content(e["reason"] or e["health"], type="text")
+    return fg.atom_str(pretty=True)
+
+
 def _json_feed(info: FeedInfo, arts: list[Article], base: str, entries: dict | None = None) -> bytes:
     head = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -51,6 +51,7 @@ def env() -> Environment:
     e = Environment(loader=PackageLoader("caixun.publish", "templates"), autoescape=select_autoescape(default=True),
                     bytecode_cache=_bytecode_cache())  # fmt: skip
     e.globals["bj"] = views.beijing_time
+    e.globals["bj_time"] = views.beijing_minute
     e.filters["safe_link"] = safe_link
     e.globals["region_name"] = views.region_name
     e.globals["describe"] = views.describe_figure
@@ -86,8 +87,10 @@ def home(site: Site, blocks: list[views.SourceBlock]) -> str:
     return render(site, "home.html", "/", "财讯 全部", blocks=blocks)
 
 
-def sources(site: Site, srcs: list[views.SourceInfo], health: dict[str, str] | None = None) -> str:
-    return render(site, "sources.html", "/", "财讯 全部", sources=srcs, health=health)
+def sources(site: Site, srcs: list[views.SourceInfo], health: dict[str, str] | None = None,
+            configured: list[dict] | None = None) -> str:  # fmt: skip
+    return render(site, "sources.html", "/", "财讯 全部", sources=srcs, health=health, configured=configured or [],
+                  health_zh=views.HEALTH_ZH)  # fmt: skip
 
 
 def listing(site: Site, heading: str, feeds_path: str, stories: list[views.Story], total: int | None,

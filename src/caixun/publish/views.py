@@ -4,6 +4,7 @@ the JSON API and the feeds all take their data from these functions."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -16,7 +17,7 @@ from caixun.enrich.regions import gazetteer
 from caixun.model import Article
 from caixun.publish.chart import Point, line_chart, period_end
 from caixun.searchtext import snippet
-from caixun.store import FigureFilter, FigureRow, SearchPage, Store
+from caixun.store import FigureFilter, FigureRow, SearchPage, Store, health
 
 PER_SOURCE_ON_HOME = 5
 PAGE_SIZE = 30
@@ -49,6 +50,28 @@ def sources(store: Store, counts: dict[str, int] | None = None) -> list[SourceIn
     counts = store.count_by_source() if counts is None else counts
     slugs = store.source_slugs()
     return sorted((SourceInfo(name, slugs[name], counts.get(name, 0)) for name in slugs), key=lambda s: (-s.articles, s.name))
+
+
+HEALTH_ZH = {"ok": "正常", "failing": "失败", "broken": "失效", "never polled": "尚未采集"}
+
+
+def configured_sources(store: Store, configured: Iterable[Any]) -> list[dict[str, Any]]:
+    """Each configured source (caixun.model.Source) with its health, as
+    `caixun sources --json`, /api/sources/health and the sources page show it:
+    those never polled or failing included. Times are aware datetimes."""
+    states = store.source_states()
+    rows = []
+    for s in configured:
+        st = states.get(s.name) or {}
+        h = health(st)
+        rows.append({
+            "name": s.name, "kind": s.kind, "api": s.api, "url": s.url, "interval": s.interval, "enabled": s.enabled,
+            "health": h, "reason": (st.get("broken") or st.get("last_error")) if h in ("broken", "failing") else None,
+            "failures": st.get("failures", 0), "last_ok_at": st.get("last_success_at"),
+            "last_attempt_at": st.get("last_attempt_at"), "next_due_at": st.get("next_due_at"),
+            "items": st.get("items_added", 0), "last_listed": st.get("last_listed"),
+        })  # fmt: skip
+    return rows
 
 
 def source_by_slug(store: Store, slug: str) -> SourceInfo | None:
@@ -243,6 +266,10 @@ def search(store: Store, q: str, *, source: str | None = None, offset: int = 0, 
     return SearchView(q, page, [(s, snippet(s.article.text, page.query)) for s in stories(store, page.articles)], offset, limit)
 
 
+def beijing_minute(when: datetime) -> str:
+    return _beijing_minute(when)
+
+
 def beijing_time(art: Article) -> str:
     return _beijing_minute(art.published_at)
 
@@ -267,6 +294,9 @@ def article_json(art: Article, *, full: bool = True) -> dict[str, Any]:
         "cluster_id": art.cluster_id,
         "version": art.version,
         "digest": art.digest,
+        "first_seen_at": to_shanghai(art.fetched_at).isoformat(),
+        "important": bool(art.meta.get("important")),
+        "provider_securities": art.meta.get("securities", []),
     }
     if full:
         out["html"] = resanitize(art.html)

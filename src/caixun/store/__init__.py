@@ -43,7 +43,14 @@ from caixun.store import facts as facts_sql
 from caixun.store import schema
 from caixun.store.facts import NO_FILTER, FigureFilter, FigureRow  # noqa: F401 (re-exported)
 from caixun.store.migrations import migrate
-from caixun.store.schema import article_history, articles, minhash_bands, source_state, sources
+from caixun.store.schema import (
+    article_history,
+    articles,
+    minhash_bands,
+    source_events,
+    source_state,
+    sources,
+)
 from caixun.store.search import Filters, IndexRow, SqliteSearch, allocate_keys, key_bound, key_time
 from caixun.store.search import for_backend as search_backend
 from caixun.store.sql import chunks, marks, shared_file
@@ -61,8 +68,8 @@ MAX_CANDIDATES = 50
 # Members read per MinHash band (see _band_members).
 BAND_MEMBERS = 20
 _TEMP_ID = 1 << 62  # ids of articles of a run not inserted yet
-# Sources failing this many polls in a row are reported unhealthy.
-UNHEALTHY_AFTER = 3
+# A source whose newest page is empty this many polls in a row is broken.
+EMPTY_BROKEN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,11 +497,15 @@ class Store:
         before: int | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        important: bool = False,
         limit: int = 20,
     ) -> list[Article]:
-        """Newest first, optionally by source or tag; `before` is the search key
-        of the last article of the previous page (keyset pagination)."""
+        """Newest first, optionally by source or tag, or only those the
+        provider marked important; `before` is the search key of the last
+        article of the previous page (keyset pagination)."""
         q = select(articles).order_by(articles.c.search_key.desc()).limit(limit)
+        if important:
+            q = q.where(self._important())
         if source is not None:
             q = q.where(articles.c.source == source)
         if tag is not None:
@@ -507,6 +518,11 @@ class Store:
             q = q.where(articles.c.search_key < key_bound(until))
         with self.engine.connect() as conn:
             return [_row_to_article(r) for r in conn.execute(q).mappings()]
+
+    def _important(self):
+        if self.backend == "postgresql":
+            return text("CAST(articles.meta AS jsonb) @> '{\"important\": true}'")
+        return text("json_extract(articles.meta, '$.important') = 1")
 
     def _has_tag(self, tag: str):
         if self.backend == "postgresql":
@@ -690,6 +706,12 @@ class Store:
         with self.engine.connect() as conn:
             return {r["name"]: dict(r) for r in conn.execute(select(source_state)).mappings()}
 
+    def source_events(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest changes of sources' health, newest first."""
+        with self.engine.connect() as conn:
+            q = select(source_events).order_by(source_events.c.at.desc(), source_events.c.id.desc()).limit(limit)
+            return [dict(r) for r in conn.execute(q).mappings()]
+
     def validators(self, name: str) -> dict[str, dict[str, str | None]]:
         with self.engine.connect() as conn:
             q = select(source_state.c.validators).where(source_state.c.name == name)
@@ -702,17 +724,37 @@ class Store:
         now: datetime,
         interval: float,
         error: str | None,
+        broken: str | None = None,
+        listed: int | None = None,
+        not_modified: bool = False,
         added: int = 0,
         validators: dict[str, dict[str, str | None]] | None = None,
     ) -> dict[str, Any]:
         """Remember one poll. A failing source waits interval × 2^(failures-1),
-        at most an hour (or its interval, if longer), before the next try."""
+        at most an hour (or its interval, if longer), before the next try.
+        `broken` says why the source answers in a shape its connector does not
+        read; `listed` is the number of items its newest page held: after
+        EMPTY_BROKEN empty answers in a row, the source is broken too (a list
+        of news that stays empty has changed, or blocks us quietly)."""
         with self._writing() as conn:
             row = conn.execute(select(source_state).where(source_state.c.name == name)).mappings().first()
-            state = dict(row) if row else {"name": name, "failures": 0, "items_added": 0, "validators": {}}
+            state = dict(row) if row else {"name": name, "failures": 0, "items_added": 0, "validators": {}, "empty_polls": 0}
             state["last_attempt_at"] = now
-            if error is None:
+            if not_modified and state.get("last_listed") == 0:
+                listed = 0  # still the empty list it was
+            if listed is not None:
+                state["last_listed"] = listed
+                state["empty_polls"] = 0 if listed else (state.get("empty_polls") or 0) + 1
+            if broken is None and listed == 0 and state["empty_polls"] >= EMPTY_BROKEN:
+                broken = f"empty list {state['empty_polls']} polls in a row where news is expected"
+            if broken is None and error is None and not_modified:
+                broken = state.get("broken")  # the same answer as when it was judged
+            state["broken"] = broken
+            if error is None and broken is None:
                 state.update(failures=0, last_error=None, last_success_at=now)
+                wait = interval
+            elif error is None:  # read, but partly broken (full text): stored what it could
+                state.update(failures=0, last_error=broken, last_success_at=now)
                 wait = interval
             else:
                 state["failures"] += 1
@@ -720,6 +762,10 @@ class Store:
                 wait = min(interval * 2 ** (state["failures"] - 1), max(3600.0, interval))
             state["next_due_at"] = now + timedelta(seconds=wait)
             state["items_added"] += added
+            was, now_health = health(dict(row)) if row else "never polled", health(state)
+            if was != now_health:
+                reason = state["broken"] or (state["last_error"] if now_health == "failing" else None)
+                conn.execute(insert(source_events).values(name=name, at=now, health=now_health, reason=reason))
             if validators:
                 state["validators"] = {**state["validators"], **validators}
             if row:
@@ -735,12 +781,13 @@ _SET_CLUSTER = update(articles).where(articles.c.id == bindparam("i")).values(cl
 
 
 def health(state: dict[str, Any] | None) -> str:
+    """ok, failing (network or server errors, retried with backoff), broken
+    (answers in a shape the connector does not read), or never polled."""
     if not state or state.get("last_attempt_at") is None:
         return "never polled"
-    failures = state.get("failures", 0)
-    if failures == 0:
-        return "ok"
-    return "unhealthy" if failures >= UNHEALTHY_AFTER else "failing"
+    if state.get("broken"):
+        return "broken"
+    return "ok" if state.get("failures", 0) == 0 else "failing"
 
 
 def _slug_for(name: str, hint: str | None) -> str:

@@ -111,6 +111,16 @@ def _token_docs(conn: Connection) -> None:
         search.SqliteSearch.create_token_docs(conn)
 
 
+def _source_health(conn: Connection) -> None:
+    """Broken sources told apart from failing ones, and empty answers counted."""
+    have = {c["name"] for c in inspect(conn).get_columns("source_state")}
+    if "broken" not in have:
+        conn.exec_driver_sql("ALTER TABLE source_state ADD COLUMN broken TEXT")
+        conn.exec_driver_sql("ALTER TABLE source_state ADD COLUMN empty_polls INTEGER NOT NULL DEFAULT 0")
+        conn.exec_driver_sql("ALTER TABLE source_state ADD COLUMN last_listed INTEGER")
+    schema.source_events.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -119,6 +129,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "the export's index read from an index on SQLite", _export_index),
     (6, "a trigram index of long Chinese terms on SQLite, filled after the fact", _trigrams),
     (7, "document counts of Chinese characters and bigrams on SQLite, filled after the fact", _token_docs),
+    (8, "source health: broken sources and empty answers", _source_health),
 ]
 LATEST = MIGRATIONS[-1][0]
 

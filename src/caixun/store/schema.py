@@ -150,6 +150,25 @@ source_state = Table(
     Column("last_error", Text),
     Column("items_added", BigInteger, nullable=False, default=0),
     Column("validators", JSON, nullable=False),
+    # Why the source is broken (it answers, but not as its connector
+    # expects), or NULL; newest-page answers with an empty list in a row;
+    # items on the newest page of the last answer (schema 8).
+    Column("broken", Text),
+    Column("empty_polls", Integer, nullable=False, default=0),
+    Column("last_listed", Integer),
+)
+
+# Every change of a source's health (ok, failing, broken), for the Atom feed
+# of health changes and for looking back at an outage (schema 8).
+source_events = Table(
+    "source_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("health", String(20), nullable=False),
+    Column("reason", Text),
+    Index("ix_source_events_at", "at"),
 )
 
 # Figures and entities of each article's text (caixun.enrich.facts), replaced

@@ -34,8 +34,10 @@ def figure_filter(indicator: str | None = None, subject: str | None = None, regi
                         kind or None, security or None, unit or None)  # fmt: skip
 
 
-def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
-    """The app over a store; `reload` (seconds) makes pages reload themselves."""
+def create_app(store: Store, *, reload: int | None = None, configured: tuple = ()) -> FastAPI:
+    """The app over a store; `reload` (seconds) makes pages reload themselves;
+    `configured` are the sources of the config (caixun.model.Source), listed
+    with their health on the sources page even before their first item."""
     app = FastAPI(title="caixun 财讯", version="0.2", description="Chinese financial news archive: articles, search, sources, stories.",
                   docs_url="/api/docs", redoc_url=None)  # fmt: skip
     site = pages.Site(reload=reload)
@@ -81,7 +83,22 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
     def sources_page() -> HTMLResponse:
         states = store.source_states()
         srcs = views.sources(store)
-        return html(pages.sources(site, srcs, {s.name: health(states.get(s.name)) for s in srcs}))
+        return html(pages.sources(site, srcs, {s.name: health(states.get(s.name)) for s in srcs},
+                                  views.configured_sources(store, configured)))  # fmt: skip
+
+    @app.get("/sources/health.atom", include_in_schema=False)
+    def health_feed(request: Request) -> Response:
+        base = base_url(request)
+        body = feeds.health_feed(store.source_events(), base + "/sources.html", base + "/sources/health.atom")
+        return Response(body, media_type=feeds.KINDS["atom"] + "; charset=utf-8")
+
+    @app.get("/important/", response_class=HTMLResponse, include_in_schema=False)
+    def important_page(before: int | None = None) -> HTMLResponse:
+        """What the providers marked important (重要), every source, newest first."""
+        arts = store.articles_page(before=before, important=True, limit=views.PAGE_SIZE)
+        older = f"?before={arts[-1].search_key}" if len(arts) == views.PAGE_SIZE else None
+        newer = "./" if before is not None else None
+        return html(pages.listing(site, "重要", "/", views.stories(store, arts), None, newer, older))
 
     @app.get("/source/{slug}/", response_class=HTMLResponse, include_in_schema=False)
     def source_page(slug: str, before: int | None = None) -> HTMLResponse:
@@ -183,8 +200,9 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
         before: Annotated[int | None, Query(description="search_key of the last article of the previous page")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
         full: bool = False,
+        important: Annotated[bool, Query(description="only what the provider marked important (财联社 level A/B, 华尔街见闻 score ≥ 2, 金十 important, East Money titleColor 3)")] = False,
     ) -> dict[str, Any]:
-        arts = store.articles_page(source=source, tag=tag, before=before, limit=limit,
+        arts = store.articles_page(source=source, tag=tag, before=before, limit=limit, important=important,
                                    since=as_aware(since) if since else None, until=as_aware(until) if until else None)  # fmt: skip
         nxt = arts[-1].search_key if len(arts) == limit else None
         return {"articles": [views.article_json(a, full=full) for a in arts], "next_before": nxt}
@@ -257,6 +275,11 @@ def create_app(store: Store, *, reload: int | None = None) -> FastAPI:
         states = store.source_states()
         return [{"name": s.name, "slug": s.slug, "articles": s.articles, "health": health(states.get(s.name))}
                 for s in views.sources(store)]  # fmt: skip
+
+    @app.get("/api/sources/health", tags=["sources"], summary="Configured sources: kind, interval, health (ok, failing, broken), reason")
+    def api_sources_health() -> list[dict[str, Any]]:
+        return [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+                for row in views.configured_sources(store, configured)]  # fmt: skip
 
     @app.get("/api/clusters/{cluster_id}", tags=["stories"], summary="A story: every article that reports it")
     def api_cluster(cluster_id: int) -> dict[str, Any]:
