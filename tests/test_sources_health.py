@@ -75,6 +75,7 @@ def test_sources_page_lists_every_configured_source_with_its_health_in_chinese(s
     assert rows["财联社电报"][3] == "失效" and "10012" in rows["财联社电报"][6]
     assert rows["金十数据"][3] == "失败" and rows["东财快讯"][3] == "尚未采集"
     assert rows["财联社电报"][4] == "2026-12-07 09:00"  # Beijing time
+    assert rows["财联社电报"][5] == "20" and rows["东财快讯"][5] == "0"
     api = {r["name"]: r for r in client.get("/api/sources/health").json()}
     assert api["财联社电报"]["health"] == "broken" and api["财联社电报"]["reason"] == why
     feed = etree.fromstring(client.get("/sources/health.atom").content)
