@@ -274,7 +274,7 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
     Data:   /figures  /figures.csv  /region/<code>/  /security/<code>/
     API:    /api/articles  /api/articles/<id>  /api/search?q=  /api/sources  /api/clusters/<id>
             /api/figures  /api/regions/<code>  /api/securities/<code>
-            described at /openapi.json (browsable at /api/docs)
+            described at /openapi.json
     """
     import asyncio
 

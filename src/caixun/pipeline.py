@@ -21,9 +21,11 @@ from itertools import islice
 from caixun.clean.html import clean_body
 from caixun.clean.links import safe_link
 from caixun.clean.normalize import (
-    as_aware,
+    check_date,
     date_from_item_id,
     default_tag,
+    repair_chars,
+    repair_json,
     title_from_text,
     to_shanghai,
 )
@@ -53,13 +55,42 @@ class ItemError(ValueError):
     pass
 
 
+_TEXT_FIELDS = ("key", "source", "item_id", "title", "body", "url", "digest", "category", "origin")
+
+
+def repair_item(raw: RawItem) -> tuple[RawItem, list[str]]:
+    """The item with lone surrogates and control characters repaired in every
+    text field (they broke the database's encoding, XML feeds and exports),
+    and what was repaired, by field (pure)."""
+    changes: dict = {}
+    notes: list[str] = []
+    for name in _TEXT_FIELDS:
+        value = getattr(raw, name)
+        if value:
+            fixed, problems = repair_chars(value)
+            if problems:
+                changes[name] = fixed
+                notes += [f"{name}: {p}" for p in problems]
+    tags = [repair_chars(t) for t in raw.tags]
+    if any(p for _, p in tags):
+        changes["tags"] = tuple(t for t, _ in tags)
+        notes.append("tags: characters repaired")
+    if changes:
+        raw = replace(raw, **changes, meta=repair_json(raw.meta))
+    return raw, notes
+
+
 def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
-    """Clean and normalize one item into an Article (pure)."""
+    """Clean and normalize one item into an Article (pure). Raises ValueError
+    (ItemError, DateError) with the reason when the item cannot be stored."""
+    raw, repaired = repair_item(raw)
     html, text = clean_body(raw.body, raw.body_format)
     if not text and raw.digest:
         html, text = clean_body(raw.digest, "text")
     title = " ".join(raw.title.split())
     meta = dict(raw.meta)
+    if repaired:
+        meta["repaired"] = repaired
     if not title:
         if not text:
             raise ItemError("no title and no text")
@@ -72,7 +103,7 @@ def prepare(raw: RawItem, category: str, fetched_at: datetime) -> Article:
     digest_text = raw.digest
     if digest_text and "<" in digest_text:
         digest_text = clean_body(digest_text, "html")[1]
-    published = as_aware(published)
+    published = check_date(published)
     url = canonical_url(raw.url)
     if url and not safe_link(url):
         # javascript:, data: and the like: kept as received, never as a link
@@ -108,9 +139,11 @@ def prepare_chunk(raws: list[RawItem], slugs: dict[str, str], fetched_at: dateti
     out: list[Article | Rejection] = []
     for raw in raws:
         try:
-            out.append(prepare(raw, slugs[raw.source], fetched_at))
+            out.append(prepare(raw, slugs[repair_chars(raw.source)[0]], fetched_at))
         except (ItemError, ValueError) as exc:
             out.append(Rejection(raw.origin or raw.key, str(exc)))
+        except Exception as exc:  # one odd item never stops a batch: it is named, the rest goes on
+            out.append(Rejection(raw.origin or raw.key, f"cannot be prepared ({type(exc).__name__}: {exc})"))
     return out
 
 
@@ -161,7 +194,8 @@ def ingest(
             on_progress(n)
 
     def slugs_of(raws: list[RawItem]) -> dict[str, str]:
-        return store.ensure_sources({r.source: r.category for r in raws})
+        # Keyed by the source name as `prepare` will repair it (repair_item).
+        return store.ensure_sources({repair_chars(r.source)[0]: r.category for r in raws})
 
     with store.bulk(commit_every):
         if workers <= 0:

@@ -44,7 +44,59 @@ def parse_offset(zone: str) -> timezone:
         return UTC
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 14 or minutes > 59:  # UTC-12 to UTC+14 are the zones there are
+        raise DateError(f"impossible time zone offset {zone!r}")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+# What the archive can order: search keys count from 1970 (an article before
+# it was stored but never found), and 2100 is beyond any real news date.
+EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def check_date(value: datetime) -> datetime:
+    """The aware date if the archive can order it, else DateError with the reason."""
+    try:
+        aware = as_aware(value)
+        ok = EARLIEST <= aware.astimezone(UTC) < LATEST
+    except (OverflowError, ValueError):
+        ok = False
+    if not ok:
+        raise DateError(f"date {value:%Y-%m-%d %H:%M} is outside what the archive can order (1970-01-02 to 2099)")
+    return aware
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 controls but tab, newline and carriage return, DEL, and the two
+# non-characters: XML cannot hold them (feeds, sitemaps), PostgreSQL no NUL.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def repair_chars(value: str) -> tuple[str, list[str]]:
+    """The text with lone surrogates replaced by U+FFFD and control characters
+    removed, and what was repaired (pure). A title with one bad character is
+    still an article: it is repaired and stored, not rejected."""
+    problems = []
+    if _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
+        problems.append("lone surrogate replaced")
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+        problems.append("control characters removed")
+    return value, problems
+
+
+def repair_json(value):  # noqa: ANN001, ANN201 (JSON-like: dict, list, str, numbers)
+    """repair_chars over every string of a JSON-like value (keys too)."""
+    if isinstance(value, str):
+        return repair_chars(value)[0]
+    if isinstance(value, dict):
+        return {repair_json(k): repair_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [repair_json(v) for v in value]
+    return value
 
 
 def as_aware(value: datetime) -> datetime:

@@ -63,6 +63,11 @@ def iter_post_paths(paths: Iterable[Path]) -> Iterator[Path | Rejection]:
             yield Rejection(str(path), "no such file or directory")
 
 
+# A post larger than this is refused (a 50 MB post took 1.75 GB to import);
+# the largest of the old site's posts is under 100 KB.
+MAX_POST_BYTES = 10 * 1024 * 1024
+
+
 def read_posts(paths: Iterable[Path], key_prefix: str = "eastmoney") -> Iterator[RawItem | Rejection]:
     """Parse every post under `paths`; a file that cannot be read becomes a Rejection."""
     for path in iter_post_paths(paths):
@@ -70,6 +75,10 @@ def read_posts(paths: Iterable[Path], key_prefix: str = "eastmoney") -> Iterator
             yield path
             continue
         try:
+            size = path.stat().st_size
+            if size > MAX_POST_BYTES:
+                yield Rejection(str(path), f"too large: {size} bytes (posts of more than {MAX_POST_BYTES} bytes are refused)")
+                continue
             data = path.read_bytes()
         except OSError as exc:
             yield Rejection(str(path), f"cannot read: {exc.strerror or exc}")
@@ -80,9 +89,14 @@ def read_posts(paths: Iterable[Path], key_prefix: str = "eastmoney") -> Iterator
             yield Rejection(str(path), f"not UTF-8 text (byte {exc.start})")
             continue
         try:
-            yield parse_post(text, path.name, origin=str(path), key_prefix=key_prefix)
+            item = parse_post(text, path.name, origin=str(path), key_prefix=key_prefix)
         except PostError as exc:
             yield Rejection(str(path), str(exc))
+            continue
+        except Exception as exc:  # one odd file never stops an import: it is named, the rest goes on
+            yield Rejection(str(path), f"unreadable post ({type(exc).__name__}: {exc})")
+            continue
+        yield item
 
 
 def item_id_from_filename(name: str) -> str:

@@ -115,7 +115,7 @@ def _read_entries(rows: list, required: tuple[str, ...], make: Callable[[dict], 
             continue
         try:
             entries.append(make(r))
-        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
             bad.append((str(r.get("id") or r.get("code") or i), f"unreadable item: {exc}"))
     return entries, bad
 

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 
 from caixun.clean.html import resanitize
 from caixun.clean.links import safe_link
-from caixun.clean.normalize import to_shanghai
+from caixun.clean.normalize import repair_chars, to_shanghai
 from caixun.model import Article
 
 FEED_SIZE = 50
@@ -81,7 +81,7 @@ class _ReusedEntry(FeedEntry):
 def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entries: dict | None = None) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(f"{info.self_url}.atom{info.suffix}")
-    fg.title(info.title)
+    fg.title(_xml(info.title))
     fg.link(href=info.home, rel="alternate")
     fg.link(href=f"{info.self_url}.{kind}{info.suffix}", rel="self")
     fg.description(info.description)
@@ -102,16 +102,18 @@ def _generator(info: FeedInfo, arts: list[Article], base: str, kind: str, entrie
         link = article_url(base, art)
         fe.id(link)
         fe.guid(link, permalink=True)
-        fe.title(art.title)
+        # _xml: a row stored before characters were repaired at ingest must
+        # not make the whole feed fail ("All strings must be XML compatible").
+        fe.title(_xml(art.title))
         fe.link(href=link)
         fe.published(to_shanghai(art.published_at))
         fe.updated(to_shanghai(art.published_at))
-        fe.author(name=art.source)
+        fe.author(name=_xml(art.source))
         for tag in art.tags:
-            fe.category(term=tag)
+            fe.category(term=_xml(tag))
         # RSS readers render <description> as HTML: the summary is plain text, so escape it.
-        fe.description(html.escape(art.digest or art.text[:200], quote=False))
-        fe.content(resanitize(art.html), type="html")
+        fe.description(_xml(html.escape(art.digest or art.text[:200], quote=False)))
+        fe.content(_xml(resanitize(art.html)), type="html")
     return fg
 
 
@@ -134,6 +136,10 @@ def health_feed(events: list[dict], home: str, self_url: str) -> bytes:
         fe.updated(to_shanghai(e["at"]))
         fe.content(e["reason"] or e["health"], type="text")
     return fg.atom_str(pretty=True)
+
+
+def _xml(value: str) -> str:
+    return repair_chars(value)[0]
 
 
 def _json_feed(info: FeedInfo, arts: list[Article], base: str, entries: dict | None = None) -> bytes:

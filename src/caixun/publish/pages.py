@@ -5,6 +5,8 @@ exported, and its links are the same: /source/<slug>/, /article/<id>.html,
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -71,6 +73,26 @@ def tag_path(tag: str) -> str:
     return f"/tag/{quote(tag, safe='')}/"
 
 
+_UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def tag_segment(tag: str) -> str:
+    """The directory of a tag's pages in the static export: the tag itself
+    (servers decode /tag/%E7%94%B2/ to /tag/甲/), or, for a tag that is no
+    safe file name (`..`, a slash, a control character, more than 200 bytes),
+    `_` and a digest of it, so that no tag writes outside its directory or
+    over the export's own pages."""
+    if tag in ("", ".", "..") or tag.startswith("_") or _UNSAFE_NAME.search(tag) or len(tag.encode("utf-8", "replace")) > 200:
+        return "_" + hashlib.sha1(tag.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return tag
+
+
+def tag_href(site: Site, tag: str) -> str:
+    """The link of a tag's page: the served site takes any tag; the static
+    export's directory is tag_segment(tag)."""
+    return f"{site.base}/tag/{quote(tag_segment(tag) if site.static else tag, safe='')}/"
+
+
 def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q: str | None = None, **ctx: Any) -> str:
     return env().get_template(template).render(
         base=site.base,
@@ -79,6 +101,7 @@ def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q
         feeds=feed_links(site.base, feeds_path, feeds_title, feeds_q) if not (site.static and feeds_q) else [],
         served=not site.static,  # pages only the server has: figures, regions, securities
         csp_meta=CSP_META if site.static else None,
+        tag_href=lambda t: tag_href(site, t),
         **ctx,
     )
 
@@ -123,6 +146,13 @@ def entity_index(site: Site, view: views.EntityIndex) -> str:
 
 def entity(site: Site, view: views.EntityView) -> str:
     return render(site, "entity.html", "/", "财讯 全部", view=view)
+
+
+ERROR_TITLES = {400: "请求有误", 404: "未找到", 405: "不支持的请求方法", 422: "参数有误", 500: "服务器出错"}
+
+
+def error(site: Site, status: int, detail: str) -> str:
+    return render(site, "error.html", "/", "财讯 全部", status=status, title=ERROR_TITLES.get(status, "出错了"), detail=detail)
 
 
 def search(site: Site, view: views.SearchView | None) -> str:

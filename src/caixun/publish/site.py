@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import heapq
 import json
 import multiprocessing
 import os
@@ -210,7 +211,7 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
                  feed_entries=feed_entries, cache=cache)  # fmt: skip
     for tag, entries in by_tag.items():
         # On disk the directory has the tag's own name: servers decode /tag/%E7%94%B2/ to /tag/甲/.
-        _listing(out, store, site, f"tag/{tag.replace('/', '_')}/", f"#{tag}", entries, story_sources, base_url, archive=False,
+        _listing(out, store, site, f"tag/{pages.tag_segment(tag)}/", f"#{tag}", entries, story_sources, base_url, archive=False,
                  feed_entries=feed_entries, cache=cache)  # fmt: skip
 
     static = resources.files("caixun.publish") / "static" / "style.css"
@@ -250,16 +251,23 @@ def _render_articles(url: str, root: str, chunk: list[tuple[int, str]], clusters
 def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[IndexEntry]]) -> list[views.ArticleView]:
     arts = {a.id: a for a in store.articles_by_ids(ids)}
     histories = store.histories(ids)
-    other_ids = sorted({m.id for i in ids for m in by_cluster[arts[i].cluster_id or i] if m.id != i})
+    def shown(i: int) -> list[IndexEntry]:
+        """The first STORY_SHOWN other members of the story, in publication order."""
+        members = by_cluster[arts[i].cluster_id or i]
+        first = members if len(members) <= views.STORY_SHOWN + 1 else heapq.nsmallest(views.STORY_SHOWN + 1, members, key=lambda m: m.search_key)
+        return [m for m in first if m.id != i][: views.STORY_SHOWN]
+
+    mates_of = {i: shown(i) for i in ids}
+    other_ids = sorted({m.id for ms in mates_of.values() for m in ms})
     others = {a.id: a for a in store.articles_by_ids(other_ids)} if other_ids else {}
     out = []
     for i in ids:
         art = arts[i]
-        mates = sorted((others[m.id] for m in by_cluster[art.cluster_id or i] if m.id != i),
-                       key=lambda a: (a.published_at, a.id))  # fmt: skip
+        mates = sorted((others[m.id] for m in mates_of[i]), key=lambda a: (a.published_at, a.id))
+        total = len(by_cluster[art.cluster_id or i]) - 1
         # No 数据 table here: extracting figures for every page would double
         # the export time; it comes when figures are stored at ingest.
-        out.append(views.ArticleView(art, resanitize(art.html), mates, histories.get(i, [])))
+        out.append(views.ArticleView(art, resanitize(art.html), mates, histories.get(i, []), others_total=total))
     return out
 
 

@@ -49,6 +49,8 @@ def sources(store: Store, counts: dict[str, int] | None = None) -> list[SourceIn
     counted them already), most articles first."""
     counts = store.count_by_source() if counts is None else counts
     slugs = store.source_slugs()
+    if any(name not in slugs for name in counts):  # a source added by another process (a poller beside `serve`)
+        slugs = store.source_slugs(refresh=True)
     return sorted((SourceInfo(name, slugs[name], counts.get(name, 0)) for name in slugs), key=lambda s: (-s.articles, s.name))
 
 
@@ -77,6 +79,8 @@ def configured_sources(store: Store, configured: Iterable[Any]) -> list[dict[str
 def source_by_slug(store: Store, slug: str) -> SourceInfo | None:
     """One source by its slug (the slugs are cached; only its articles are counted)."""
     name = next((n for n, s in store.source_slugs().items() if s == slug), None)
+    if name is None:  # perhaps added by another process since the slugs were read
+        name = next((n for n, s in store.source_slugs(refresh=True).items() if s == slug), None)
     return SourceInfo(name, slug, store.count_articles(source=name)) if name is not None else None
 
 
@@ -107,20 +111,30 @@ def home_blocks(srcs: list[SourceInfo], newest: dict[str, list[Article]], sizes:
 class ArticleView:
     article: Article
     body_html: str
-    others: list[Article]
+    others: list[Article]  # the first STORY_SHOWN other reports of its story
     history: list[dict[str, Any]]
     facts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    others_total: int | None = None  # how many other reports there are (None: len(others))
+
+
+# Other reports of a story shown on an article page: a story can have
+# thousands of members (20,000 feed items sharing one link made every page
+# 1.8 MB), so a page lists the first ones and says how many there are.
+STORY_SHOWN = 20
 
 
 def article(store: Store, article_id: int) -> ArticleView | None:
     art = store.get_article(article_id)
     if art is None:
         return None
-    others = [a for a in store.cluster_members(art.cluster_id) if a.id != art.id] if art.cluster_id else []
+    others, total = [], 0
+    if art.cluster_id:
+        others = [a for a in store.cluster_members(art.cluster_id, limit=STORY_SHOWN + 1) if a.id != art.id][:STORY_SHOWN]
+        total = store.count_cluster(art.cluster_id) - 1
     # The body was sanitized at ingest; sanitizing again on the way out means a
     # row written by anything else (an older version, a manual fix) is safe too.
     body = resanitize(art.html)
-    return ArticleView(art, body, others, store.history(art.id), article_facts(store, art))
+    return ArticleView(art, body, others, store.history(art.id), article_facts(store, art), others_total=total)
 
 
 def article_facts(store: Store, art: Article) -> dict[str, list[dict[str, Any]]]:

@@ -9,19 +9,23 @@ through sanitizing and escaping, the browser would not run it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from caixun.clean.normalize import as_aware
 from caixun.publish import feeds, pages, views
 from caixun.publish.figures_csv import csv_lines
-from caixun.store import FigureFilter, Store, health
+from caixun.store import FigureFilter, Store, ValueOutOfRange, health
 
 CSP = pages.CSP
 
@@ -38,8 +42,11 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     """The app over a store; `reload` (seconds) makes pages reload themselves;
     `configured` are the sources of the config (caixun.model.Source), listed
     with their health on the sources page even before their first item."""
+    # No /api/docs: Swagger UI loads its script from a CDN, which the CSP
+    # (script-src 'none') forbids; /openapi.json describes the API.
     app = FastAPI(title="caixun 财讯", version="0.2", description="Chinese financial news archive: articles, search, sources, stories.",
-                  docs_url="/api/docs", redoc_url=None)  # fmt: skip
+                  docs_url=None, redoc_url=None)  # fmt: skip
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     site = pages.Site(reload=reload)
     static_dir = resources.files("caixun.publish") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
@@ -50,7 +57,58 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
+
+    @app.middleware("http")
+    async def conditional_get(request: Request, call_next):
+        """HEAD answered as GET without the body; an ETag (a digest of the
+        body) on every page, feed and API answer, and 304 for a request that
+        has it already; a short Cache-Control. Streams (figures.csv) pass."""
+        head = request.method == "HEAD"
+        if head:
+            request.scope["method"] = "GET"
+        response = await call_next(request)
+        if request.scope["method"] != "GET" or response.status_code != 200 or "text/csv" in response.headers.get("content-type", ""):
+            return _without_body(response) if head else response
+        body = b"".join([chunk async for chunk in response.body_iterator])
+        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "etag")}
+        headers["ETag"] = etag
+        headers.setdefault("cache-control", "public, max-age=30")
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={k: v for k, v in headers.items() if k.lower() != "content-type"})
+        return Response(b"" if head else body, status_code=200, headers=headers | ({"content-length": str(len(body))} if head else {}))
+
+    def _without_body(response: Response) -> Response:
+        response.body_iterator = _empty()
+        return response
+
+    async def _empty():
+        if False:
+            yield b""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        return error_response(request, 422, detail)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(ValueOutOfRange)
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        return error_response(request, 400, "请求中的数字超出范围（a number in the request is out of range）")
+
+    def error_response(request: Request, status: int, detail: str, headers: dict | None = None) -> Response:
+        """JSON for the API and feeds, a Chinese HTML page for the site's pages."""
+        path = request.url.path
+        if path.startswith("/api/") or path == "/openapi.json" or path.rsplit(".", 1)[-1] in ("atom", "rss", "json", "csv"):
+            return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        return HTMLResponse(pages.error(site, status, detail), status_code=status, headers=headers)
 
     def html(body: str) -> HTMLResponse:
         return HTMLResponse(body)
@@ -214,6 +272,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
             raise HTTPException(404, f"no article {article_id}")
         out = views.article_json(v.article)
         out["other_reports"] = [views.article_json(o, full=False) for o in v.others]
+        out["other_reports_total"] = v.others_total if v.others_total is not None else len(v.others)
         out["history"] = [{k: (h[k].isoformat() if isinstance(h[k], datetime) else h[k]) for k in ("version", "title", "text", "replaced_at")}
                           for h in v.history]  # fmt: skip
         return out
@@ -281,12 +340,15 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
         return [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
                 for row in views.configured_sources(store, configured)]  # fmt: skip
 
-    @app.get("/api/clusters/{cluster_id}", tags=["stories"], summary="A story: every article that reports it")
-    def api_cluster(cluster_id: int) -> dict[str, Any]:
-        members = store.cluster_members(cluster_id)
-        if not members:
+    @app.get("/api/clusters/{cluster_id}", tags=["stories"], summary="A story: the articles that report it, first published first")
+    def api_cluster(cluster_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    offset: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:  # fmt: skip
+        members = store.cluster_members(cluster_id, limit=limit, offset=offset)
+        total = store.count_cluster(cluster_id)
+        if not total:
             raise HTTPException(404, f"no story {cluster_id}")
-        return {"cluster_id": cluster_id, "sources": len({m.source for m in members}),
-                "articles": [views.article_json(m, full=False) for m in members]}  # fmt: skip
+        return {"cluster_id": cluster_id, "sources": store.story_sizes([cluster_id]).get(cluster_id, 1), "total": total,
+                "offset": offset, "articles": [views.article_json(m, full=False) for m in members]}  # fmt: skip
 
     return app
