@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -42,6 +41,7 @@ from caixun.model import Article, FactRows, IngestResult, RawItem, Rejection, So
 from caixun.searchtext import index_text
 from caixun.store import Store, health
 from caixun.store.facts import fact_rows
+from caixun.workers import process_pool
 
 log = logging.getLogger("caixun")
 BATCH = 500
@@ -212,8 +212,7 @@ def _pipelined(workers: int, jobs: Iterable[tuple[int, Callable, tuple]], consum
     processes, at most `workers` ahead of this process, and give the results
     to `consume(size, result)` in the jobs' order, in this process (which does
     the storing meanwhile)."""
-    # spawn, not fork: the parent may hold database connections and threads.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(workers) as pool:
         queue: deque[tuple[int, Future]] = deque()
         for n, fn, args in jobs:
             queue.append((n, pool.submit(fn, *args)))

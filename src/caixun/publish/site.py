@@ -23,11 +23,9 @@ import gc
 import hashlib
 import heapq
 import json
-import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -37,9 +35,11 @@ from urllib.parse import quote
 from caixun.clean.html import resanitize
 from caixun.publish import feeds, pages, views
 from caixun.store import IndexEntry, Store
+from caixun.workers import process_pool
 
 ARCHIVE_PAGE = 100
 MANIFEST = ".caixun-site.json"
+RUNNING = ".caixun-export-running"  # there while an export runs: a killed one leaves it
 # Article pages to make before it pays to start worker processes for them
 # (starting one costs about 0.5 s of imports): a full export, not the ten
 # new pages of an incremental one.
@@ -133,6 +133,10 @@ def export_site(store: Store, directory: Path, *, base_url: str = "http://localh
 def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[[int], None] | None) -> SiteExport:
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
+    running = root / RUNNING
+    if running.exists():  # the last export was killed: half-written pages may lie about
+        _remove_tmp_files(root)
+    running.touch()
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -163,7 +167,7 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
         # Article pages are most of a full export: worker processes make them
         # (each with its own connection) while this one makes the listings
         # and feeds, so both cores work (Hugo's way too).
-        pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        pool = process_pool(WORKERS)
         by_id = {e.id: e for e in index}
         futures = []
         for start in range(0, len(todo), CHUNK):
@@ -225,7 +229,15 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
     tmp = manifest_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(out.new, ensure_ascii=False), encoding="utf-8")  # in the order made: stable
     os.replace(tmp, manifest_path)
+    running.unlink()
     return result
+
+
+def _remove_tmp_files(root: Path) -> None:
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if name.endswith(".tmp"):
+                os.unlink(os.path.join(folder, name))
 
 
 def _advance(on_progress: Callable[[int], None], n: int, _future: object) -> None:
