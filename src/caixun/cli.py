@@ -345,20 +345,27 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
 
     async def poll_until(stop: asyncio.Event) -> None:
         from caixun.collect.http import HttpClient
-        from caixun.pipeline import due_sources, poll_all
+        from caixun.pipeline import due_sources, poll_source
+
+        # Each source's poll is its own task: a slow source (up to its
+        # poll_deadline) never holds up the others' next polls.
+        polling: dict[str, asyncio.Task] = {}
+
+        async def report(tasks: list[asyncio.Task]) -> None:
+            reports = [t.result() for t in tasks]
+            for r in reports:
+                print_poll(r)
+            if export_dir is not None and any(r.result.added or r.result.updated for r in reports):
+                await asyncio.to_thread(export_now)
 
         async with HttpClient(config.http) as client:
             if export_dir is not None:
                 await asyncio.to_thread(export_now)
             while not stop.is_set():
-                due = due_sources(sources, store, datetime.now(UTC))
-                if due:
-                    polling = asyncio.ensure_future(poll_all(due, client, store))
-                    reports = await polling  # a poll under way is finished, not cut
-                    for r in reports:
-                        print_poll(r)
-                    if export_dir is not None and any(r.result.added or r.result.updated for r in reports):
-                        await asyncio.to_thread(export_now)
+                idle = [s for s in sources if s.name not in polling]
+                for s in due_sources(idle, store, datetime.now(UTC)):
+                    polling[s.name] = asyncio.create_task(poll_source(s, client, store))
+                await report([polling.pop(name) for name, t in list(polling.items()) if t.done()])
                 # Between polls: a slice of the long-term search index, if
                 # anything waits for it (an import, or this poll's articles).
                 await asyncio.to_thread(store.index_backlog, chunk=2000, budget=tick)
@@ -366,6 +373,9 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
                     await asyncio.wait_for(stop.wait(), timeout=tick)
                 except TimeoutError:
                     pass
+            if polling:  # a poll under way is finished, not cut
+                await asyncio.wait(polling.values())
+                await report(list(polling.values()))
         click.echo("caixun: stopped", err=True)
 
     asyncio.run(loop())

@@ -32,6 +32,12 @@ class HttpSettings:
     max_backoff: float = 60.0  # longest wait, Retry-After included
     per_host: int = 4  # requests under way at once to one host
     max_body: int = 10 * 1024 * 1024  # bytes
+    # Whole-answer deadline of one request: a server that drips a byte every
+    # few seconds never trips read_timeout, and would hold a poll for ever.
+    request_deadline: float = 60.0
+    # Deadline of one source's whole poll (its pages, full texts and retries):
+    # past it the poll is given up as failed, and nothing of it is stored.
+    poll_deadline: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +197,8 @@ def _not_a_table(path: Path, i: int) -> Source:
 # Bounds of [settings]: outside them caixun would hang (per_host = 0 lets no
 # request start) or never wait (backoff = nan).
 _HTTP_BOUNDS = {"connect_timeout": (0.01, 600), "read_timeout": (0.01, 3600), "retries": (0, 20), "backoff": (0, 3600),
-                "max_backoff": (0, 86400), "per_host": (1, 100), "max_body": (1024, 2**40)}  # fmt: skip
+                "max_backoff": (0, 86400), "per_host": (1, 100), "max_body": (1024, 2**40),
+                "request_deadline": (0.1, 3600), "poll_deadline": (1, 86400)}  # fmt: skip
 
 
 def _http_settings(table: dict[str, Any], path: Path) -> HttpSettings:

@@ -305,8 +305,10 @@ async def poll_source(source: Source, client: HttpClient, store: Store, now: dat
     report = PollReport(source.name)
     validators = None
     listed = None
+    deadline = client.settings.poll_deadline
     try:
-        got = await collect(source, client, store)
+        async with asyncio.timeout(deadline):
+            got = await collect(source, client, store)
         validators, listed, report.pages = got.validators, got.listed, got.pages
         report.not_modified = got.not_modified
         report.broken = got.broken
@@ -317,6 +319,8 @@ async def poll_source(source: Source, client: HttpClient, store: Store, now: dat
     except SourceFailed as exc:
         report.error = str(exc)
         report.result.rejected.extend(exc.result.rejected)
+    except TimeoutError:
+        report.error = f"the poll took over {deadline:g}s (poll_deadline); nothing of it stored"
     except Exception as exc:  # one broken source must never stop the others
         log.exception("source %s crashed", source.name)
         report.error = f"{type(exc).__name__}: {exc}"
@@ -353,7 +357,8 @@ async def check_source(source: Source, client: HttpClient) -> dict:
     """Poll one source once without storing: {name, kind, health, reason, items}."""
     row = {"name": source.name, "kind": source.kind, "health": "ok", "reason": None, "items": 0}
     try:
-        got = await collect(replace(source, max_pages=1), client, _NoStore())  # type: ignore[arg-type]
+        async with asyncio.timeout(client.settings.poll_deadline):
+            got = await collect(replace(source, max_pages=1), client, _NoStore())  # type: ignore[arg-type]
         row["items"] = got.listed if got.listed is not None else len(got.items)
         if got.broken:
             row.update(health="broken", reason=got.broken)
@@ -363,6 +368,8 @@ async def check_source(source: Source, client: HttpClient) -> dict:
         row.update(health="broken", reason=str(exc))
     except SourceFailed as exc:
         row.update(health="failing", reason=str(exc))
+    except TimeoutError:
+        row.update(health="failing", reason=f"no answer within {client.settings.poll_deadline:g}s (poll_deadline)")
     except Exception as exc:  # a check reports, it never crashes
         row.update(health="failing", reason=f"{type(exc).__name__}: {exc}")
     return row

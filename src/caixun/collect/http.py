@@ -4,7 +4,8 @@ It is created once by the caller and passed in, so tests point it at a local
 server (or swap the transport). Library errors become our own small tree
 (`FetchError` and subclasses) here, at the boundary.
 
-What it does for every request: connect/read timeouts; retries with exponential
+What it does for every request: connect/read timeouts and a deadline for
+the whole answer; retries with exponential
 backoff and jitter on connection errors, timeouts, truncated bodies, 5xx and
 (for `get_json`) malformed JSON; 429 and 503 honour `Retry-After`; conditional
 GET with ETag / Last-Modified; at most `per_host` requests under way per host;
@@ -221,6 +222,14 @@ class HttpClient:
         raise error
 
     async def _once(self, url: str, headers: dict[str, str], attempt: int) -> Response:
+        deadline = self.settings.request_deadline
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._read(url, headers, attempt)
+        except TimeoutError:
+            raise FetchError(url, f"no whole answer within {deadline:g}s (request_deadline)") from None
+
+    async def _read(self, url: str, headers: dict[str, str], attempt: int) -> Response:
         max_body = self.settings.max_body
         try:
             async with self._client.stream("GET", url, headers=headers) as r:
