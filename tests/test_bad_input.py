@@ -5,8 +5,10 @@ a traceback: the failures the hardening issue measured, each pinned."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from lxml import etree
@@ -85,7 +87,7 @@ def test_tags_that_are_no_file_names_stay_in_their_directory(store, tmp_path):
     # the article pages link the directories that were written
     page = (out / "article" / f"{store.get_article_by_key('t:1').id}.html").read_text(encoding="utf-8")
     href = etree.HTML(page).xpath("//a[@class='tag']/@href")[0]
-    assert (out / href.lstrip("/") / "index.html").exists()
+    assert href.startswith("../tag/_") and (out / "article" / href).resolve().is_file()
 
 
 def test_a_story_of_thousands_lists_its_first_reports_and_a_count(store):
@@ -161,3 +163,26 @@ def test_two_imports_at_once_on_one_sqlite_file_both_finish_and_store_each_post_
     finally:
         store.close()
     assert len(keys) == 1500 == len(set(keys))
+
+
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_busy_port_is_one_clear_line_and_exit_2(tmp_path, command):
+    import socket
+    import subprocess
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        extra = ["--config", str(_empty_config(tmp_path))] if command == "run" else []
+        done = subprocess.run([sys.executable, "-m", "caixun.cli", "--db", str(tmp_path / "a.db"), *extra, command,
+                               "--port", str(port)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+    assert len([line for line in done.stderr.splitlines() if "error" in line]) == 1
+
+
+def _empty_config(tmp_path):
+    path = tmp_path / "none.toml"
+    path.write_text("sources = []\n", encoding="utf-8")
+    return path

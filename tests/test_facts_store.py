@@ -122,3 +122,13 @@ def test_the_figures_view_shows_numbers_with_a_unit_but_not_bare_ones(store):
     assert [r.text for r in store.figures(FigureFilter())] == ["3128.56点", "0.5%"]
     assert [r.text for r in store.figures(FigureFilter(indicator="沪指"))] == ["3128.56点", "0.5%"]
     assert "十九" in {r.text for r in store.figures(FigureFilter(kind="number"))}  # kept, shown when asked for
+
+
+def test_iter_figures_pages_by_key_and_gives_every_figure_once_in_order(store):
+    ingest(store, [raw(i, TEXTS[i % len(TEXTS)], "甲网" if i % 2 == 0 else "乙网") for i in range(12)])
+    every = store.figures(limit=None)
+    assert len(every) > 20
+    for chunk in (1, 2, 7, 1000):  # page edges inside one article's figures and between articles
+        assert [(r.article_id, r.seq) for r in store.iter_figures(chunk=chunk)] == [(r.article_id, r.seq) for r in every]
+    jinzhong = FigureFilter(region="140700")
+    assert list(store.iter_figures(jinzhong, chunk=3)) == store.figures(jinzhong, limit=None)

@@ -158,6 +158,74 @@ def test_web_parameters(web, route, params):
     assert r.status_code < 500, (route, params, r.text[:300])
 
 
+@pytest.fixture(scope="module")
+def search_store(tmp_path_factory):
+    from caixun.pipeline import ingest
+    from caixun.store import Store
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('fuzzsearch') / 's.db'}")
+    ingest(store, [RawItem(key=f"q:{i}", source="源", item_id=str(i), title=f"第{i}条：人民币汇率{i}", body=f"央行正文{i}，涨跌互现。",
+                           body_format="text", published=datetime(2026, 12, 7, i % 24, tzinfo=UTC)) for i in range(40)])  # fmt: skip
+    yield store
+    store.close()
+
+
+@budget(600)
+@given(q=st.one_of(TEXT, st.sampled_from(['"', 'NEAR(a b)', "a OR b", "*", "^涨", "title:涨", "涨 -跌", "(((", "'", "\x00",
+                                          "涨" * 10_000, "人民币 " * 2_000, "\ud800涨"]),
+                   st.text(alphabet='涨跌人民币"*()-:^ORANDNOT ', max_size=40)))  # fmt: skip
+def test_search_queries(search_store, q):
+    count("search query")
+    page = search_store.search(q, limit=5)
+    assert page.total >= len(page.articles)
+
+
+FEED_PARTS = ['<?xml version="1.0"?>', '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+              '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>',
+              "<rss version=\"2.0\"><channel>", "<title>", "</title>", "<item>", "</item>", "<link>", "</link>", "&x;", "&c;",
+              "<description><![CDATA[", "]]></description>", "<pubDate>", "</pubDate>", "</channel></rss>",
+              '<feed xmlns="http://www.w3.org/2005/Atom">', "<entry>", "</entry>", "<content type=\"html\">", "</content>",
+              "&lt;script&gt;", "javascript:alert(1)", "Wed, 01 Mar 2023 10:00:00 +0800", "0001-01-01T00:00:00Z", "\x00", "\udc80"]  # fmt: skip
+
+
+@budget(600)
+@given(parts=st.lists(st.one_of(st.sampled_from(FEED_PARTS), TEXT), max_size=30), encoding=st.sampled_from(["utf-8", "gb18030", "latin-1"]))
+def test_feed_documents(parts, encoding):
+    from caixun.collect.feed import parse_feed
+    from caixun.pipeline import prepare
+
+    count("feed")
+    doc = "".join(parts).encode(encoding, "replace")
+    got = parse_feed(Source(name="源", kind="feed", url="http://x/feed"), doc, "application/xml")
+    assert not any("root:" in (i.body or "") for i in got.items)  # no external entity was read
+    for item in got.items:
+        try:
+            prepare(item, fetched_at=datetime(2026, 12, 7, tzinfo=UTC))
+        except ItemError:
+            pass
+
+
+@budget(300)
+@given(prefix=st.sampled_from(["", "sqlite:///", "sqlite://", "mysql://", "nope://", "postgresql://nobody@127.0.0.1:1/",
+                               "postgresql+psycopg://", "sqlite:///?mode="]), name=TEXT, junk=st.binary(max_size=200))  # fmt: skip
+def test_database_urls_and_files(tmp_path_factory, prefix, name, junk):
+    """A database that cannot be used is one line and exit 2 (the README's
+    promise), never a traceback. Files are made only in a temporary folder."""
+    from click.testing import CliRunner
+
+    from caixun.cli import cli
+
+    count("database")
+    folder = tmp_path_factory.mktemp("db")
+    (folder / "junk.db").write_bytes(b"SQLite format 3\x00" + junk)
+    name = name.replace("/", "_").replace("\\", "_")
+    file_like = prefix in ("", "sqlite:///")
+    for target in (prefix + (f"{folder}/{name}" if file_like else name), str(folder / "junk.db")):
+        r = CliRunner().invoke(cli, ["--db", target, "stats"])
+        assert r.exit_code in (0, 2), (target, r.output, r.exception)
+        assert r.exception is None or isinstance(r.exception, SystemExit), (target, repr(r.exception))
+
+
 def test_the_fuzzing_budget_was_spent():
     """Run last in this module: the total number of cases tried."""
     total = sum(TRIED.values())

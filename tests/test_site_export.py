@@ -134,3 +134,37 @@ def test_article_pages_made_by_worker_processes_are_those_made_in_process(store,
 
     assert files(tmp_path / "many") == files(tmp_path / "one")
     assert export_site(store, tmp_path / "many").articles_rendered == 0  # the manifest lists the workers' pages
+
+
+def own_links(root):
+    """(page, link) for every href/src/action of every exported page that is not absolute."""
+    import re
+
+    for page in root.rglob("*.html"):
+        for link in re.findall(r'(?:href|src|action)="([^"]*)"', page.read_text(encoding="utf-8")):
+            if not re.match(r"^[a-z][a-z0-9+.-]*:|^//", link, re.I):
+                yield page, link
+
+
+def test_every_own_link_is_relative_and_leads_to_an_exported_file(store, tmp_path):
+    """So that the export works from a sub-path (https://example.org/news/)
+    and opened from disk (file://): no root-relative link, and each link,
+    resolved against its page as a browser would, names an exported file."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    fill(store, extra_items=150)
+    root = tmp_path / "site"
+    export_site(store, root, base_url="https://example.org/news/")
+    checked = 0
+    for page, link in own_links(root):
+        assert not link.startswith("/"), (page, link)
+        if link.startswith(("?", "#")) or not link:
+            continue
+        page_url = "https://example.org/news/" + page.relative_to(root).as_posix()
+        target = urlsplit(urljoin(page_url, link)).path
+        assert target.startswith("/news/"), (page, link)
+        file = root / unquote(target[len("/news/") :])
+        assert file.is_file(), f"{page.relative_to(root)}: {link} -> {file} is not there"
+        checked += 1
+    assert checked > 1000
+    assert "https://example.org/news/article/" in (root / "feed.atom").read_text(encoding="utf-8")

@@ -154,3 +154,30 @@ def test_html_written_into_the_database_by_anything_else_is_sanitized_on_the_way
         body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
         assert "降准" in body and "链接" in body
         assert "<script" not in body and "onclick" not in body and "javascript:" not in body and "style=" not in body
+
+
+def test_answers_come_from_memory_until_anyone_commits(client):
+    """The home page, a feed and the API are made once while the database is
+    unchanged, and made again as soon as another connection (a poller in
+    another process) commits, with a new ETag."""
+    from caixun.pipeline import ingest
+    from caixun.store import Store
+    from tests.webdata import raw
+
+    c, store = client
+    answers = c.app.state.answers
+    first = c.get("/")
+    if store.generation() is None:
+        pytest.skip("an in-memory database cannot be watched")
+    hits = answers.hits
+    for path in ("/", "/", "/feed.atom", "/feed.atom", "/api/articles?limit=5", "/api/articles?limit=5"):
+        assert c.get(path).status_code == 200
+    assert answers.hits == hits + 4  # all but the first request of the feed and of the API
+    assert c.get("/", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    other = Store(store.url)  # another connection, as another process has
+    ingest(other, [raw("n:1", "丙快讯", "缓存之后的新快讯", "新快讯正文，沪指收涨。", 900)])
+    other.close()
+    again = c.get("/")
+    assert "缓存之后的新快讯" in again.text and again.headers["etag"] != first.headers["etag"]
+    assert "缓存之后的新快讯" in c.get("/feed.atom").text
+    assert c.get("/", headers={"If-None-Match": first.headers["etag"]}).status_code == 200

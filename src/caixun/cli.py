@@ -240,17 +240,43 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     sys.exit(EXIT_REJECTED if bad else EXIT_OK)
 
 
-def web_server(store: Store, host: str, port: int, reload_every: int | None, configured=()):
-    """A uvicorn server for the web app (its own signal handling off: the
-    caller stops it). `configured`: the sources the sources page lists."""
-    import uvicorn
+def listening_socket(host: str, port: int):
+    """The server's socket, bound here so that a busy port or a bad address is
+    one clear line and exit 2 (uvicorn logs it and exits 1)."""
+    import socket
 
-    from caixun.web.app import create_app
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        _err().print(f"[red]error:[/] cannot listen on {host}:{port}: {exc.strerror or exc}"
+                     " (is another caixun serve or run there? --port chooses another)", markup=True)  # fmt: skip
+        sys.exit(EXIT_USAGE)
+    return sock
 
-    app = create_app(store, reload=reload_every, configured=tuple(configured))
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    server.install_signal_handlers = lambda: None
-    return server
+
+class WebServer:
+    """A uvicorn server for the web app on its already bound socket (its own
+    signal handling off: the caller stops it)."""
+
+    def __init__(self, store: Store, host: str, port: int, reload_every: int | None, configured=()):
+        import uvicorn
+
+        from caixun.web.app import create_app
+
+        self.socket = listening_socket(host, port)
+        app = create_app(store, reload=reload_every, configured=tuple(configured))
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+        self.server.install_signal_handlers = lambda: None
+
+    async def serve(self) -> None:
+        await self.server.serve(sockets=[self.socket])
+
+    def stop(self) -> None:
+        self.server.should_exit = True
 
 
 def serve_options(f):
@@ -279,13 +305,13 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
     import asyncio
 
     store = obj.store
-    server = web_server(store, host, port, reload_every, obj.config.sources)
+    server = WebServer(store, host, port, reload_every, obj.config.sources)
     click.echo(f"caixun: serving {store.safe_url} at http://{host}:{port}/ ; Ctrl-C to stop", err=True)
 
     async def go() -> None:
         aio = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            aio.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+            aio.add_signal_handler(sig, server.stop)
         await server.serve()
 
     asyncio.run(go())
@@ -316,7 +342,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
     config, store = obj.config, obj.store
     sources = [s for s in config.sources if s.enabled]
     click.echo(f"caixun: polling {len(sources)} sources into {store.safe_url}; Ctrl-C to stop", err=True)
-    server = None if no_serve else web_server(store, host, port, reload_every, obj.config.sources)
+    server = None if no_serve else WebServer(store, host, port, reload_every, obj.config.sources)
     if server:
         click.echo(f"caixun: web site at http://{host}:{port}/", err=True)
 
@@ -330,7 +356,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
             await poll_until(stop)
         finally:
             if server and web:
-                server.should_exit = True
+                server.stop()
                 await web
 
     def export_now() -> None:

@@ -28,16 +28,26 @@ def _cell(column: str, value: object) -> object:
     return value
 
 
-def csv_lines(rows: Iterable[FigureRow]) -> Iterator[str]:
-    """The header, then one CSV line per figure (UTF-8 with a BOM first, so
-    that Excel reads the Chinese right)."""
+def csv_lines(rows: Iterable[FigureRow], per_chunk: int = 1000) -> Iterator[str]:
+    """The header, then the CSV lines of the figures, `per_chunk` lines to a
+    string (UTF-8 with a BOM first, so that Excel reads the Chinese right).
+    A server streaming a sync iterator hops threads once per item: one line
+    per item made a 380,000-figure download take 156 s instead of 20."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(COLUMNS)
     yield "\ufeff" + buf.getvalue()
+    buf.seek(0)
+    buf.truncate()
+    n = 0
     for r in rows:
-        buf.seek(0)
-        buf.truncate()
         d = figure_json(r)
         writer.writerow([_cell(c, d.get(c)) for c in COLUMNS])
+        n += 1
+        if n == per_chunk:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+            n = 0
+    if n:
         yield buf.getvalue()

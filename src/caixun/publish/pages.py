@@ -98,7 +98,8 @@ def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q
         base=site.base,
         search_action=site.search_action if not site.static else f"{site.base}/search.html",
         reload=site.reload,
-        feeds=feed_links(site.base, feeds_path, feeds_title, feeds_q) if not (site.static and feeds_q) else [],
+        # The static export has no search, so no search feeds either.
+        feeds=feed_links(site.base, feeds_path, feeds_title, feeds_q) if not (site.static and feeds_path == "/search/") else [],
         served=not site.static,  # pages only the server has: figures, regions, securities
         csp_meta=CSP_META if site.static else None,
         tag_href=lambda t: tag_href(site, t),
@@ -158,3 +159,26 @@ def error(site: Site, status: int, detail: str) -> str:
 def search(site: Site, view: views.SearchView | None) -> str:
     q = view.q if view else ""
     return render(site, "search.html", "/search/", f"财讯 搜索 {q}", feeds_q=q or None, q=q, view=view, static=site.static)
+
+
+_OWN_LINK = re.compile(r'(?<= )(href|src|action)="(?![a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?)([^"?#]*)([^"]*)"')
+
+
+def relative_links(html: str, path: str) -> str:
+    """A static page's own links (`/article/1.html`, `/source/x/`, `../`)
+    made relative to the page at `path` (`article/1.html` ->
+    `../source/x/index.html`), so that the export works from any sub-path
+    (--base-url https://example.org/news/) and opened from disk (file://),
+    where a directory has no index page of its own. Links of third parties
+    are never relative (the cleaners keep only absolute http(s) ones)."""
+    up = "../" * path.count("/")
+
+    def local(m: re.Match) -> str:
+        target = m.group(2)
+        if target.startswith("/"):
+            target = up + target[1:]
+        if target == "" or target.endswith("/"):
+            target += "index.html"
+        return f'{m.group(1)}="{target}{m.group(3)}"'
+
+    return _OWN_LINK.sub(local, html)

@@ -50,7 +50,7 @@ CHUNK = 1000
 # 3.4-3.6 s with two).
 WORKERS = min(2, os.cpu_count() or 1)
 # Bump when templates change, so that every page is made again.
-TEMPLATE_VERSION = "4"
+TEMPLATE_VERSION = "5"
 
 
 @dataclass(slots=True)
@@ -75,6 +75,8 @@ class _Writer:
         return False
 
     def write(self, path: str, content: str | bytes, fingerprint: str | None = None) -> None:
+        if isinstance(content, str) and path.endswith(".html"):
+            content = pages.relative_links(content, path)
         data = content.encode() if isinstance(content, str) else content
         digest = fingerprint or hashlib.sha1(data).hexdigest()
         self.new[path] = digest

@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DataError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError
 
 from caixun.clean.normalize import is_valid_slug, slugify
 from caixun.enrich import EXTRACTOR_VERSION
@@ -41,6 +41,7 @@ from caixun.model import Article, FactRows, IngestResult
 from caixun.searchtext import Query, parse_query
 from caixun.store import facts as facts_sql
 from caixun.store import schema
+from caixun.store.changes import ChangeWatch
 from caixun.store.facts import NO_FILTER, FigureFilter, FigureRow  # noqa: F401 (re-exported)
 from caixun.store.migrations import migrate
 from caixun.store.schema import (
@@ -176,10 +177,19 @@ class Store:
         self._bulk: _Bulk | None = None
         try:
             migrate(self.engine)
-        except OperationalError as exc:
+        except DBAPIError as exc:  # cannot connect, not a database (random bytes), no permission...
             raise StoreError(f"cannot open database {self.safe_url}: {exc.orig}") from exc
+        except ValueError as exc:  # the driver refuses the name (a NUL in a file name)
+            raise StoreError(f"cannot open database {self.safe_url}: {exc}") from exc
         self._slugs: dict[str, str] | None = None
         self.search_index = search_backend(self.backend)
+        sqlite_file = make_url(self.url).database if self.backend == "sqlite" and self.shared_by_processes else None
+        self._changes = ChangeWatch(self.engine, self.backend, sqlite_file)
+
+    def generation(self) -> object | None:
+        """A value that changes whenever anything is committed to the
+        database by anyone (None: cannot tell; see caixun.store.changes)."""
+        return self._changes.generation()
 
     @property
     def shared_by_processes(self) -> bool:
@@ -198,6 +208,7 @@ class Store:
 
     def close(self) -> None:
         self.search_index.close()
+        self._changes.close()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
@@ -695,6 +706,30 @@ class Store:
                 oldest_first: bool = False) -> list[FigureRow]:  # fmt: skip
         with self.engine.connect() as conn:
             return facts_sql.find_figures(conn, f, limit=limit, offset=offset, oldest_first=oldest_first)
+
+    def iter_figures(self, f: FigureFilter = NO_FILTER, *, chunk: int = 5000) -> Iterator[FigureRow]:
+        """Every figure under the filter, newest article first, about `chunk`
+        at a time: each page is the figures of the articles under the last
+        page's last whole article (a range of the (article_id, seq) index),
+        so memory is bounded and the last page costs what the first does
+        (OFFSET paging read every earlier page again: 103 s at 100,000
+        articles). A page never splits an article's figures."""
+        below = None
+        while True:
+            with self.engine.connect() as conn:
+                batch = facts_sql.find_figures(conn, f, limit=chunk, below=below)
+                if not batch:
+                    return
+                last = batch[-1].article_id
+                if len(batch) == chunk:  # the last article may go on: it starts the next page
+                    whole = [r for r in batch if r.article_id != last]
+                    if not whole:  # one article of `chunk` figures or more: all of it at once
+                        whole = facts_sql.find_figures(conn, f, limit=None, article_id=last)
+                    else:
+                        last = whole[-1].article_id
+                    batch = whole
+            yield from batch
+            below = last
 
     def count_figures(self, f: FigureFilter = NO_FILTER) -> int:
         with self.engine.connect() as conn:

@@ -9,7 +9,6 @@ through sanitizing and escaping, the browser would not run it.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any
@@ -26,6 +25,8 @@ from caixun.clean.normalize import as_aware
 from caixun.publish import feeds, pages, views
 from caixun.publish.figures_csv import csv_lines
 from caixun.store import FigureFilter, Store, ValueOutOfRange, health
+from caixun.web.cache import AnswerCache
+from caixun.web.middleware import Answers, SecurityHeaders
 
 CSP = pages.CSP
 
@@ -46,48 +47,16 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     # (script-src 'none') forbids; /openapi.json describes the API.
     app = FastAPI(title="caixun 财讯", version="0.2", description="Chinese financial news archive: articles, search, sources, stories.",
                   docs_url=None, redoc_url=None)  # fmt: skip
+    # Outermost last: security headers on everything, then the kept answers
+    # (of gzipped bodies, so a kept answer is not compressed again), then gzip.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    answers = AnswerCache()
+    app.state.answers = answers
+    app.add_middleware(Answers, generation=store.generation, cache=answers, blocking=store.backend != "sqlite")
+    app.add_middleware(SecurityHeaders, csp=CSP)
     site = pages.Site(reload=reload)
     static_dir = resources.files("caixun.publish") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        return response
-
-    @app.middleware("http")
-    async def conditional_get(request: Request, call_next):
-        """HEAD answered as GET without the body; an ETag (a digest of the
-        body) on every page, feed and API answer, and 304 for a request that
-        has it already; a short Cache-Control. Streams (figures.csv) pass."""
-        head = request.method == "HEAD"
-        if head:
-            request.scope["method"] = "GET"
-        response = await call_next(request)
-        if request.scope["method"] != "GET" or response.status_code != 200 or "text/csv" in response.headers.get("content-type", ""):
-            return _without_body(response) if head else response
-        body = b"".join([chunk async for chunk in response.body_iterator])
-        etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "etag")}
-        headers["ETag"] = etag
-        headers.setdefault("cache-control", "public, max-age=30")
-        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-            return Response(status_code=304, headers={k: v for k, v in headers.items() if k.lower() != "content-type"})
-        return Response(b"" if head else body, status_code=200, headers=headers | ({"content-length": str(len(body))} if head else {}))
-
-    def _without_body(response: Response) -> Response:
-        response.body_iterator = _empty()
-        return response
-
-    async def _empty():
-        if False:
-            yield b""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -196,14 +165,8 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
 
     @app.get("/figures.csv", tags=["figures"], summary="Figures as CSV (same filters as /api/figures)")
     def figures_csv(f: Annotated[FigureFilter, Depends(figure_filter)]) -> StreamingResponse:
-        def rows():
-            offset = 0
-            while batch := store.figures(f, limit=5000, offset=offset):
-                yield from batch
-                offset += len(batch)
-
         headers = {"Content-Disposition": 'attachment; filename="caixun-figures.csv"'}
-        return StreamingResponse(csv_lines(rows()), media_type="text/csv; charset=utf-8", headers=headers)
+        return StreamingResponse(csv_lines(store.iter_figures(f)), media_type="text/csv; charset=utf-8", headers=headers)
 
     @app.get("/regions/", response_class=HTMLResponse, include_in_schema=False)
     def regions_page() -> HTMLResponse:
