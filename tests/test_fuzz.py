@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caixun.clean.links import safe_link
+from caixun.collect.eastmoney import SourceFailed
 from caixun.collect.jekyll import PostError, parse_post
 from caixun.collect.providers import PROVIDERS, Broken
 from caixun.config import ConfigError, load_config
@@ -196,7 +197,10 @@ def test_feed_documents(parts, encoding):
 
     count("feed")
     doc = "".join(parts).encode(encoding, "replace")
-    got = parse_feed(Source(name="源", kind="feed", url="http://x/feed"), doc, "application/xml")
+    try:
+        got = parse_feed(Source(name="源", kind="feed", url="http://x/feed"), doc, "application/xml")
+    except SourceFailed:  # the feed's own named error: "not a feed: …"
+        return
     assert not any("root:" in (i.body or "") for i in got.items)  # no external entity was read
     for item in got.items:
         try:

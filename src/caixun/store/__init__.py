@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -152,11 +153,15 @@ def _sqlite_immediate(dbapi_conn, record) -> None:
 class Store:
     def __init__(self, url: str | None = None):
         self.url = database_url(url)
+        try:
+            self.url.encode("utf-8")
+        except UnicodeEncodeError:  # a file name of bytes that are not UTF-8 (argv keeps them as lone surrogates)
+            raise StoreError(f"cannot use database {self.url.encode('utf-8', 'replace').decode()!r}: its name is not UTF-8 text") from None
         self._source_counts: tuple[int | None, dict[str, int]] | None = None  # (highest id, counts)
         try:
             parsed = make_url(self.url)
             self.engine = create_engine(self.url, future=True, pool_pre_ping=parsed.get_backend_name() != "sqlite")
-        except (ArgumentError, ImportError) as exc:
+        except (ArgumentError, ImportError, ValueError) as exc:  # ValueError: a port that is no number
             raise StoreError(f"cannot use database {self.safe_url}: {exc}") from exc
         self.backend = parsed.get_backend_name()
         self.write_engine = self.engine
@@ -203,8 +208,8 @@ class Store:
     def safe_url(self) -> str:
         try:
             return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return self.url
+        except (ArgumentError, ValueError):  # unparseable: still never show a password
+            return re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", self.url)
 
     def close(self) -> None:
         self.search_index.close()
