@@ -69,6 +69,9 @@ def schema_back(path: Path, to: int) -> None:
     archive holds (an older caixun refuses a newer database)."""
     conn = sqlite3.connect(path)
     version = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    if version >= 9 > to:
+        for table in ("delivery_attempts", "alert_outbox", "watch_matches", "watches"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
     if version >= 8 > to:
         conn.execute("DROP TABLE IF EXISTS source_events")
         for col in ("broken", "empty_polls", "last_listed"):

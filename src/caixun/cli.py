@@ -222,6 +222,7 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
     store = obj.store
+    sync_watches(config, store)
 
     import asyncio  # here, not at the top: commands that need no event loop start faster
 
@@ -235,9 +236,28 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
     reports = asyncio.run(go())
     for r in reports:
         print_poll(r)
+    deliver_alerts(config, store)  # what this poll matched, before exiting
     index_or_tell(store, "fetch")
     bad = any(r.error or r.result.rejected for r in reports)
     sys.exit(EXIT_REJECTED if bad else EXIT_OK)
+
+
+def sync_watches(config: Config, store: Store) -> None:
+    """The config's [[watches]] made before anything is polled."""
+    if config.watches:
+        from caixun.watch.store import sync_config_watches
+
+        sync_config_watches(store, config.watches)
+
+
+def deliver_alerts(config: Config, store: Store) -> None:
+    from caixun.watch.deliver import deliver_due
+
+    report = deliver_due(store, config.base_url)
+    for e in report.errors:
+        click.echo(f"alert not sent (retried later): {e}", err=True)
+    if report.sent:
+        click.echo(f"alerts: {report.sent} sent")
 
 
 def listening_socket(host: str, port: int):
@@ -340,6 +360,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
     import asyncio
 
     config, store = obj.config, obj.store
+    sync_watches(config, store)
     sources = [s for s in config.sources if s.enabled]
     click.echo(f"caixun: polling {len(sources)} sources into {store.safe_url}; Ctrl-C to stop", err=True)
     server = None if no_serve else WebServer(store, host, port, reload_every, obj.config.sources)
@@ -392,6 +413,8 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
                 for s in due_sources(idle, store, datetime.now(UTC)):
                     polling[s.name] = asyncio.create_task(poll_source(s, client, store))
                 await report([polling.pop(name) for name, t in list(polling.items()) if t.done()])
+                # Alerts of what was just stored, and retries that are due: as it goes.
+                await asyncio.to_thread(deliver_alerts, config, store)
                 # Between polls: a slice of the long-term search index, if
                 # anything waits for it (an import, or this poll's articles).
                 await asyncio.to_thread(store.index_backlog, chunk=2000, budget=tick)
@@ -747,6 +770,11 @@ def export_jsonl_cmd(obj: Context, file: Path) -> None:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
+
+
+from caixun.watch.commands import watch_cmd  # noqa: E402 (the group, after the cli it joins)
+
+cli.add_command(watch_cmd)
 
 
 def main() -> None:

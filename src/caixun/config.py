@@ -44,6 +44,8 @@ class HttpSettings:
 class Config:
     sources: tuple[Source, ...]
     http: HttpSettings = field(default_factory=HttpSettings)
+    watches: tuple = ()  # caixun.watch.rules.WatchSpec, from [[watches]]
+    base_url: str = "http://127.0.0.1:8000"  # where the site is read: alerts link its article pages
 
     def source(self, name: str) -> Source:
         for s in self.sources:
@@ -172,7 +174,7 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"config {path} is not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config {path} is not valid TOML: {exc}") from exc
-    unknown = set(data) - {"settings", "sources", "presets"}
+    unknown = set(data) - {"settings", "sources", "presets", "watches", "base_url"}
     if unknown:
         raise ConfigError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}")
     presets = data.get("presets", [])
@@ -187,7 +189,30 @@ def load_config(path: Path | None) -> Config:
     names = [s.name for s in sources]
     if len(names) != len(set(names)):
         raise ConfigError(f"{path}: two sources have the same name")
-    return Config(sources=sources, http=_http_settings(data.get("settings", {}), path))
+    base_url = data.get("base_url", Config.base_url)
+    if not isinstance(base_url, str) or not re.fullmatch(r"https?://[^\s<>\"']+", base_url):
+        raise ConfigError(f"{path}: base_url must be an http(s) URL, e.g. https://news.example.org")
+    return Config(sources=sources, http=_http_settings(data.get("settings", {}), path), watches=_watches(data, path),
+                  base_url=base_url.rstrip("/"))  # fmt: skip
+
+
+def _watches(data: dict[str, Any], path: Path) -> tuple:
+    from caixun.watch.rules import RuleError, watch_spec
+
+    tables = data.get("watches", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: watches must be [[watches]] tables")
+    specs = []
+    for i, t in enumerate(tables):
+        if not isinstance(t, dict):
+            raise ConfigError(f"{path}: watches[{i}] is not a table")
+        try:
+            specs.append(watch_spec(t))
+        except RuleError as exc:
+            raise ConfigError(f"{path}: watches[{i}] ({t.get('name', '?')}): {exc}") from None
+    if len({w.name for w in specs}) != len(specs):
+        raise ConfigError(f"{path}: two watches have the same name")
+    return tuple(specs)
 
 
 def _not_a_table(path: Path, i: int) -> Source:

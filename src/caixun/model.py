@@ -125,6 +125,7 @@ class IngestResult:
     unchanged: int = 0
     seen_elsewhere: int = 0  # same key already stored from another list
     rejected: list[Rejection] = field(default_factory=list)
+    matched: int = 0  # stories newly matched by a watch (caixun.watch)
 
     def merge(self, other: IngestResult) -> None:
         self.added += other.added
@@ -132,6 +133,7 @@ class IngestResult:
         self.unchanged += other.unchanged
         self.seen_elsewhere += other.seen_elsewhere
         self.rejected.extend(other.rejected)
+        self.matched += other.matched
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -322,8 +322,9 @@ class Store:
         if not batch:
             return result
         with self._writing() as conn:
+            watching = self._watches(conn)
             for run in _runs_of_distinct_keys(batch):
-                result.merge(self._save_run(conn, run))
+                result.merge(self._save_run(conn, run, watching))
             if (bulk := self._bulk) is not None:
                 bulk.uncommitted += len(batch)
                 if bulk.uncommitted >= bulk.commit_every or time.monotonic() - bulk.since >= bulk.commit_after:
@@ -331,7 +332,14 @@ class Store:
                     bulk.uncommitted, bulk.since = 0, time.monotonic()
         return result
 
-    def _save_run(self, conn: Connection, run: list[Article]) -> IngestResult:
+    def _watches(self, conn: Connection) -> list:
+        """The watches to match new articles against (caixun.watch), read in
+        the storing transaction; skipped while the database has none."""
+        from caixun.watch.store import load_watches
+
+        return load_watches(conn) if conn.execute(select(schema.watches.c.id).limit(1)).first() else []
+
+    def _save_run(self, conn: Connection, run: list[Article], watching: list = ()) -> IngestResult:
         """Save articles with distinct keys. Stored candidates of the whole run
         are read with a few batched queries; new articles get temporary ids
         (above every real id, so that "oldest cluster wins" still holds) for
@@ -390,6 +398,13 @@ class Store:
             conn, [IndexRow(k, i, a.source, a.title, a.text, a.search_tokens) for (a, _), i, k in zip(new, ids, search_keys, strict=True)]
         )
         facts_sql.insert_facts(conn, [(i, a.facts) for (a, _), i in zip(new, ids, strict=True) if a.facts is not None])
+        if watching:  # in this transaction: the articles, their matches and alerts are stored together or not at all
+            from caixun.watch.store import facts_of, record_matches
+
+            stories = [i if c is None else ids[c - _TEMP_ID] if c >= _TEMP_ID else c for i, c in zip(ids, clusters, strict=True)]
+            result.matched += record_matches(conn, watching, [(i, c, a.published_at, facts_of(a))
+                                                              for (a, _), i, c in zip(new, ids, stories, strict=True)],
+                                             datetime.now(UTC))  # fmt: skip
         result.added += len(new)
         return result
 

@@ -121,6 +121,12 @@ def _source_health(conn: Connection) -> None:
     schema.source_events.create(conn, checkfirst=True)
 
 
+def _watches(conn: Connection) -> None:
+    """Watches, their matches and the alerts' outbox (caixun.watch)."""
+    for table in (schema.watches, schema.watch_matches, schema.alert_outbox, schema.delivery_attempts):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -130,6 +136,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "a trigram index of long Chinese terms on SQLite, filled after the fact", _trigrams),
     (7, "document counts of Chinese characters and bigrams on SQLite, filled after the fact", _token_docs),
     (8, "source health: broken sources and empty answers", _source_health),
+    (9, "watches, their matches and the alerts' outbox", _watches),
 ]
 LATEST = MIGRATIONS[-1][0]
 

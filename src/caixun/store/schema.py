@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -169,6 +170,62 @@ source_events = Table(
     Column("health", String(20), nullable=False),
     Column("reason", Text),
     Index("ix_source_events_at", "at"),
+)
+
+# Watches (caixun.watch, schema 9): named rules, the stories they matched
+# (one per watch and story), and the alerts to send, each attempt recorded.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("rule", Text, nullable=False),  # JSON: {words, securities, regions, sources, important, figure}
+    Column("channels", Text, nullable=False),  # JSON list of Apprise URLs
+    Column("digest_seconds", Integer),  # NULL: instant
+    Column("origin", String(10), nullable=False),  # "cli" or "config"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_digest_at", UTCDateTime),
+)
+
+watch_matches = Table(
+    "watch_matches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("watch_id", Id, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Id, nullable=False),
+    Column("cluster_id", Id, nullable=False),
+    Column("matched", Text, nullable=False),  # JSON list: what matched, for the message
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("digested", Boolean, nullable=False),
+    UniqueConstraint("watch_id", "cluster_id", name="uq_watch_matches_story"),
+)
+
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("watch_id", Id, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("match_ids", Text, nullable=False),  # JSON list
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("status", String(10), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index("ix_alert_outbox_due", "status", "next_attempt_at"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outbox_id", Id, ForeignKey("alert_outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("error", Text),
 )
 
 # Figures and entities of each article's text (caixun.enrich.facts), replaced
