@@ -85,6 +85,35 @@ def measure(cmd: list[str], env: dict) -> tuple[float, float, str]:
     return elapsed, usage.ru_maxrss / 1024, out.strip()
 
 
+def make_watches(db: Path, n: int) -> None:
+    """N watches of every kind, made on 2020-01-01 (before every post)."""
+    from datetime import UTC, datetime
+
+    from caixun.store import Store
+    from caixun.watch.rules import watch_spec
+    from caixun.watch.store import save_watch
+
+    words = ["人民币", "央行", "北向资金", "原油", "黄金", "美联储", "降准", "茅台", "新能源", "房地产", "债券", "港股", "汇率", "CPI"]
+    kinds = [
+        lambda i: {"words": f"+{words[i % len(words)]} !传闻"},
+        lambda i: {"words": f"{words[i % len(words)]} {words[(i + 3) % len(words)]} /涨[停幅]/"},
+        lambda i: {"securities": [f"{600000 + i * 7:06d}.SH"]},
+        lambda i: {"regions": [["110000", "310000", "140700", "440300", "330100"][i % 5]]},
+        lambda i: {"figure": ["北向资金净流入 > 50亿元", "CPI 同比 >= 2%", "GDP > 1000亿元", "成交额 > 1万亿元", "PMI 下降"][i % 5]},
+        lambda i: {"sources": [f"媒体{i % 40}"], "words": words[i % len(words)]},
+    ]
+    store = Store(f"sqlite:///{db}")
+    for i in range(n):
+        save_watch(store, watch_spec({"name": f"w{i}", **kinds[i % len(kinds)](i)}), "cli", now=datetime(2020, 1, 1, tzinfo=UTC))
+    store.close()
+
+
+def matches(db: Path) -> int:
+    import sqlite3
+
+    return sqlite3.connect(db).execute("SELECT count(*) FROM watch_matches").fetchone()[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=100_000)
@@ -93,6 +122,9 @@ def main() -> None:
     ap.add_argument("--compare-src", type=Path, metavar="DIR",
                     help="also import with the caixun in DIR (e.g. a git worktree of an older commit's src), "
                          "alternating with this one in each run")  # fmt: skip
+    ap.add_argument("--watches", type=int, default=0, metavar="N",
+                    help="also import into an archive with N watches of every kind (made before the posts' dates, "
+                         "so every post is matched against all of them), alternating with the import without")  # fmt: skip
     args = ap.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"the corpus is not at {CORPUS}")
@@ -116,6 +148,15 @@ def main() -> None:
         rows.append((p_s, p_mb, i_s, i_mb))
         print(f"run {run + 1}: parse {args.posts / p_s:,.0f} posts/s {p_mb:.0f} MB | import {args.posts / i_s:,.0f} posts/s "
               f"{i_mb:.0f} MB | {out.splitlines()[-1]}")  # fmt: skip
+        if args.watches:
+            w_db = work / f"bench-watches-{run}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{w_db}{suffix}").unlink(missing_ok=True)
+            make_watches(w_db, args.watches)
+            w_s, w_mb, out = measure([sys.executable, "-m", "caixun.cli", "--db", str(w_db), "import", str(posts)], env)
+            compared.append((w_s, w_mb))
+            print(f"run {run + 1}: import with {args.watches} watches: {args.posts / w_s:,.0f} posts/s {w_mb:.0f} MB "
+                  f"| {matches(w_db)} matches")  # fmt: skip
         if args.compare_src:
             other_db = work / f"bench-other-{run}.db"
             for suffix in ("", "-wal", "-shm"):
@@ -132,8 +173,12 @@ def main() -> None:
     print(f"| ratio import / parse | {min(r[0] for r in rows) / best[2]:.2f} | |")
     if compared:
         o_best = min(c[0] for c in compared)
-        print(f"| caixun import with {args.compare_src} | {args.posts / o_best:,.0f} | {max(c[1] for c in compared):.0f} |")
-        print(f"| ratio this / compared (time) | {best[2] / o_best:.2f} | |")
+        label = f"{args.watches} watches" if args.watches else args.compare_src
+        print(f"| caixun import with {label} | {args.posts / o_best:,.0f} | {max(c[1] for c in compared):.0f} |")
+        if args.watches:
+            print(f"| ratio with / without watches (time) | {o_best / best[2]:.3f} | |")
+        else:
+            print(f"| ratio this / compared (time) | {best[2] / o_best:.2f} | |")
     if not args.keep:
         shutil.rmtree(work)
 

@@ -301,3 +301,27 @@ def test_a_digest_sends_one_message_listing_its_matches(tmp_path):
     assert deliver_due(store, "https://x.example.org", now=datetime.now(UTC) + timedelta(minutes=11)).sent == 1
     assert len(hook.received) == 2 and "人民币再走强" in hook.received[1]["message"]
     store.close()
+
+
+def test_the_matcher_finds_what_checking_every_rule_finds():
+    """The index of rules (Matcher) is only a shortcut: on random articles and
+    rules of every kind it gives exactly what `match` gives rule by rule."""
+    import random
+
+    from caixun.watch.rules import Matcher
+
+    rng = random.Random(7)
+    vocab = ["人民币", "央行", "降准", "传闻", "茅台", "原油", "涨停", "ABC"]
+    specs = [{"words": "+人民币 !传闻"}, {"words": "央行 降准"}, {"words": "/涨[停幅]/"}, {"words": "+茅台 +原油"},
+             {"securities": ["600519.SH"], "words": "茅台"}, {"regions": ["140000"]}, {"regions": ["140781"], "words": "央行"},
+             {"sources": ["甲网"]}, {"important": True}, {"figure": "CPI >= 3%"}, {"words": "abc"}]  # fmt: skip
+    rules = [parse_rule(s) for s in specs]
+    matcher = Matcher(rules)
+    for _ in range(2000):
+        text = "，".join(rng.sample(vocab, rng.randint(0, 5)))
+        f = Facts(rng.choice(["", "标题"]), text, rng.choice(["甲网", "乙网"]), rng.random() < 0.3,
+                  frozenset(rng.sample(["600519.SH", "000001.SZ"], rng.randint(0, 2))),
+                  frozenset(rng.sample(["140781", "110000", "140700"], rng.randint(0, 2))),
+                  tuple(figure_row("CPI", str(rng.randint(1, 5)), "%") for _ in range(rng.randint(0, 1))))  # fmt: skip
+        expected = [(i, why) for i, r in enumerate(rules) if (why := match(r, f)) is not None]
+        assert matcher.match(f) == expected, (text, f)

@@ -74,11 +74,13 @@ class Words:
     exclude: tuple[str, ...] = ()
     patterns: tuple[re.Pattern, ...] = ()
 
-    def match(self, folded: str) -> list[str]:
-        """The words that matched (empty: no match)."""
-        if any(w in folded for w in self.exclude) or not all(w in folded for w in self.must):
+    def match(self, folded: str, present: frozenset[str] | None = None) -> list[str]:
+        """The words that matched (empty: no match). `present`: the words
+        known to be in the text (Matcher's scan), instead of searching."""
+        has = present.__contains__ if present is not None else folded.__contains__
+        if any(has(w) for w in self.exclude) or not all(has(w) for w in self.must):
             return []
-        hits = [w for w in self.any if w in folded] + [p.pattern for p in self.patterns if p.search(folded)]
+        hits = [w for w in self.any if has(w)] + [p.pattern for p in self.patterns if p.search(folded)]
         if (self.any or self.patterns) and not hits:
             return []
         return list(self.must) + hits or ["(任意)"]
@@ -98,6 +100,8 @@ def parse_words(spec: str) -> Words:
             exclude.append(fold(token[1:]))
         else:
             any_.append(fold(token))
+    if "" in any_ + must + exclude:
+        raise RuleError(f"words: {spec!r} has a word that is empty once folded")
     return Words(tuple(any_), tuple(must), tuple(exclude), tuple(patterns))
 
 
@@ -240,7 +244,7 @@ class Facts:
         return self._folded
 
 
-def match(rule: Rule, facts: Facts) -> list[str] | None:
+def match(rule: Rule, facts: Facts, present: frozenset[str] | None = None) -> list[str] | None:
     """What matched (for the message), or None when the rule does not match."""
     why: list[str] = []
     if rule.sources:
@@ -262,7 +266,7 @@ def match(rule: Rule, facts: Facts) -> list[str] | None:
             return None
         why.append("地区：" + "、".join(hit))
     if rule.words is not None:
-        words = rule.words.match(facts.folded)
+        words = rule.words.match(facts.folded, present)
         if not words:
             return None
         why.append("词：" + "、".join(words))
@@ -318,3 +322,70 @@ def watch_spec(table: dict[str, Any]) -> WatchSpec:
     if mode is not None and not isinstance(mode, str):
         raise RuleError("mode must be text: 'instant' or 'digest 15m'")
     return WatchSpec(name.strip(), rule, tuple(channels), parse_mode(mode))
+
+
+class Matcher:
+    """Many rules matched against one article at a time, fast: each rule is
+    filed under one part it cannot match without (a word of it, a security,
+    a region, a figure's indicator, a source), so an article is checked only
+    against the rules whose part it has; one Aho-Corasick scan of the text
+    finds every word of every rule at once. 100 watches on an import cost
+    twice the import's time when each rule searched the text itself."""
+
+    def __init__(self, rules: list[Rule]):
+        import ahocorasick_rs
+
+        self.rules = rules
+        self.always: list[int] = []
+        self.by: dict[str, dict[str, list[int]]] = {k: {} for k in ("word", "security", "region", "indicator", "source")}
+        words: set[str] = set()
+        for i, r in enumerate(rules):
+            if r.words is not None:
+                words.update(r.words.any + r.words.must + r.words.exclude)
+            self._file(i, r)
+        self.words = sorted(words)
+        self.automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
+
+    def _file(self, i: int, r: Rule) -> None:
+        if r.securities:
+            keys, kind = r.securities, "security"
+        elif r.figure is not None:
+            keys, kind = r.figure.indicators, "indicator"
+        elif r.regions:
+            keys, kind = r.regions, "region"
+        elif r.words is not None and r.words.must:
+            keys, kind = r.words.must[:1], "word"
+        elif r.words is not None and r.words.any and not r.words.patterns:
+            keys, kind = r.words.any, "word"
+        elif r.sources:
+            keys, kind = r.sources, "source"
+        else:  # a regex, or the importance mark alone: checked on every article
+            self.always.append(i)
+            return
+        for k in keys:
+            self.by[kind].setdefault(k, []).append(i)
+
+    def match(self, facts: Facts) -> list[tuple[int, list[str]]]:
+        """(index of the rule, what matched) for every rule the article matches."""
+        by = self.by
+        candidates = set(self.always)
+        present: frozenset[str] = frozenset()
+        if self.automaton is not None:
+            present = frozenset(self.words[i] for i, _, _ in self.automaton.find_matches_as_indexes(facts.folded, overlapping=True))
+            for w in present:
+                candidates.update(by["word"].get(w, ()))
+        for s in facts.securities:
+            candidates.update(by["security"].get(s, ()))
+        for code in facts.regions:
+            for n in (2, 4, 6):
+                candidates.update(by["region"].get(code[:n], ()))
+        if by["indicator"]:
+            for row in facts.figures:
+                candidates.update(by["indicator"].get(row[_F["indicator"]], ()))
+        candidates.update(by["source"].get(facts.source, ()))
+        found = []
+        for i in sorted(candidates):
+            why = match(self.rules[i], facts, present)
+            if why is not None:
+                found.append((i, why))
+        return found

@@ -20,7 +20,8 @@ from sqlalchemy import Connection, insert, select, update
 from caixun.model import Article, FactRows
 from caixun.store.facts import ENTITY_ROW, FIGURE_ROW
 from caixun.store.schema import alert_outbox, watch_matches, watches
-from caixun.watch.rules import Facts, Rule, match, parse_rule
+from caixun.store.sql import chunks
+from caixun.watch.rules import Facts, Matcher, Rule, parse_rule
 
 # An article published this long before a watch was made is the archive's
 # past (an import of old posts), not news: it does not alert.
@@ -73,41 +74,72 @@ def idempotency_key(watch_id: int, match_ids: list[int], channel: str) -> str:
     return f"caixun-{watch_id}-{match_ids[0]}-{digest}"
 
 
+_matchers: dict[tuple, Matcher] = {}
+
+
+def matcher_for(found: list[Watch]) -> Matcher:
+    key = tuple((w.id, id(w.rule)) for w in found)
+    if key not in _matchers:
+        _matchers.clear()
+        _matchers[key] = Matcher([w.rule for w in found])
+    return _matchers[key]
+
+
 def record_matches(conn: Connection, found: list[Watch], new: list[tuple[int, int, datetime, Facts]], now: datetime) -> int:
     """Match newly stored articles (id, story, published, facts) against the
-    watches, in the caller's transaction; returns the matches recorded."""
-    recorded = 0
-    for w in found:
-        for article_id, cluster_id, published, facts in new:
-            if published < w.created_at - PAST:
-                continue
-            why = match(w.rule, facts)
-            if why is None:
-                continue
-            match_id = _insert_match(conn, {"watch_id": w.id, "article_id": article_id, "cluster_id": cluster_id,
-                                            "matched": json.dumps(why, ensure_ascii=False), "created_at": now,
-                                            "digested": w.digest_seconds is None})  # fmt: skip
-            if match_id is None:
-                continue  # the story matched already: one alert per story
-            recorded += 1
-            if w.digest_seconds is None:
-                for channel in w.channels:
-                    conn.execute(insert(alert_outbox).values(
-                        watch_id=w.id, channel=channel, match_ids=json.dumps([match_id]),
-                        idempotency_key=idempotency_key(w.id, [match_id], channel), status="pending",
-                        attempts=0, next_attempt_at=now, created_at=now))  # fmt: skip
-    return recorded
+    watches, in the caller's transaction; returns the matches recorded. A
+    story a watch has matched already is left out; the rest is written with
+    one statement (per-match statements cost an import half its speed)."""
+    matcher = matcher_for(found)
+    oldest = min(w.created_at for w in found) - PAST
+    pending: dict[tuple[int, int], dict] = {}
+    for article_id, cluster_id, published, facts in new:
+        if published < oldest:
+            continue
+        for i, why in matcher.match(facts):
+            w = found[i]
+            if published >= w.created_at - PAST and (w.id, cluster_id) not in pending:
+                pending[(w.id, cluster_id)] = {"watch_id": w.id, "article_id": article_id, "cluster_id": cluster_id,
+                                               "matched": json.dumps(why, ensure_ascii=False), "created_at": now,
+                                               "digested": w.digest_seconds is None}  # fmt: skip
+    if not pending:
+        return 0
+    wids = sorted({w for w, _ in pending})
+    cids = sorted({c for _, c in pending})
+    known = set()
+    for part in chunks(cids):
+        known.update(conn.execute(select(watch_matches.c.watch_id, watch_matches.c.cluster_id)
+                                  .where(watch_matches.c.watch_id.in_(wids), watch_matches.c.cluster_id.in_(part))).tuples())  # fmt: skip
+    rows = [v for k, v in pending.items() if k not in known]
+    if not rows:
+        return 0
+    _insert_matches(conn, rows)
+    # The outbox rows of instant watches with channels, in the same transaction.
+    by_id = {w.id: w for w in found}
+    pushing = {r["watch_id"] for r in rows if by_id[r["watch_id"]].channels and by_id[r["watch_id"]].digest_seconds is None}
+    if pushing:
+        new_pairs = {(r["watch_id"], r["cluster_id"]) for r in rows if r["watch_id"] in pushing}
+        ids = {}
+        for part in chunks(sorted({c for _, c in new_pairs})):
+            for mid, wid, cid in conn.execute(select(watch_matches.c.id, watch_matches.c.watch_id, watch_matches.c.cluster_id)
+                                              .where(watch_matches.c.watch_id.in_(pushing), watch_matches.c.cluster_id.in_(part))):  # fmt: skip
+                if (wid, cid) in new_pairs:
+                    ids[(wid, cid)] = mid
+        outbox = [{"watch_id": wid, "channel": ch, "match_ids": json.dumps([mid]), "idempotency_key": idempotency_key(wid, [mid], ch),
+                   "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+                  for (wid, _), mid in sorted(ids.items(), key=lambda kv: kv[1]) for ch in by_id[wid].channels]  # fmt: skip
+        conn.execute(insert(alert_outbox), outbox)
+    return len(rows)
 
 
-def _insert_match(conn: Connection, values: dict) -> int | None:
-    """Insert a match unless its watch has the story already (then None):
-    ON CONFLICT DO NOTHING, so two writers on PostgreSQL never abort."""
+def _insert_matches(conn: Connection, rows: list[dict]) -> None:
+    """ON CONFLICT DO NOTHING: a second writer on PostgreSQL that stored the
+    same story for the same watch a moment earlier wins, and this one goes on."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(watch_matches).values(**values).on_conflict_do_nothing().returning(watch_matches.c.id)
-    return conn.execute(stmt).scalar()
+    conn.execute(dialect_insert(watch_matches).on_conflict_do_nothing(), rows)
 
 
 def queue_digests(conn: Connection, now: datetime) -> int:
