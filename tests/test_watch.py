@@ -90,6 +90,7 @@ class Receiver:
         self.keys: list[str] = []
         self.times: list[float] = []
         self.fail_left = fail_first
+        self.raw = 0  # every POST, repeats included
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -98,6 +99,7 @@ class Receiver:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.raw += 1
                 if outer.fail_left > 0:
                     outer.fail_left -= 1
                     self.send_response(503)
