@@ -90,8 +90,8 @@ def make_watches(db: Path, n: int) -> None:
     from datetime import UTC, datetime
 
     from caixun.store import Store
+    from caixun.store.watches import save_watch
     from caixun.watch.rules import watch_spec
-    from caixun.watch.store import save_watch
 
     words = ["人民币", "央行", "北向资金", "原油", "黄金", "美联储", "降准", "茅台", "新能源", "房地产", "债券", "港股", "汇率", "CPI"]
     kinds = [

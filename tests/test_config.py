@@ -47,3 +47,16 @@ def test_config_errors_say_what(tmp_path, body, message):
     cfg.write_text(body, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(cfg)
+
+
+def test_base_url_defaults_to_the_local_server_and_must_be_http(tmp_path):
+    from caixun.config import DEFAULT_BASE_URL
+
+    path = tmp_path / "c.toml"
+    path.write_text("sources = []\n", encoding="utf-8")
+    assert load_config(path).base_url == DEFAULT_BASE_URL == "http://127.0.0.1:8000"
+    path.write_text('base_url = "https://news.example.org/"\nsources = []\n', encoding="utf-8")
+    assert load_config(path).base_url == "https://news.example.org"
+    path.write_text('base_url = "javascript:alert(1)"\nsources = []\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="base_url"):
+        load_config(path)

@@ -222,8 +222,8 @@ def test_fetch_delivers_each_matching_story_once_per_channel(tmp_path, smtp):
 
 def test_a_failing_channel_is_retried_with_the_same_key_and_shown_failing(tmp_path):
     from caixun.store import Store
+    from caixun.store.watches import watch_rows
     from caixun.watch.deliver import deliver_due
-    from caixun.watch.store import watch_rows
 
     hook, feeds = Receiver(fail_first=3), Feeds()
     cfg = config(tmp_path, feeds, f'[[watches]]\nname = "原油"\nwords = "原油"\nchannels = ["{hook.url}"]\n')

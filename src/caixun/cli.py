@@ -245,7 +245,7 @@ def fetch(obj: Context, names: tuple[str, ...]) -> None:
 def sync_watches(config: Config, store: Store) -> None:
     """The config's [[watches]] made before anything is polled."""
     if config.watches:
-        from caixun.watch.store import sync_config_watches
+        from caixun.store.watches import sync_config_watches
 
         sync_config_watches(store, config.watches)
 

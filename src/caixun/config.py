@@ -40,12 +40,15 @@ class HttpSettings:
     poll_deadline: float = 300.0
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     sources: tuple[Source, ...]
     http: HttpSettings = field(default_factory=HttpSettings)
     watches: tuple = ()  # caixun.watch.rules.WatchSpec, from [[watches]]
-    base_url: str = "http://127.0.0.1:8000"  # where the site is read: alerts link its article pages
+    base_url: str = DEFAULT_BASE_URL  # where the site is read: alerts link its article pages
 
     def source(self, name: str) -> Source:
         for s in self.sources:
@@ -189,7 +192,7 @@ def load_config(path: Path | None) -> Config:
     names = [s.name for s in sources]
     if len(names) != len(set(names)):
         raise ConfigError(f"{path}: two sources have the same name")
-    base_url = data.get("base_url", Config.base_url)
+    base_url = data.get("base_url", DEFAULT_BASE_URL)
     if not isinstance(base_url, str) or not re.fullmatch(r"https?://[^\s<>\"']+", base_url):
         raise ConfigError(f"{path}: base_url must be an http(s) URL, e.g. https://news.example.org")
     return Config(sources=sources, http=_http_settings(data.get("settings", {}), path), watches=_watches(data, path),

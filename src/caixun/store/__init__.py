@@ -335,7 +335,7 @@ class Store:
     def _watches(self, conn: Connection) -> list:
         """The watches to match new articles against (caixun.watch), read in
         the storing transaction; skipped while the database has none."""
-        from caixun.watch.store import load_watches
+        from caixun.store.watches import load_watches
 
         return load_watches(conn) if conn.execute(select(schema.watches.c.id).limit(1)).first() else []
 
@@ -399,7 +399,7 @@ class Store:
         )
         facts_sql.insert_facts(conn, [(i, a.facts) for (a, _), i in zip(new, ids, strict=True) if a.facts is not None])
         if watching:  # in this transaction: the articles, their matches and alerts are stored together or not at all
-            from caixun.watch.store import facts_of, record_matches
+            from caixun.store.watches import facts_of, record_matches
 
             stories = [i if c is None else ids[c - _TEMP_ID] if c >= _TEMP_ID else c for i, c in zip(ids, clusters, strict=True)]
             result.matched += record_matches(conn, watching, [(i, c, a.published_at, facts_of(a))

@@ -69,7 +69,7 @@ def watch_cmd() -> None:
 @click.pass_obj
 def add(obj, name: str, **given) -> None:
     """Make a watch named NAME."""
-    from caixun.watch.store import save_watch
+    from caixun.store.watches import save_watch
 
     spec = _spec(_table(name, given))
     try:
@@ -87,19 +87,17 @@ def add(obj, name: str, **given) -> None:
 @click.pass_obj
 def edit(obj, name: str, clear: tuple[str, ...], **given) -> None:
     """Change a watch: the parts given replace the old ones."""
-    from caixun.watch.store import save_watch, watch_rows
+    from caixun.store.watches import save_watch, watch_rows
 
     rows = watch_rows(obj.store, name)
     if not rows:
         raise click.UsageError(f"no watch named {name!r} (caixun watch list)")
     old = rows[0]
     table = {"name": name, **old["rule"], "mode": old["mode"]}
-    from sqlalchemy import select
 
-    from caixun.store.schema import watches  # the channels unmasked, from the database
+    from caixun.store.watches import watch_channels
 
-    with obj.store.engine.connect() as conn:
-        table["channels"] = json.loads(conn.execute(select(watches.c.channels).where(watches.c.name == name)).scalar())
+    table["channels"] = watch_channels(obj.store, name)  # unmasked, as stored
     table.update({k: v for k, v in _table(name, given).items() if k != "name"})
     for part in clear:
         table.pop(part, None)
@@ -112,7 +110,7 @@ def edit(obj, name: str, clear: tuple[str, ...], **given) -> None:
 @click.pass_obj
 def rm(obj, name: str) -> None:
     """Delete a watch, its matches and its pending alerts."""
-    from caixun.watch.store import delete_watch
+    from caixun.store.watches import delete_watch
 
     if not delete_watch(obj.store, name):
         click.echo(f"error: no watch named {name!r}", err=True)
@@ -135,7 +133,7 @@ def _print_rows(rows: list[dict], as_json: bool) -> None:
 @click.pass_obj
 def list_cmd(obj, as_json: bool) -> None:
     """Every watch: its rule, mode, matches and channels' health (channels masked)."""
-    from caixun.watch.store import watch_rows
+    from caixun.store.watches import watch_rows
 
     _print_rows(watch_rows(obj.store), as_json)
 
@@ -146,7 +144,7 @@ def list_cmd(obj, as_json: bool) -> None:
 @click.pass_obj
 def show(obj, name: str, as_json: bool) -> None:
     """A watch and the stories it matched lately."""
-    from caixun.watch.store import recent_matches, watch_rows
+    from caixun.store.watches import recent_matches, watch_rows
 
     rows = watch_rows(obj.store, name)
     if not rows:

@@ -63,6 +63,14 @@ _FIGURE = re.compile(
 )
 
 
+def masked(channel: str) -> str:
+    """A channel as shown to people: its scheme and host, never its tokens."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(channel)
+    return f"{parts.scheme}://{parts.hostname or '…'}/…" if parts.scheme else "…"
+
+
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 

@@ -295,7 +295,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     # -- watches (caixun.watch): read-only here; made with `caixun watch` ------------
 
     def watch_or_404(watch_id: int) -> dict[str, Any]:
-        from caixun.watch.store import watch_rows
+        from caixun.store.watches import watch_rows
 
         for w in watch_rows(store):
             if w["id"] == watch_id:
@@ -304,13 +304,13 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
 
     @app.get("/api/watches", tags=["watches"], summary="Watches: rule, mode, matches, channels (masked) and their health")
     def api_watches() -> list[dict[str, Any]]:
-        from caixun.watch.store import watch_rows
+        from caixun.store.watches import watch_rows
 
         return [dict(w, created_at=w["created_at"].isoformat()) for w in watch_rows(store)]
 
     @app.get("/api/watches/{watch_id}", tags=["watches"], summary="A watch and the stories it matched, newest first")
     def api_watch(watch_id: Annotated[int, Path(ge=1, le=2**62)], limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
-        from caixun.watch.store import recent_matches
+        from caixun.store.watches import recent_matches
 
         w = watch_or_404(watch_id)
         matches = [dict(m, created_at=m["created_at"].isoformat(), published_at=as_aware(m["published_at"]).isoformat())
@@ -319,7 +319,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
 
     @app.get("/watch/{watch_id}/feed.{kind}", include_in_schema=False)
     def watch_feed(request: Request, watch_id: Annotated[int, Path(ge=1, le=2**62)], kind: str) -> Response:
-        from caixun.watch.store import recent_matches
+        from caixun.store.watches import recent_matches
 
         w = watch_or_404(watch_id)
         arts = store.articles_by_ids([m["article_id"] for m in recent_matches(store, watch_id, feeds.FEED_SIZE)])

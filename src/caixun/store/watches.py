@@ -219,7 +219,7 @@ def watch_rows(store, name: str | None = None) -> list[dict[str, Any]]:
     and the API show them (channels masked: their URLs hold tokens)."""
     from sqlalchemy import func
 
-    from caixun.watch.deliver import masked
+    from caixun.watch.rules import masked
 
     with store.engine.connect() as conn:
         q = select(watches).order_by(watches.c.name)
@@ -251,3 +251,47 @@ def recent_matches(store, watch_id: int, limit: int = 50) -> list[dict[str, Any]
              .join(articles, articles.c.id == watch_matches.c.article_id)
              .where(watch_matches.c.watch_id == watch_id).order_by(watch_matches.c.id.desc()).limit(limit))  # fmt: skip
         return [dict(r._mapping, matched=json.loads(r.matched)) for r in conn.execute(q)]
+
+
+# -- the outbox, for caixun.watch.deliver ------------------------------------------
+
+
+def queue_due_digests(store, now: datetime) -> None:
+    with store.engine.connect() as conn:
+        digests = conn.execute(select(watches.c.id).where(watches.c.digest_seconds.is_not(None)).limit(1)).first()
+    if digests:  # the write lock only when there may be a digest to queue
+        with store.write_engine.begin() as conn:
+            queue_digests(conn, now)
+
+
+def due_alerts(store, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Pending alerts whose time has come, each with its watch's name and the
+    matches it tells of (title, source, article id, what matched)."""
+    from caixun.store.schema import articles
+
+    with store.engine.connect() as conn:
+        due = [dict(r) for r in conn.execute(
+            select(alert_outbox, watches.c.name).join(watches, watches.c.id == alert_outbox.c.watch_id)
+            .where(alert_outbox.c.status == "pending", alert_outbox.c.next_attempt_at <= now)
+            .order_by(alert_outbox.c.id).limit(limit)).mappings()]  # fmt: skip
+        for r in due:
+            r["matches"] = [dict(m._mapping, matched=json.loads(m.matched)) for m in conn.execute(
+                select(watch_matches.c.matched, articles.c.id, articles.c.title, articles.c.source)
+                .join(articles, articles.c.id == watch_matches.c.article_id)
+                .where(watch_matches.c.id.in_(json.loads(r["match_ids"]))).order_by(watch_matches.c.id))]  # fmt: skip
+    return due
+
+
+def record_attempt(store, outbox_id: int, at: datetime, values: dict[str, Any], error: str | None) -> None:
+    from caixun.store.schema import delivery_attempts
+
+    with store.write_engine.begin() as conn:
+        conn.execute(update(alert_outbox).where(alert_outbox.c.id == outbox_id).values(**values))
+        conn.execute(insert(delivery_attempts).values(outbox_id=outbox_id, at=at, ok=error is None, error=error))
+
+
+def watch_channels(store, name: str) -> list[str] | None:
+    """A watch's channels as stored (unmasked: for editing it)."""
+    with store.engine.connect() as conn:
+        raw = conn.execute(select(watches.c.channels).where(watches.c.name == name)).scalar()
+    return None if raw is None else json.loads(raw)
