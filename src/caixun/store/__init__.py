@@ -334,10 +334,10 @@ class Store:
 
     def _watches(self, conn: Connection) -> list:
         """The watches to match new articles against (caixun.watch), read in
-        the storing transaction; skipped while the database has none."""
+        the storing transaction."""
         from caixun.store.watches import load_watches
 
-        return load_watches(conn) if conn.execute(select(schema.watches.c.id).limit(1)).first() else []
+        return load_watches(conn)
 
     def _save_run(self, conn: Connection, run: list[Article], watching: list = ()) -> IngestResult:
         """Save articles with distinct keys. Stored candidates of the whole run

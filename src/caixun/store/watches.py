@@ -32,11 +32,11 @@ PAST = timedelta(hours=24)
 class Watch:
     id: int
     name: str
-    spec: dict[str, Any]
     rule: Rule
     channels: tuple[str, ...]
     digest_seconds: int | None  # None: instant
     created_at: datetime
+    last_digest_at: datetime | None
 
 
 _compiled: dict[tuple[int, str], Rule] = {}  # (id, rule json) -> Rule: parsed once per process
@@ -48,8 +48,8 @@ def load_watches(conn: Connection) -> list[Watch]:
         key = (r["id"], r["rule"])
         if key not in _compiled:
             _compiled[key] = parse_rule(json.loads(r["rule"]))
-        found.append(Watch(r["id"], r["name"], json.loads(r["rule"]), _compiled[key], tuple(json.loads(r["channels"] or "[]")),
-                           r["digest_seconds"], r["created_at"]))  # fmt: skip
+        found.append(Watch(r["id"], r["name"], _compiled[key], tuple(json.loads(r["channels"] or "[]")), r["digest_seconds"],
+                           r["created_at"], r["last_digest_at"]))  # fmt: skip
     return found
 
 
@@ -149,8 +149,7 @@ def queue_digests(conn: Connection, now: datetime) -> int:
     for w in load_watches(conn):
         if w.digest_seconds is None:
             continue
-        last = conn.execute(select(watches.c.last_digest_at).where(watches.c.id == w.id)).scalar()
-        if last is not None and now - last < timedelta(seconds=w.digest_seconds):
+        if w.last_digest_at is not None and now - w.last_digest_at < timedelta(seconds=w.digest_seconds):
             continue
         ids = list(conn.execute(select(watch_matches.c.id).where(watch_matches.c.watch_id == w.id, watch_matches.c.digested.is_(False))
                                 .order_by(watch_matches.c.id)).scalars())  # fmt: skip
@@ -214,7 +213,7 @@ def delete_watch(store, name: str) -> bool:
         return True
 
 
-def watch_rows(store, name: str | None = None) -> list[dict[str, Any]]:
+def watch_rows(store, name: str | None = None, watch_id: int | None = None) -> list[dict[str, Any]]:
     """Watches with their counts and delivery health, as `watch list --json`
     and the API show them (channels masked: their URLs hold tokens)."""
     from sqlalchemy import func
@@ -225,6 +224,8 @@ def watch_rows(store, name: str | None = None) -> list[dict[str, Any]]:
         q = select(watches).order_by(watches.c.name)
         if name is not None:
             q = q.where(watches.c.name == name)
+        if watch_id is not None:
+            q = q.where(watches.c.id == watch_id)
         rows = []
         for w in conn.execute(q).mappings():
             n = conn.execute(select(func.count()).select_from(watch_matches).where(watch_matches.c.watch_id == w["id"])).scalar()

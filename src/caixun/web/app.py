@@ -297,10 +297,10 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     def watch_or_404(watch_id: int) -> dict[str, Any]:
         from caixun.store.watches import watch_rows
 
-        for w in watch_rows(store):
-            if w["id"] == watch_id:
-                return w
-        raise HTTPException(404, f"no watch {watch_id}")
+        found = watch_rows(store, watch_id=watch_id)
+        if not found:
+            raise HTTPException(404, f"no watch {watch_id}")
+        return found[0]
 
     @app.get("/api/watches", tags=["watches"], summary="Watches: rule, mode, matches, channels (masked) and their health")
     def api_watches() -> list[dict[str, Any]]:

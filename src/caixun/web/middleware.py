@@ -35,6 +35,7 @@ class SecurityHeaders:
         self.headers = [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
                         (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
                         (b"cross-origin-opener-policy", b"same-origin")]  # fmt: skip
+        self.names = {n for n, _ in self.headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,8 +43,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {n for n, _ in self.headers}
-                message["headers"] = [h for h in message.get("headers", []) if h[0].lower() not in names] + self.headers
+                message["headers"] = [h for h in message.get("headers", []) if h[0].lower() not in self.names] + self.headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
