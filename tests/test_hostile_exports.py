@@ -159,7 +159,7 @@ def test_jekyll_export_is_safe_html_with_escaped_front_matter(hostile, tmp_path)
     for p in posts:
         text = p.read_text(encoding="utf-8")
         front = _front_matter(text)
-        assert set(front) <= {"layout", "title", "date", "categories", "tags", "source", "back", "original"}, p
+        assert set(front) <= {"layout", "title", "date", "categories", "tags", "source", "back", "original", "first_seen", "version"}, p
         assert front["layout"] == "post" and str(front["date"]).endswith(("+0800", "+08:00")), front["date"]
         assert isinstance(front["tags"], list) and isinstance(front["categories"], list)
         if "original" in front:

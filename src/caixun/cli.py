@@ -554,8 +554,10 @@ def parse_day(value: str | None, param: str) -> datetime | None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Results to show.")
 @click.option("--order", type=click.Choice(["date", "relevance"]), default="date", show_default=True, help="Newest first, or best match first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: total and the articles, with snippets.")
+@click.option("--as-of", "as_of", metavar="TIME", help="Search the archive as it stood then (ISO 8601; naive: Beijing time).")
 @click.pass_obj
-def search(obj: Context, query: str, source: str | None, since: str | None, until: str | None, limit: int, order: str, as_json: bool) -> None:
+def search(obj: Context, query: str, source: str | None, since: str | None, until: str | None, limit: int, order: str,
+           as_json: bool, as_of: str | None) -> None:  # fmt: skip
     """Search the archive. Chinese terms match anywhere in the text (降准 finds
     央行降准, 介休 finds 介休市); several terms separated by spaces must all occur.
 
@@ -564,21 +566,25 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
       caixun search 降准
       caixun search "北向资金 净流入" --since 2023-01-01 --limit 50
       caixun search 茅台 --source 东财滚动新闻 --json
+      caixun search 降准 --as-of 2026-03-01T09:30
     """
     from caixun.searchtext import snippet
+    from caixun.store.asof import AsOf
 
     start = parse_day(since, "--since")
     end = parse_day(until, "--until")
     if until and len(until) == 10 and end is not None:
         end += timedelta(days=1)  # a day given: up to its end
-    page = obj.store.search(query, source=source, since=start, until=end, order=order, limit=limit)
+    moment = parse_day(as_of, "--as-of")
+    reader = obj.store if moment is None else AsOf(obj.store, moment)
+    page = reader.search(query, source=source, since=start, until=end, order=order, limit=limit)
     if as_json:
         out = {
             "query": query,
             "total": page.total,
             "results": [
                 {"id": a.id, "source": a.source, "title": a.title, "url": a.url, "published_at": a.published_at.isoformat(),
-                 "cluster_id": a.cluster_id, "snippet": snippet(a.text, page.query)}
+                 "first_seen_at": a.fetched_at.isoformat(), "version": a.version, "cluster_id": a.cluster_id, "snippet": snippet(a.text, page.query)}
                 for a in page.articles
             ],
         }  # fmt: skip
@@ -702,78 +708,14 @@ def _facts_jsonl(extract) -> int:
     return EXIT_REJECTED if bad else EXIT_OK
 
 
-@cli.group()
-def export() -> None:
-    """Write the archive out (Jekyll site, JSON Lines)."""
-
-
-@export.command("jekyll")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--verbatim", is_flag=True,
-              help="Republish posts imported from the old format byte for byte, markup as received included "
-                   "(unsafe if a post holds script: only for posts you trust). Generated parts stay escaped.")
-@click.option("--sanitized", is_flag=True, hidden=True, help="The default now; kept so that old scripts still run.")
-@click.pass_obj
-def export_jekyll_cmd(obj: Context, directory: Path, verbatim: bool, sanitized: bool) -> None:
-    """Write a site that `jekyll build` builds: _posts/<date>-<id>.html with
-    the sanitized body (no Markdown, no Liquid, every field escaped, times in
-    +0800), category pages and layouts. Unchanged files are not rewritten.
-
-    \b
-    Example:
-      caixun export jekyll site/ && (cd site && jekyll build)
-    """
-    from caixun.publish.jekyll import export_jekyll
-
-    if verbatim and sanitized:
-        raise click.UsageError("--verbatim and --sanitized contradict each other")
-    store = obj.store
-    with progress_bar(store.count_articles(), "exporting") as advance:
-        result = export_jekyll(store.iter_articles(), directory, verbatim=verbatim, on_progress=advance)
-    click.echo(f"export jekyll: {result.posts} posts, {result.categories} category pages in {directory}")
-
-
-@export.command("site")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--base-url", default="http://localhost:8000", show_default=True, help="Where the site will be served (feeds need absolute links).")
-@click.pass_obj
-def export_site_cmd(obj: Context, directory: Path, base_url: str) -> None:
-    """Write the whole site as static HTML and feeds (home, sources, source and
-    tag pages, article pages, Atom/RSS/JSON feeds). Incremental: run again
-    after new articles arrive and only the pages that changed are rewritten.
-    Search needs the server (`caixun serve`); the static search page says so."""
-    from caixun.publish.site import export_site
-
-    store = obj.store
-    with progress_bar(store.count_articles(), "exporting") as advance:
-        result = export_site(store, directory, base_url=base_url, on_progress=advance)
-    click.echo(f"export site: {result.written} files written, {result.unchanged} unchanged "
-               f"({result.articles_rendered} article pages rendered) in {directory}")  # fmt: skip
-
-
-@export.command("jsonl")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.pass_obj
-def export_jsonl_cmd(obj: Context, file: Path) -> None:
-    """One JSON object per article per line ('-' for standard output)."""
-    from caixun.publish.jsonl import export_jsonl
-
-    store = obj.store
-    with progress_bar(store.count_articles(), "exporting") as advance:
-        if str(file) == "-":
-            n = export_jsonl(store.iter_articles(), sys.stdout, advance)
-        else:
-            with open(file, "w", encoding="utf-8") as out:
-                n = export_jsonl(store.iter_articles(), out, advance)
-    click.echo(f"export jsonl: {n} articles", err=str(file) == "-")
-
-
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-from caixun.watch.commands import watch_cmd  # noqa: E402 (the group, after the cli it joins)
+from caixun.publish.commands import export_cmd  # noqa: E402 (the groups, after the cli they join)
+from caixun.watch.commands import watch_cmd  # noqa: E402
 
+cli.add_command(export_cmd)
 cli.add_command(watch_cmd)
 
 

@@ -126,6 +126,8 @@ def _safe_post(article: Article) -> str:
         f"tags: [{', '.join(yaml_str(t) for t in article.tags)}]",
         f"source: {yaml_str(article.source)}",
         f"back: {yaml_str(back)}",
+        f"first_seen: {to_shanghai(article.fetched_at):%Y-%m-%d %H:%M:%S} +0800",
+        f"version: {int(article.version)}",
     ]
     link = safe_link(article.meta.get("source_url", article.url))
     if link:

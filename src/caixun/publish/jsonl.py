@@ -26,7 +26,8 @@ def article_record(a: Article) -> dict[str, Any]:
         "content_hash": a.content_hash,
         "cluster_id": a.cluster_id,
         "version": a.version,
-        "fetched_at": a.fetched_at.isoformat(),
+        "first_seen_at": a.fetched_at.isoformat(),
+        "fetched_at": a.fetched_at.isoformat(),  # the same: the name of exports before 0.3
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,7 @@ class Site:
     search_action: str = "/search"
     reload: int | None = None  # seconds; the old site reloaded every minute
     static: bool = False
+    as_of: datetime | None = None  # the archive as of this moment (caixun.store.asof)
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
@@ -103,6 +105,7 @@ def render(site: Site, template: str, feeds_path: str, feeds_title: str, feeds_q
         served=not site.static,  # pages only the server has: figures, regions, securities
         csp_meta=CSP_META if site.static else None,
         tag_href=lambda t: tag_href(site, t),
+        as_of=site.as_of,
         **ctx,
     )
 

@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -35,11 +36,13 @@ from urllib.parse import quote
 from caixun.clean.html import resanitize
 from caixun.publish import feeds, pages, views
 from caixun.store import IndexEntry, Store
+from caixun.store.asof import AsOf
 from caixun.workers import process_pool
 
 ARCHIVE_PAGE = 100
 MANIFEST = ".caixun-site.json"
 RUNNING = ".caixun-export-running"  # there while an export runs: a killed one leaves it
+AS_OF_KEY = ""  # the manifest's entry for the moment of an "as of" export ("" for now)
 # Article pages to make before it pays to start worker processes for them
 # (starting one costs about 0.5 s of imports): a full export, not the ten
 # new pages of an incremental one.
@@ -50,7 +53,11 @@ CHUNK = 1000
 # 3.4-3.6 s with two).
 WORKERS = min(2, os.cpu_count() or 1)
 # Bump when templates change, so that every page is made again.
-TEMPLATE_VERSION = "5"
+TEMPLATE_VERSION = "6"
+
+
+class ExportError(Exception):
+    """An export that cannot be made as asked (nothing was written)."""
 
 
 @dataclass(slots=True)
@@ -125,14 +132,16 @@ def _gc_frozen() -> Iterator[None]:
 
 
 def export_site(store: Store, directory: Path, *, base_url: str = "http://localhost:8000",
-                on_progress: Callable[[int], None] | None = None) -> SiteExport:  # fmt: skip
+                on_progress: Callable[[int], None] | None = None, as_of: datetime | None = None) -> SiteExport:  # fmt: skip
     """Write (or bring up to date) the static site in `directory`. `base_url`
-    is where it will be served: feeds need absolute links."""
+    is where it will be served: feeds need absolute links. With `as_of`, the
+    archive as it stood then (caixun.store.asof)."""
     with _gc_frozen():
-        return _export_site(store, Path(directory), base_url, on_progress)
+        return _export_site(store, Path(directory), base_url, on_progress, as_of)
 
 
-def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[[int], None] | None) -> SiteExport:
+def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[[int], None] | None,
+                 as_of: datetime | None) -> SiteExport:  # fmt: skip
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
     running = root / RUNNING
@@ -143,12 +152,21 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
+    moment = as_of.isoformat() if as_of else ""
+    if manifest.get(AS_OF_KEY, "") != moment:  # every page shows the moment: all made again
+        if as_of is not None and manifest:
+            # Pages of articles seen after the moment would stay behind.
+            running.unlink()
+            raise ExportError(f"{root} holds another export; an export as of a moment goes into an empty directory")
+        manifest = {}
     result = SiteExport()
     out = _Writer(root, manifest, result)
-    site = pages.Site(static=True)
+    out.new[AS_OF_KEY] = moment
+    site = pages.Site(static=True, as_of=as_of)
     base_url = base_url.rstrip("/")
+    reader = store if as_of is None else AsOf(store, as_of)
 
-    index = store.article_index()
+    index = reader.article_index()
     by_cluster: dict[int, list[IndexEntry]] = defaultdict(list)
     for e in index:
         by_cluster[e.cluster_id].append(e)
@@ -177,14 +195,14 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
             clusters = {c: by_cluster[c] for c in {by_id[i].cluster_id for i, _ in chunk}}
             for i, fp in chunk:
                 out.new[f"article/{i}.html"] = fp  # in the manifest only if every worker succeeds
-            fut = pool.submit(_render_articles, store.url, str(root), chunk, clusters)
+            fut = pool.submit(_render_articles, store.url, str(root), chunk, clusters, as_of)
             if on_progress:
                 fut.add_done_callback(functools.partial(_advance, on_progress, len(chunk)))
             futures.append(fut)
     else:
         for start in range(0, len(todo), 500):
             chunk = todo[start : start + 500]
-            _write_articles(out, store, site, chunk, by_cluster)
+            _write_articles(out, reader, site, chunk, by_cluster)
             if on_progress:
                 on_progress(len(chunk))
 
@@ -197,27 +215,27 @@ def _export_site(store: Store, root: Path, base_url: str, on_progress: Callable[
             by_tag[t].append(e)
     for entries in (*by_source.values(), *by_tag.values()):
         entries.sort(key=lambda e: e.search_key)
-    srcs = views.sources(store, {name: len(entries) for name, entries in by_source.items()})
+    srcs = views.sources(reader, {name: len(entries) for name, entries in by_source.items()})
     # The home page from the index: one query for every source's newest
     # articles instead of two per source.
     shown = {name: [e.id for e in reversed(entries[-views.PER_SOURCE_ON_HOME :])] for name, entries in by_source.items()}
-    heads = {a.id: a for a in store.article_heads([i for ids in shown.values() for i in ids])}
+    heads = {a.id: a for a in reader.article_heads([i for ids in shown.values() for i in ids])}
     newest_by_source = {name: [heads[i] for i in ids if i in heads] for name, ids in shown.items()}
     out.write("index.html", pages.home(site, views.home_blocks(srcs, newest_by_source, story_sources)))
     out.write("sources.html", pages.sources(site, srcs))
     out.write("search.html", pages.search(site, None))
-    newest = store.articles_page(limit=feeds.FEED_SIZE)
+    newest = reader.articles_page(limit=feeds.FEED_SIZE)
     cache = {a.id: a for a in newest}
     feed_entries: dict = {}  # feed entries built once per article for all the feeds it is in
     _feeds(out, "", feeds.FeedInfo("财讯 全部", base_url + "/", base_url + "/feed"), newest, base_url, feed_entries)
 
     for src in srcs:
         entries = by_source.get(src.name, [])
-        _listing(out, store, site, f"source/{src.slug}/", src.name, entries, story_sources, base_url, archive=True,
+        _listing(out, reader, site, f"source/{src.slug}/", src.name, entries, story_sources, base_url, archive=True,
                  feed_entries=feed_entries, cache=cache)  # fmt: skip
     for tag, entries in by_tag.items():
         # On disk the directory has the tag's own name: servers decode /tag/%E7%94%B2/ to /tag/甲/.
-        _listing(out, store, site, f"tag/{pages.tag_segment(tag)}/", f"#{tag}", entries, story_sources, base_url, archive=False,
+        _listing(out, reader, site, f"tag/{pages.tag_segment(tag)}/", f"#{tag}", entries, story_sources, base_url, archive=False,
                  feed_entries=feed_entries, cache=cache)  # fmt: skip
 
     static = resources.files("caixun.publish") / "static" / "style.css"
@@ -246,23 +264,25 @@ def _advance(on_progress: Callable[[int], None], n: int, _future: object) -> Non
     on_progress(n)
 
 
-def _write_articles(out: _Writer, store: Store, site: pages.Site, chunk: list[tuple[int, str]],
+def _write_articles(out: _Writer, store: Store | AsOf, site: pages.Site, chunk: list[tuple[int, str]],
                     by_cluster: dict[int, list[IndexEntry]]) -> None:  # fmt: skip
     for view, fp in zip(_article_views(store, [i for i, _ in chunk], by_cluster), (f for _, f in chunk), strict=True):
         out.write(f"article/{view.article.id}.html", pages.article(site, view), fingerprint=fp)
         out.result.articles_rendered += 1
 
 
-def _render_articles(url: str, root: str, chunk: list[tuple[int, str]], clusters: dict[int, list[IndexEntry]]) -> int:
+def _render_articles(url: str, root: str, chunk: list[tuple[int, str]], clusters: dict[int, list[IndexEntry]],
+                     as_of: datetime | None) -> int:  # fmt: skip
     """In a worker process: make and write the article pages of (id,
     fingerprint) pairs; returns how many were written."""
     with Store(url) as store:
         out = _Writer(Path(root), {}, SiteExport())
-        _write_articles(out, store, pages.Site(static=True), chunk, clusters)
+        reader = store if as_of is None else AsOf(store, as_of)
+        _write_articles(out, reader, pages.Site(static=True, as_of=as_of), chunk, clusters)
         return out.result.written
 
 
-def _article_views(store: Store, ids: list[int], by_cluster: dict[int, list[IndexEntry]]) -> list[views.ArticleView]:
+def _article_views(store: Store | AsOf, ids: list[int], by_cluster: dict[int, list[IndexEntry]]) -> list[views.ArticleView]:
     arts = {a.id: a for a in store.articles_by_ids(ids)}
     histories = store.histories(ids)
     def shown(i: int) -> list[IndexEntry]:

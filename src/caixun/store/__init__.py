@@ -479,10 +479,13 @@ class Store:
 
     # -- articles: reading -------------------------------------------------------
 
-    def count_articles(self, source: str | None = None) -> int:
+    def count_articles(self, source: str | None = None, *, seen_by: datetime | None = None) -> int:
+        """Articles stored (of one source; first seen by `seen_by`)."""
         q = select(func.count()).select_from(articles)
         if source is not None:
             q = q.where(articles.c.source == source)
+        if seen_by is not None:
+            q = q.where(articles.c.fetched_at <= seen_by)
         with self.engine.connect() as conn:
             return conn.execute(q).scalar_one()
 
@@ -501,25 +504,33 @@ class Store:
             q = select(article_history).where(article_history.c.article_id == article_id).order_by(article_history.c.version)
             return [dict(r) for r in conn.execute(q).mappings()]
 
-    def cluster_members(self, cluster_id: int, limit: int | None = None, offset: int = 0) -> list[Article]:
+    def cluster_members(self, cluster_id: int, limit: int | None = None, offset: int = 0, *,
+                        seen_by: datetime | None = None) -> list[Article]:  # fmt: skip
         """The reports of a story, first published first (`limit` of them from `offset`)."""
         with self.engine.connect() as conn:
             q = select(articles).where(articles.c.cluster_id == cluster_id).order_by(articles.c.published_at, articles.c.id)
+            if seen_by is not None:
+                q = q.where(articles.c.fetched_at <= seen_by)
             if limit is not None:
                 q = q.limit(limit).offset(offset)
             return [_row_to_article(r) for r in conn.execute(q).mappings()]
 
-    def count_cluster(self, cluster_id: int) -> int:
+    def count_cluster(self, cluster_id: int, *, seen_by: datetime | None = None) -> int:
+        q = select(func.count()).select_from(articles).where(articles.c.cluster_id == cluster_id)
+        if seen_by is not None:
+            q = q.where(articles.c.fetched_at <= seen_by)
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(articles).where(articles.c.cluster_id == cluster_id)).scalar_one()
+            return conn.execute(q).scalar_one()
 
-    def iter_articles(self, chunk: int = 1000) -> Iterator[Article]:
-        """Every article, oldest first (publication order), read in chunks
-        (memory stays flat)."""
+    def iter_articles(self, chunk: int = 1000, *, seen_by: datetime | None = None) -> Iterator[Article]:
+        """Every article (first seen by `seen_by`), oldest first (publication
+        order), read in chunks (memory stays flat)."""
         last: int | None = None
         with self.engine.connect() as conn:
             while True:
                 q = select(articles).order_by(articles.c.search_key).limit(chunk)
+                if seen_by is not None:
+                    q = q.where(articles.c.fetched_at <= seen_by)
                 if last is not None:
                     q = q.where(articles.c.search_key > last)
                 rows = conn.execute(q).mappings().all()
@@ -540,20 +551,23 @@ class Store:
         order: str = "date",
         limit: int = 20,
         offset: int = 0,
+        unchanged_at: datetime | None = None,
     ) -> SearchPage:
         """Articles containing every term of the query (see caixun.searchtext),
-        newest first or by relevance (`order="relevance"`), with the total count."""
+        newest first or by relevance (`order="relevance"`), with the total
+        count; with `unchanged_at`, only articles first seen by then and not
+        edited since (caixun.store.asof adds the edited ones)."""
         query = parse_query(q) if isinstance(q, str) else q
         if not query:
             return SearchPage(query, 0, [])
-        filters = Filters(source, since, until, cluster_id)
+        filters = Filters(source, since, until, cluster_id, unchanged_at)
         with self.engine.connect() as conn:
             total, ids = self.search_index.search(conn, query, filters, order, limit, offset)
         return SearchPage(query, total, self.articles_by_ids(ids))
 
-    def search_ids(self, q: str, **filters: Any) -> list[int]:
+    def search_ids(self, q: str | Query, **filters: Any) -> list[int]:
         """Ids of every match, newest first (no article rows read)."""
-        query = parse_query(q)
+        query = parse_query(q) if isinstance(q, str) else q
         if not query:
             return []
         with self.engine.connect() as conn:
@@ -569,11 +583,15 @@ class Store:
         until: datetime | None = None,
         important: bool = False,
         limit: int = 20,
+        seen_by: datetime | None = None,
     ) -> list[Article]:
         """Newest first, optionally by source or tag, or only those the
-        provider marked important; `before` is the search key of the last
-        article of the previous page (keyset pagination)."""
+        provider marked important, or only those first seen by `seen_by`;
+        `before` is the search key of the last article of the previous page
+        (keyset pagination)."""
         q = select(articles).order_by(articles.c.search_key.desc()).limit(limit)
+        if seen_by is not None:
+            q = q.where(articles.c.fetched_at <= seen_by)
         if important:
             q = q.where(self._important())
         if source is not None:
@@ -614,8 +632,8 @@ class Store:
         self._source_counts = (top, counts)
         return dict(counts)
 
-    def story_sizes(self, cluster_ids: Iterable[int]) -> dict[int, int]:
-        """Number of distinct sources that reported each story."""
+    def story_sizes(self, cluster_ids: Iterable[int], *, seen_by: datetime | None = None) -> dict[int, int]:
+        """Number of distinct sources that reported each story (by `seen_by`)."""
         ids = sorted(set(cluster_ids))
         found: dict[int, int] = {}
         with self.engine.connect() as conn:
@@ -625,6 +643,8 @@ class Store:
                     .where(articles.c.cluster_id.in_(chunk))
                     .group_by(articles.c.cluster_id)
                 )
+                if seen_by is not None:
+                    q = q.where(articles.c.fetched_at <= seen_by)
                 found.update(conn.execute(q).all())
         return found
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from caixun.model import FactRows
-from caixun.store.schema import articles, entities, figures
+from caixun.store.schema import article_history, articles, entities, figures
 from caixun.store.sql import chunks, marks
 
 FIGURE_FIELDS = ("text", "kind", "value", "value_max", "unit", "approx", "direction", "indicator", "subject",
@@ -34,6 +34,9 @@ class FigureFilter:
     kind: str | None = None  # None: every kind but numbers without a unit
     security: str | None = None
     unit: str | None = None
+    # Only figures of articles first seen by then and not edited since
+    # (caixun.store.asof extracts the edited ones' figures of that moment).
+    unchanged_at: datetime | None = None
 
 
 NO_FILTER = FigureFilter()
@@ -151,7 +154,32 @@ def _where(f: FigureFilter) -> list:
         conds.append(in_region(c.region, f.region))
     if f.period:
         conds.append(c.period.startswith(f.period, autoescape=True))
+    if f.unchanged_at is not None:
+        conds.append(unchanged_by(f.unchanged_at))
     return conds
+
+
+def unchanged_by(moment: datetime):
+    """Articles first seen by `moment` and not edited since."""
+    edited = select(article_history.c.id).where(article_history.c.article_id == articles.c.id,
+                                                article_history.c.replaced_at > moment)  # fmt: skip
+    return and_(articles.c.fetched_at <= moment, ~edited.exists())
+
+
+def figure_passes(f: FigureFilter, row: FigureRow) -> bool:
+    """`_where` in Python, for figures extracted outside the database (the
+    figures an edited article had as of a moment)."""
+    for value, got in ((f.indicator, row.indicator), (f.subject, row.subject), (f.kind, row.kind),
+                       (f.security, row.security), (f.unit, row.unit), (f.source, row.source)):  # fmt: skip
+        if value and got != value:
+            return False
+    if not f.kind and row.kind == "number" and row.unit is None:
+        return False
+    if f.region:
+        prefix = region_prefix(f.region)
+        if not (row.region or "").startswith(prefix) or (len(prefix) == 6 and row.region != prefix):
+            return False
+    return not f.period or (row.period or "").startswith(f.period)
 
 
 _FIGURE_COLUMNS = (figures.c.article_id, articles.c.title, articles.c.source, articles.c.category, articles.c.published_at,

@@ -41,9 +41,13 @@ from caixun.searchtext import (
     short_terms,
     trigram_match,
 )
-from caixun.store.sql import chunks, marks, shared_file
+from caixun.store.sql import chunks, db_time, marks, shared_file
 
 KEY_SHIFT = 20
+
+# An article `a` first seen by :t and not edited since (see Filters.unchanged_at).
+UNCHANGED_SQL = ("a.fetched_at <= :t AND NOT EXISTS "
+                 "(SELECT 1 FROM article_history h WHERE h.article_id = a.id AND h.replaced_at > :t)")  # fmt: skip
 
 
 def search_key(published_at: datetime, item_key: str) -> int:
@@ -86,6 +90,10 @@ class Filters:
     since: datetime | None = None
     until: datetime | None = None  # exclusive
     cluster_id: int | None = None
+    # The archive as of this moment (caixun.store.asof): only articles first
+    # seen by then and not edited since; the edited ones are matched against
+    # their text of that moment by the caller.
+    unchanged_at: datetime | None = None
 
     def key_range(self) -> tuple[int, int]:
         lo = key_bound(self.since) if self.since else 0
@@ -313,6 +321,9 @@ class SqliteSearch:
         where = "article_fts MATCH :m AND rowid BETWEEN :lo AND :hi"
         if filters.cluster_id is not None:
             where += " AND rowid IN (SELECT search_key FROM articles WHERE cluster_id = :c)"
+        if filters.unchanged_at is not None:
+            params["t"] = db_time(conn, filters.unchanged_at)
+            where += f" AND rowid IN (SELECT a.search_key FROM articles a WHERE {UNCHANGED_SQL})"
         total = self._total(conn, query, filters, text(f"SELECT count(*) FROM article_fts WHERE {where}"), params)
         ordering = "bm25(article_fts, 4.0, 1.0, 0.0), rowid DESC" if order == "relevance" else "rowid DESC"
         keys = conn.execute(
@@ -345,7 +356,7 @@ class SqliteSearch:
         of 人民 and 民币, both in a large part of the archive (measured at
         100,000 articles: 1.1 against 3.9 ms)."""
         match = trigram_match(query)
-        if match is None or filters.cluster_id is not None:
+        if match is None or filters.cluster_id is not None or filters.unchanged_at is not None:
             return None
         if filters.source:
             match = f"({match}) AND src : {source_token(filters.source)}"
@@ -466,6 +477,9 @@ class PostgresSearch:
         if filters.cluster_id is not None:
             params["c"] = filters.cluster_id
             where.append("s.article_id IN (SELECT id FROM articles WHERE cluster_id = :c)")
+        if filters.unchanged_at is not None:
+            params["t"] = db_time(conn, filters.unchanged_at)
+            where.append(f"s.article_id IN (SELECT a.id FROM articles a WHERE {UNCHANGED_SQL})")
         sql = "FROM article_search s WHERE " + " AND ".join(where)
         # For the count, the bitmap of the GIN index and not a sequential scan
         # (which the planner takes for frequent terms and which detoasts every

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, DateTime
 
 # SQLite caps the number of parameters of one statement.
 CHUNK = 500
@@ -29,3 +30,12 @@ def shared_file(database: str | None) -> bool:
 def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def db_time(conn: Connection, moment: datetime) -> object:
+    """An aware time as a parameter of SQL written by hand, in the form the
+    store's UTCDateTime columns hold it (on SQLite a string that compares
+    in time order with the stored ones, on PostgreSQL a UTC timestamp)."""
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
+    convert = DateTime().bind_processor(conn.dialect)
+    return convert(naive) if convert else naive

@@ -9,6 +9,7 @@ through sanitizing and escaping, the browser would not run it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any
@@ -25,6 +26,7 @@ from caixun.clean.normalize import as_aware
 from caixun.publish import feeds, pages, views
 from caixun.publish.figures_csv import csv_lines
 from caixun.store import FigureFilter, Store, ValueOutOfRange, health
+from caixun.store.asof import AsOf, AsOfUnsupported
 from caixun.web.cache import AnswerCache
 from caixun.web.middleware import Answers, SecurityHeaders
 
@@ -37,6 +39,27 @@ def figure_filter(indicator: str | None = None, subject: str | None = None, regi
     """Figure filters from the query string; empty values mean "any"."""
     return FigureFilter(indicator or None, subject or None, region or None, period or None, source or None,
                         kind or None, security or None, unit or None)  # fmt: skip
+
+
+AS_OF_HELP = ("the archive as it stood then: only articles first seen by then, each in its version of then, "
+              "with that version's figures (ISO 8601; without a zone, Beijing time)")
+
+
+def reader(request: Request, as_of: Annotated[datetime | None, Query(description=AS_OF_HELP)] = None) -> Store | AsOf:
+    """The app's store, or its view as of a moment (caixun.store.asof)."""
+    store = request.app.state.store
+    return AsOf(store, as_aware(as_of)) if as_of is not None else store
+
+
+def present_only(request: Request) -> None:
+    """For the routes that have no "as of" form yet: refuse as_of rather than
+    answer with today's archive as if it were the past's."""
+    if "as_of" in request.query_params:
+        raise AsOfUnsupported(request.url.path)
+
+
+# A route's reader of the archive: `as_of=` in its query string makes it the past's.
+Reader = Annotated[Store | AsOf, Depends(reader)]
 
 
 def create_app(store: Store, *, reload: int | None = None, configured: tuple = ()) -> FastAPI:
@@ -55,6 +78,10 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     app.add_middleware(Answers, generation=store.generation, cache=answers, blocking=store.backend != "sqlite")
     app.add_middleware(SecurityHeaders, csp=CSP)
     site = pages.Site(reload=reload)
+    app.state.store = store
+
+    def site_of(r: Store | AsOf) -> pages.Site:
+        return replace(site, as_of=r.moment) if isinstance(r, AsOf) else site
     static_dir = resources.files("caixun.publish") / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
 
@@ -66,6 +93,10 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         detail = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
         return error_response(request, 422, detail)
+
+    @app.exception_handler(AsOfUnsupported)
+    async def no_as_of(request: Request, exc: AsOfUnsupported) -> Response:
+        return error_response(request, 400, "as_of 不适用于此页：地区、证券、来源和关注页只有现在的存档 (as_of is not available here)")
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(ValueOutOfRange)
@@ -85,11 +116,17 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     def base_url(request: Request) -> str:
         return str(request.base_url).rstrip("/")
 
-    def source_or_404(slug: str) -> views.SourceInfo:
-        src = views.source_by_slug(store, slug)
+    def source_or_404(r: Store | AsOf, slug: str) -> views.SourceInfo:
+        src = views.source_by_slug(r, slug)
         if src is None:
             raise HTTPException(404, f"no source {slug!r}")
         return src
+
+    def older_link(r: Store | AsOf, arts: list) -> str | None:
+        """The next page's link of a listing (keeping as_of)."""
+        if len(arts) < views.PAGE_SIZE:
+            return None
+        return f"?before={arts[-1].search_key}" + (f"&as_of={quote(r.moment.isoformat())}" if isinstance(r, AsOf) else "")
 
     def feed(request: Request, kind: str, title: str, path: str, arts: list, home: str | None = None) -> Response:
         if kind not in feeds.KINDS:
@@ -103,10 +140,10 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     # -- pages ------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> HTMLResponse:
-        return html(pages.home(site, views.home(store)))
+    def home(r: Reader) -> HTMLResponse:
+        return html(pages.home(site_of(r), views.home(r)))
 
-    @app.get("/sources.html", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/sources.html", dependencies=[Depends(present_only)], response_class=HTMLResponse, include_in_schema=False)
     def sources_page() -> HTMLResponse:
         states = store.source_states()
         srcs = views.sources(store)
@@ -120,70 +157,70 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
         return Response(body, media_type=feeds.KINDS["atom"] + "; charset=utf-8")
 
     @app.get("/important/", response_class=HTMLResponse, include_in_schema=False)
-    def important_page(before: int | None = None) -> HTMLResponse:
+    def important_page(r: Reader, before: int | None = None) -> HTMLResponse:
         """What the providers marked important (重要), every source, newest first."""
-        arts = store.articles_page(before=before, important=True, limit=views.PAGE_SIZE)
-        older = f"?before={arts[-1].search_key}" if len(arts) == views.PAGE_SIZE else None
+        arts = r.articles_page(before=before, important=True, limit=views.PAGE_SIZE)
+        older = older_link(r, arts)
         newer = "./" if before is not None else None
-        return html(pages.listing(site, "重要", "/", views.stories(store, arts), None, newer, older))
+        return html(pages.listing(site_of(r), "重要", "/", views.stories(r, arts), None, newer, older))
 
     @app.get("/source/{slug}/", response_class=HTMLResponse, include_in_schema=False)
-    def source_page(slug: str, before: int | None = None) -> HTMLResponse:
-        src = source_or_404(slug)
-        arts = store.articles_page(source=src.name, before=before, limit=views.PAGE_SIZE)
-        older = f"?before={arts[-1].search_key}" if len(arts) == views.PAGE_SIZE else None
+    def source_page(r: Reader, slug: str, before: int | None = None) -> HTMLResponse:
+        src = source_or_404(r, slug)
+        arts = r.articles_page(source=src.name, before=before, limit=views.PAGE_SIZE)
+        older = older_link(r, arts)
         newer = "./" if before is not None else None
-        return html(pages.listing(site, src.name, f"/source/{slug}/", views.stories(store, arts), src.articles, newer, older))
+        return html(pages.listing(site_of(r), src.name, f"/source/{slug}/", views.stories(r, arts), src.articles, newer, older))
 
     @app.get("/tag/{tag}/", response_class=HTMLResponse, include_in_schema=False)
-    def tag_page(tag: str, before: int | None = None) -> HTMLResponse:
-        arts = store.articles_page(tag=tag, before=before, limit=views.PAGE_SIZE)
+    def tag_page(r: Reader, tag: str, before: int | None = None) -> HTMLResponse:
+        arts = r.articles_page(tag=tag, before=before, limit=views.PAGE_SIZE)
         if not arts and before is None:
             raise HTTPException(404, f"no articles tagged {tag!r}")
-        older = f"?before={arts[-1].search_key}" if len(arts) == views.PAGE_SIZE else None
-        return html(pages.listing(site, f"#{tag}", pages.tag_path(tag), views.stories(store, arts), len(arts), None, older))
+        return html(pages.listing(site_of(r), f"#{tag}", pages.tag_path(tag), views.stories(r, arts), len(arts), None,
+                                  older_link(r, arts)))  # fmt: skip
 
     @app.get("/article/{article_id}.html", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: int) -> HTMLResponse:
-        v = views.article(store, article_id)
+    def article_page(r: Reader, article_id: int) -> HTMLResponse:
+        v = views.article(r, article_id)
         if v is None:
             raise HTTPException(404, f"no article {article_id}")
-        return html(pages.article(site, v))
+        return html(pages.article(site_of(r), v))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(q: str = "", source: str | None = None, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
-        return html(pages.search(site, views.search(store, q, source=source, offset=offset)))
+    def search_page(r: Reader, q: str = "", source: str | None = None, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+        return html(pages.search(site_of(r), views.search(r, q, source=source, offset=offset)))
 
     def filter_query(request: Request) -> str:
         kept = [(k, v) for k, v in request.query_params.multi_items() if v and k != "offset"]
         return ("?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in kept)) if kept else ""
 
     @app.get("/figures", response_class=HTMLResponse, include_in_schema=False)
-    def figures_page(request: Request, f: Annotated[FigureFilter, Depends(figure_filter)],
+    def figures_page(r: Reader, request: Request, f: Annotated[FigureFilter, Depends(figure_filter)],
                      offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:  # fmt: skip
-        return html(pages.figures(site, views.figures(store, f, offset), filter_query(request)))
+        return html(pages.figures(site_of(r), views.figures(r, f, offset), filter_query(request)))
 
     @app.get("/figures.csv", tags=["figures"], summary="Figures as CSV (same filters as /api/figures)")
-    def figures_csv(f: Annotated[FigureFilter, Depends(figure_filter)]) -> StreamingResponse:
+    def figures_csv(r: Reader, f: Annotated[FigureFilter, Depends(figure_filter)]) -> StreamingResponse:
         headers = {"Content-Disposition": 'attachment; filename="caixun-figures.csv"'}
-        return StreamingResponse(csv_lines(store.iter_figures(f)), media_type="text/csv; charset=utf-8", headers=headers)
+        return StreamingResponse(csv_lines(r.iter_figures(f)), media_type="text/csv; charset=utf-8", headers=headers)
 
-    @app.get("/regions/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/regions/", dependencies=[Depends(present_only)], response_class=HTMLResponse, include_in_schema=False)
     def regions_page() -> HTMLResponse:
         return html(pages.entity_index(site, views.entity_index(store, "region")))
 
-    @app.get("/securities/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/securities/", dependencies=[Depends(present_only)], response_class=HTMLResponse, include_in_schema=False)
     def securities_page() -> HTMLResponse:
         return html(pages.entity_index(site, views.entity_index(store, "security")))
 
-    @app.get("/region/{code}/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/region/{code}/", dependencies=[Depends(present_only)], response_class=HTMLResponse, include_in_schema=False)
     def region_page(code: str, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
         v = views.region(store, code, offset)
         if v is None:
             raise HTTPException(404, f"no region {code!r}")
         return html(pages.entity(site, v))
 
-    @app.get("/security/{code}/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/security/{code}/", dependencies=[Depends(present_only)], response_class=HTMLResponse, include_in_schema=False)
     def security_page(code: str, offset: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
         v = views.security(store, code, offset)
         if v is None:
@@ -193,27 +230,28 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     # -- feeds --------------------------------------------------------------------
 
     @app.get("/feed.{kind}", include_in_schema=False)
-    def site_feed(request: Request, kind: str) -> Response:
-        return feed(request, kind, "财讯 全部", "/", store.articles_page(limit=feeds.FEED_SIZE))
+    def site_feed(r: Reader, request: Request, kind: str) -> Response:
+        return feed(request, kind, "财讯 全部", "/", r.articles_page(limit=feeds.FEED_SIZE))
 
     @app.get("/source/{slug}/feed.{kind}", include_in_schema=False)
-    def source_feed(request: Request, slug: str, kind: str) -> Response:
-        src = source_or_404(slug)
-        return feed(request, kind, f"财讯 {src.name}", f"/source/{slug}/", store.articles_page(source=src.name, limit=feeds.FEED_SIZE))
+    def source_feed(r: Reader, request: Request, slug: str, kind: str) -> Response:
+        src = source_or_404(r, slug)
+        return feed(request, kind, f"财讯 {src.name}", f"/source/{slug}/", r.articles_page(source=src.name, limit=feeds.FEED_SIZE))
 
     @app.get("/tag/{tag}/feed.{kind}", include_in_schema=False)
-    def tag_feed(request: Request, tag: str, kind: str) -> Response:
-        return feed(request, kind, f"财讯 #{tag}", pages.tag_path(tag), store.articles_page(tag=tag, limit=feeds.FEED_SIZE))
+    def tag_feed(r: Reader, request: Request, tag: str, kind: str) -> Response:
+        return feed(request, kind, f"财讯 #{tag}", pages.tag_path(tag), r.articles_page(tag=tag, limit=feeds.FEED_SIZE))
 
     @app.get("/search/feed.{kind}", include_in_schema=False)
-    def search_feed(request: Request, kind: str, q: str = "") -> Response:
-        arts = store.search(q, limit=feeds.FEED_SIZE).articles if q.strip() else []
+    def search_feed(r: Reader, request: Request, kind: str, q: str = "") -> Response:
+        arts = r.search(q, limit=feeds.FEED_SIZE).articles if q.strip() else []
         return feed(request, kind, f"财讯 搜索 {q}", "/search/", arts, home=f"/search?q={quote(q)}")
 
     # -- JSON API -----------------------------------------------------------------
 
     @app.get("/api/articles", tags=["articles"], summary="Articles, newest first")
     def api_articles(
+        r: Reader,
         source: str | None = None,
         tag: str | None = None,
         since: datetime | None = None,
@@ -223,14 +261,14 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
         full: bool = False,
         important: Annotated[bool, Query(description="only what the provider marked important (财联社 level A/B, 华尔街见闻 score ≥ 2, 金十 important, East Money titleColor 3)")] = False,
     ) -> dict[str, Any]:
-        arts = store.articles_page(source=source, tag=tag, before=before, limit=limit, important=important,
+        arts = r.articles_page(source=source, tag=tag, before=before, limit=limit, important=important,
                                    since=as_aware(since) if since else None, until=as_aware(until) if until else None)  # fmt: skip
         nxt = arts[-1].search_key if len(arts) == limit else None
         return {"articles": [views.article_json(a, full=full) for a in arts], "next_before": nxt}
 
     @app.get("/api/articles/{article_id}", tags=["articles"], summary="One article, with its story and edit history")
-    def api_article(article_id: int) -> dict[str, Any]:
-        v = views.article(store, article_id)
+    def api_article(r: Reader, article_id: int) -> dict[str, Any]:
+        v = views.article(r, article_id)
         if v is None:
             raise HTTPException(404, f"no article {article_id}")
         out = views.article_json(v.article)
@@ -241,17 +279,17 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
         return out
 
     @app.get("/api/articles/{article_id}/facts", tags=["articles"], summary="Figures, regions and securities in an article's text")
-    def api_article_facts(article_id: int) -> dict[str, Any]:
-        art = store.get_article(article_id)
+    def api_article_facts(r: Reader, article_id: int) -> dict[str, Any]:
+        art = r.get_article(article_id)
         if art is None:
             raise HTTPException(404, f"no article {article_id}")
-        return {"id": art.id, **views.article_facts(store, art)}
+        return {"id": art.id, "version": art.version, **views.article_facts(r, art)}
 
     @app.get("/api/figures", tags=["figures"], summary="Figures of the archive, latest stored articles first")
-    def api_figures(f: Annotated[FigureFilter, Depends(figure_filter)], limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    def api_figures(r: Reader, f: Annotated[FigureFilter, Depends(figure_filter)], limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:  # fmt: skip
-        rows = store.figures(f, limit=limit, offset=offset)
-        return {"total": store.count_figures(f), "offset": offset, "figures": [views.figure_json(r) for r in rows]}
+        rows = r.figures(f, limit=limit, offset=offset)
+        return {"total": r.count_figures(f), "offset": offset, "figures": [views.figure_json(r) for r in rows]}
 
     def entity_json(v: views.EntityView) -> dict[str, Any]:
         return {"type": v.type, "code": v.code, "name": v.name,
@@ -260,14 +298,14 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
                 "articles": v.total, "latest": [views.article_json(s.article, full=False) for s in v.stories],
                 "figures": [views.figure_json(r) for r in v.figures]}  # fmt: skip
 
-    @app.get("/api/regions/{code}", tags=["figures"], summary="A region: its parents, news and figures")
+    @app.get("/api/regions/{code}", dependencies=[Depends(present_only)], tags=["figures"], summary="A region: its parents, news and figures")
     def api_region(code: str) -> dict[str, Any]:
         v = views.region(store, code)
         if v is None:
             raise HTTPException(404, f"no region {code!r}")
         return entity_json(v)
 
-    @app.get("/api/securities/{code}", tags=["figures"], summary="A security (600519.SH): its news and figures")
+    @app.get("/api/securities/{code}", dependencies=[Depends(present_only)], tags=["figures"], summary="A security (600519.SH): its news and figures")
     def api_security(code: str) -> dict[str, Any]:
         v = views.security(store, code)
         if v is None:
@@ -276,6 +314,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
 
     @app.get("/api/search", tags=["search"], summary="Full-text search (Chinese terms match anywhere)")
     def api_search(
+        r: Reader,
         q: str,
         source: str | None = None,
         since: datetime | None = None,
@@ -287,7 +326,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
     ) -> dict[str, Any]:
         from caixun.searchtext import snippet
 
-        page = store.search(q, source=source, since=as_aware(since) if since else None, until=as_aware(until) if until else None,
+        page = r.search(q, source=source, since=as_aware(since) if since else None, until=as_aware(until) if until else None,
                             cluster_id=cluster_id, order=order, limit=limit, offset=offset)  # fmt: skip
         return {"q": q, "total": page.total, "offset": offset,
                 "results": [{**views.article_json(a, full=False), "snippet": snippet(a.text, page.query)} for a in page.articles]}  # fmt: skip
@@ -302,13 +341,13 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
             raise HTTPException(404, f"no watch {watch_id}")
         return found[0]
 
-    @app.get("/api/watches", tags=["watches"], summary="Watches: rule, mode, matches, channels (masked) and their health")
+    @app.get("/api/watches", dependencies=[Depends(present_only)], tags=["watches"], summary="Watches: rule, mode, matches, channels (masked) and their health")
     def api_watches() -> list[dict[str, Any]]:
         from caixun.store.watches import watch_rows
 
         return [dict(w, created_at=w["created_at"].isoformat()) for w in watch_rows(store)]
 
-    @app.get("/api/watches/{watch_id}", tags=["watches"], summary="A watch and the stories it matched, newest first")
+    @app.get("/api/watches/{watch_id}", dependencies=[Depends(present_only)], tags=["watches"], summary="A watch and the stories it matched, newest first")
     def api_watch(watch_id: Annotated[int, Path(ge=1, le=2**62)], limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
         from caixun.store.watches import recent_matches
 
@@ -317,7 +356,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
                    for m in recent_matches(store, watch_id, limit)]  # fmt: skip
         return dict(w, created_at=w["created_at"].isoformat(), matches=matches)
 
-    @app.get("/watch/{watch_id}/feed.{kind}", include_in_schema=False)
+    @app.get("/watch/{watch_id}/feed.{kind}", dependencies=[Depends(present_only)], include_in_schema=False)
     def watch_feed(request: Request, watch_id: Annotated[int, Path(ge=1, le=2**62)], kind: str) -> Response:
         from caixun.store.watches import recent_matches
 
@@ -337,14 +376,14 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
                 for row in views.configured_sources(store, configured)]  # fmt: skip
 
     @app.get("/api/clusters/{cluster_id}", tags=["stories"], summary="A story: the articles that report it, first published first")
-    def api_cluster(cluster_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    def api_cluster(r: Reader, cluster_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     offset: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict[str, Any]:  # fmt: skip
-        members = store.cluster_members(cluster_id, limit=limit, offset=offset)
-        total = store.count_cluster(cluster_id)
+        members = r.cluster_members(cluster_id, limit=limit, offset=offset)
+        total = r.count_cluster(cluster_id)
         if not total:
             raise HTTPException(404, f"no story {cluster_id}")
-        return {"cluster_id": cluster_id, "sources": store.story_sizes([cluster_id]).get(cluster_id, 1), "total": total,
+        return {"cluster_id": cluster_id, "sources": r.story_sizes([cluster_id]).get(cluster_id, 1), "total": total,
                 "offset": offset, "articles": [views.article_json(m, full=False) for m in members]}  # fmt: skip
 
     return app
