@@ -9,8 +9,9 @@ prices are compound codes (CNY/t, USD/bbl, CNY/share).
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
+
+from caixun.han import fold_for_figures
 
 CURRENCIES = {
     "人民币元": "CNY", "人民币": "CNY", "人民幣": "CNY", "港幣": "HKD", "美金": "USD", "蚊": "HKD", "元人民币": "CNY", "元": "CNY", "块钱": "CNY", "块": "CNY", "圆": "CNY",
@@ -94,24 +95,10 @@ PER = {"吨": "t", "桶": "bbl", "股": "share", "平方米": "m2", "平米": "m
        "磅": "lb", "加仑": "gal", "蒲式耳": "bu", "秒": "s", "公顷": "ha",
        "MWh": "MWh", "kWh": "kWh", "t": "t", "bbl": "bbl", "oz": "oz"}  # fmt: skip
 
-# Traditional characters of the words the figure patterns read (units,
-# currencies, 约/超过/低于, 增长/下跌, time words, indicators, place suffixes;
-# then those of place names: 臺灣, 遼寧, 重慶, 廈門, 滬, 粵)
-# and their simplified forms, one character for one, so that offsets stay
-# valid: 約新台幣13,000元 reads as 约新台币13,000元 (TWD, about). 個 is not
-# folded: in Hong Kong usage it is also the dollar (個九 = HK$1.9).
-TRADITIONAL = str.maketrans(
-    "幣歐鎊圓約過於達長漲減內億萬點兩門韓盧紐臺價額總資產進營業淨潤國噸釐頃畝輛戶張條項筆間場週時鐘紀歲將餘縮擴飆調銖貿幾負倆對雙陽運輸貨權險號區縣鎮鄉廣東華蘭濟體聯"
-    "灣貴遼寧龍陝肅雲蘇慶瀋廈鄭烏魯齊爾濱無錫溫頭揚連園義銀薩莊漢島煙濰開較與紹興順黃嶺臨靈撫滬閩贛粵晉隴瓊數證創標計準備",
-    "币欧镑圆约过于达长涨减内亿万点两门韩卢纽台价额总资产进营业净润国吨厘顷亩辆户张条项笔间场周时钟纪岁将余缩扩飙调铢贸几负俩对双阳运输货权险号区县镇乡广东华兰济体联"
-    "湾贵辽宁龙陕肃云苏庆沈厦郑乌鲁齐尔滨无锡温头扬连园义银萨庄汉岛烟潍开较与绍兴顺黄岭临灵抚沪闽赣粤晋陇琼数证创标计准备",
-)
-_ANY_TRADITIONAL = re.compile(f"[{''.join(sorted(map(chr, TRADITIONAL)))}]")
-
-
 def fold_traditional(text: str) -> str:
-    """The text with those traditional characters simplified (same length);
-    the text itself when it has none (most texts: a search is cheaper than
-    the translation)."""
-    return text.translate(TRADITIONAL) if _ANY_TRADITIONAL.search(text) else text
+    """Traditional characters as Simplified, one for one, so that offsets stay
+    valid (約新台幣13,000元 reads as 约新台币13,000元: TWD, about; 六個百分點
+    as 六个百分点); 個 before a numeral stays, the Cantonese dollar (個九 =
+    HK$1.9). The text itself when it has none (caixun.han)."""
+    return fold_for_figures(text)
 

@@ -127,6 +127,48 @@ def _watches(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _fold_traditional(conn: Connection) -> None:
+    """Search folds Traditional characters to Simplified now (證券 finds 证券):
+    the articles that have any are indexed again, taken out with the tokens
+    they were indexed with and put back with the folded ones. On SQLite, if
+    there were any, the indexes filled after the fact (trigrams, character
+    counts) start over; `caixun index` or `caixun run` fills them again, and
+    until then searches count with the bigram index. One read of every
+    article's text (measured in docs/benchmarks.md)."""
+    from caixun.han import has_traditional
+    from caixun.searchtext import index_text
+
+    a = schema.articles
+    index = search.for_backend(conn.dialect.name)
+    sqlite = conn.dialect.name == "sqlite"
+    last, found = 0, 0
+    while True:
+        rows = conn.execute(select(a.c.id, a.c.search_key, a.c.source, a.c.title, a.c.text)
+                            .where(a.c.id > last, a.c.search_key.is_not(None)).order_by(a.c.id).limit(1000)).all()  # fmt: skip
+        if not rows:
+            break
+        last = rows[-1].id
+        hit = [r for r in rows if has_traditional(r.title) or has_traditional(r.text)]
+        if not hit:
+            continue
+        found += len(hit)
+        fresh = [search.IndexRow(r.search_key, r.id, r.source, r.title, r.text) for r in hit]
+        if sqlite:
+            sql = "INSERT INTO article_fts (article_fts, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)"
+            conn.exec_driver_sql(sql, [(r.search_key, index_text(r.title, traditional_folded=False),
+                                        index_text(r.text, traditional_folded=False), search.source_token(r.source))
+                                       for r in hit])  # fmt: skip
+            conn.exec_driver_sql("INSERT INTO article_fts (rowid, title, body, src) VALUES (?, ?, ?, ?)",
+                                 [(r.key, *r.token_strings(), search.source_token(r.source)) for r in fresh])  # fmt: skip
+        else:
+            index.remove(conn, fresh)
+            index.add(conn, fresh)
+    if found and sqlite:
+        conn.exec_driver_sql("INSERT INTO article_tri (article_tri) VALUES ('delete-all')")
+        conn.exec_driver_sql("DELETE FROM token_docs")
+        conn.exec_driver_sql("UPDATE search_progress SET upto = 0 WHERE name IN ('trigram', 'token_docs')")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -137,6 +179,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "document counts of Chinese characters and bigrams on SQLite, filled after the fact", _token_docs),
     (8, "source health: broken sources and empty answers", _source_health),
     (9, "watches, their matches and the alerts' outbox", _watches),
+    (10, "search folds Traditional characters to Simplified", _fold_traditional),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from caixun.han import fold_han
 from caixun.store.facts import FIGURE_ROW
 
 
@@ -72,7 +73,9 @@ def masked(channel: str) -> str:
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """Words and texts as watches compare them: NFKC, case folded, Traditional
+    characters as Simplified (as search folds them: 證券 matches 证券)."""
+    return fold_han(unicodedata.normalize("NFKC", text).casefold())
 
 
 @dataclass(frozen=True, slots=True)
