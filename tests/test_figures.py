@@ -852,3 +852,19 @@ def test_an_amount_before_a_word_that_starts_with_cheng():
 def test_an_included_bound_repeated_in_brackets_is_one_figure():
     got = [(f.text, f.value) for f in extract_figures("不超过人民币35亿元（含35亿元），不超过1亿元(含1亿元)，3亿元（含2亿元贷款）")]
     assert got == [("不超过人民币35亿元", "3500000000"), ("不超过1亿元", "100000000"), ("3亿元", "300000000"), ("2亿元", "200000000")]
+
+
+def test_a_growth_rate_given_as_its_level_has_its_direction_and_a_level_reached_has_none():
+    from caixun.enrich.facts import extract
+
+    def dirs(text):
+        return [(f["text"], f["direction"]) for f in extract(text)["figures"]]
+
+    assert dirs("全市固定资产投资累计增速分别为76.3%、12.1%。") == [("76.3%", "up"), ("12.1%", "up")]
+    assert dirs("规模以上工业增加值增速为-3.2%。") == [("-3.2%", "down")]
+    assert dirs("增速分别为5.1%、-3.2%") == [("5.1%", "up"), ("-3.2%", "down")]
+    assert dirs("同比增速回落至-0.5%") == [("-0.5%", "down")]
+    assert dirs("失业率从5.5%降为5.2%") == [("5.5%", None), ("5.2%", None)]
+    assert dirs("利率由3%升为3.5%") == [("3%", None), ("3.5%", None)]
+    assert dirs("GDP增长率为0%") == [("0%", None)]
+    assert dirs("出口下降为3%，进口增长5%") == [("3%", "down"), ("5%", "up")]  # no 从: a change

@@ -103,3 +103,26 @@ def test_the_place_a_rank_is_within_is_not_its_subject():
 def test_numbers_with_a_unit_are_about_the_stock_or_place_before_them_and_bare_ones_are_not():
     figs = extract("宁德时代(300750)净利润同比增长1.5倍，党的十九届六中全会")["figures"]
     assert [(f["text"], f["subject"]) for f in figs] == [("1.5倍", "宁德时代"), ("十九", None)]
+
+
+def test_a_place_that_starts_an_organizations_name_is_not_a_mention():
+    for text in ("南京大学发布报告", "南京银行净利润增长", "青岛港货物吞吐量", "湖北宜化集团营收", "北京首都国际机场旅客",
+                 "深圳证券交易所", "上海原油期货合约"):  # fmt: skip
+        assert extract_regions(text) == [], text
+    for text, code in (("青岛港口吞吐量", "370200"), ("北京的银行", "110000"), ("上海保险业科技", "310000"),
+                       ("上海一银行资金部", "310000"), ("广东省统计局", "440000")):  # fmt: skip
+        assert [m.code for m in extract_regions(text)] == [code], text
+    facts = extract("南京大学科研经费为50亿元，南京市GDP增长5%。")
+    assert [e["code"] for e in facts["entities"]] == ["320100"]  # only 南京市, no link for 南京大学
+
+
+def test_security_names_are_the_name_and_a_bracketed_year_no_code():
+    from caixun.enrich.securities import extract_securities
+
+    got = {s.name: s.code for s in extract_securities(
+        "记者从中国石化（600028）获悉；预计港交所(0388.HK)；维持渣打集团(2888.HK)；首予三叶草生物-B(2197.HK)；"
+        "白酒股龙头贵州茅台(600519)；有研稀土为有研新材(600206)；及银娱(0027.HK)；龙头股份(600630)")}  # fmt: skip
+    assert got == {"中国石化": "600028.SH", "港交所": "00388.HK", "渣打集团": "02888.HK", "三叶草生物-B": "02197.HK",
+                   "贵州茅台": "600519.SH", "有研新材": "600206.SH", "银娱": "00027.HK", "龙头股份": "600630.SH"}  # fmt: skip
+    assert extract_securities("香港发布《粤港澳大湾区改革创新报告（2024）》") == []
+    assert [s.code for s in extract_securities("港股方面，腾讯控股(0700)、美团-W(3690)")] == ["00700.HK", "03690.HK"]

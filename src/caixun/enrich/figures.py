@@ -186,6 +186,10 @@ _DOWN = ["同比下降", "环比下降", "同比减少", "负增长", "下降", 
 _DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
 _DOWN_SET = set(_DOWN)
 _CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
+# A growth rate named, then its level (增速为5.1%, 同比增速回落至-0.5%, 累计增速分别为
+# 76.3%): the rate's sign is the direction. No figure may come between.
+_RATE_AS_LEVEL = re.compile(r"(?:增速|增长率|增长速度|增长幅度)[^\d，。；！？,;!?：:\n]{0,8}?(?:为|是|达|达到|至|到)"
+                            r"(?:了|约|近|分别|均|仅|只)?$")
 _CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
 _UP_TO_CLAUSE_END = re.compile(r".*[，。；！？、,;!?：:\n（(）)]", re.S)  # to the last clause end
 # Words after which an amount in 万 or 亿 without a unit is yuan (净流出73.66亿,
@@ -425,6 +429,8 @@ def _direction(text: str, start: int, floor: int) -> str | None:
     m = _DIRECTION.search(clause)
     if m and clause.endswith("转增", 0, m.end()):
         return None  # 每10股转增4股: a bonus issue, not a change
+    if m and clause.startswith("为", m.end(1)) and _FROM_BEFORE.search(text, max(0, start - 30), start - len(clause) + m.start()):
+        return None  # 从5.5%降为5.2%: the level reached, not a change (the 从 may be before the floor: the first figure)
     if not m:
         if (points := _POINTS_OR.search(text, max(0, start - 16), start)) is not None:  # across the points figure
             return "down" if points.group(1) in _DOWN_SET else "up"  # 升215点或1.23%: the percent of the same move
@@ -434,6 +440,10 @@ def _direction(text: str, start: int, floor: int) -> str | None:
     if m.group(1) in ("高", "低", "多", "少") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
         return None  # 比上月末低0.3个百分点, 比上年同期多9108亿元 are changes; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are not
     return "down" if m.group(1) in _DOWN_SET else "up"
+
+
+# 从 or 由 in the same clause, before a verb + 为 (从5.5%降为5.2%).
+_FROM_BEFORE = re.compile(r"[从由][^，。；！？,;!?\n]*$")
 
 
 # The verb before what it moves, a rate or a ratio: 下调存款准备金率0.5个百分点.
@@ -1241,6 +1251,8 @@ def _figure(text: str, m: re.Match, today: date | None, floor: int) -> Figure | 
         direction = "down"  # 同比-4%: a fall written as a negative change
     elif direction == "up" and value < 0:
         direction = "down"  # 增长-2.1%: a growth below zero is a fall
+    if direction is None and kind == "percent" and value and _RATE_AS_LEVEL.search(text, max(floor, start - 16), start):
+        direction = "up" if value > 0 else "down"  # 增速为-3.2%, 累计增速分别为76.3%: a growth rate given as its level
     if direction is None and code in ("pp", "bp") and (cmp := _COMPARED_BEFORE.search(text, max(floor, start - 14), start)):
         direction = "up" if cmp.group(1) in ("高于", "快于") else "down"  # 高于全国平均水平2个百分点: a gap is a difference
     level = None
@@ -1433,7 +1445,8 @@ def _coordinated(text: str, figs: list[Figure]) -> list[Figure]:
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if joined[i] and a.kind == b.kind and a.direction and not b.direction:
-            out[i + 1] = b._replace(direction=a.direction)
+            # 增速分别为5.1%、-3.2%: a rate below zero in the list is a fall
+            out[i + 1] = b._replace(direction="down" if a.direction == "up" and b.value.startswith("-") else a.direction)
         elif (b.kind == a.kind == "money" and b.direction and b.unit and a.unit and "/" in a.unit and "/" not in b.unit
               and a.unit.startswith(b.unit + "/") and _PRICE_THEN_CHANGE.fullmatch(text, a.end, b.start)):  # fmt: skip
             out[i + 1] = b._replace(unit=a.unit)  # 19057元/吨，跌2元: the change of a price is per tonne too

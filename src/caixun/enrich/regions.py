@@ -59,6 +59,18 @@ COMMON_WORD_ALIASES = frozenset(
 _SENTENCE_END = re.compile(r"[。！？；\n]")
 # A province's short name followed by these is not the province (北京时间 is a time zone).
 _NOT_AFTER = {"北京": ("时间",)}
+# A place at the start of an organization's name (南京大学, 南京银行, 青岛港,
+# 湖北宜化集团, 北京首都国际机场) names the organization, not the place: its
+# figures are the organization's, and it makes no region link. Up to four
+# characters may come between (宜化, 首都国际), but not words that end a name
+# (北京的银行 is a bank in Beijing, 上海一银行 one of its banks), nor an
+# industry (上海保险业 is Shanghai's insurance business). 港 counts only right after the place
+# (青岛港; 青岛港口, 深港 are the place).
+_ORG_AFTER = re.compile(
+    r"港(?![口区澳股元币城])"
+    r"|(?:(?![的和与及在等各对为是从向市省县区一])[\u4e00-\u9fff]){0,4}?"
+    r"(?:大学|学院|银行|集团|机场|证券|控股|股份|医院|交易所|研究院|研究所|农商行|信托|保险|期货|基金|电视台|日报|卫视)(?!业)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +150,8 @@ class Gazetteer:
     def find(self, text: str) -> list[RegionMention]:
         patterns = self.patterns
         matches = [(start, end, patterns[i]) for i, start, end in self.automaton.find_matches_as_indexes(text)
-                   if patterns[i] not in _NOT_AFTER or not _excluded(text, patterns[i], end)]  # fmt: skip
+                   if (patterns[i] not in _NOT_AFTER or not _excluded(text, patterns[i], end))
+                   and not _ORG_AFTER.match(text, end)]  # fmt: skip
         if not matches:
             return []
         named: set[str] = set()  # regions the text names without doubt

@@ -46,6 +46,22 @@ _SUFFIXED = re.compile(r"(?<![\d.])(?P<code>\d{6}|\d{4,5})\.(?P<sfx>SH|SZ|SS|BJ|
 
 # Words that stand before a company's name in a sentence, not in it.
 _NAME_PREFIX = re.compile(r"^(?:比如|例如|譬如|包括|其中|旗下|以及|股票|个股|公司|龙头|概念股|如|和|及|与|、|的|是|为|有)+")
+# Words of the sentence that the name's pattern (up to ten characters before
+# the bracket) takes in: what an analyst does to a rating (维持渣打集团, 首予信义
+# 能源, 下调港交所), a reporter's source (记者从中国石化), a forecast (预计港交所),
+# what a company is (白酒股龙头贵州茅台, 肉制品企业高金食品), a list (及银娱,
+# 列金沙中国). The name is what follows the last of them (at least two
+# characters). Single characters only where few names start with them
+# (not 和: 和黄医药; not 在: 新东方在线).
+_SENTENCE_WORD = re.compile(
+    r"维持|首予|给予|予以|下调|上调|调升|调降|重申|预计|预期|记者|据悉|获悉|表示|宣布|龙头|企业|"
+    r"其中|比如|例如|包括|以及|旗下|个股|概念股|[及将从为列升予向对把被据]"
+)
+# What is left of 龙头股份 without 龙头 is no name.
+_GENERIC = frozenset("股份 集团 控股 公司 科技 银行 证券 实业 国际 医药 能源 地产".split())
+# A four-digit number in brackets after these is a year (创新报告（2024）), never a code.
+_YEAR_CONTEXT = re.compile(r"(?:年|年度|报告|年报|白皮书|蓝皮书|规划|纲要|计划|方案|版|排行榜|榜单|指南|展望|目录|标准|名单|"
+                           r"峰会|论坛|大会|博览会|会议|指数)$")  # fmt: skip
 
 
 # The name of an index (its six-digit code starting 000 is Shanghai's; 399 is Shenzhen's, as for shares).
@@ -102,6 +118,16 @@ def _hong_kong_evidence(text: str, m: re.Match) -> bool:
             or _HK_SUFFIX.search(m.group("name")) is not None)  # fmt: skip
 
 
+def _without_sentence_words(name: str) -> str:
+    """The name after the last word of the sentence in it that leaves two
+    characters or more (研稀土为有研新材 -> 有研新材)."""
+    for m in reversed(list(_SENTENCE_WORD.finditer(name))):
+        rest = name[m.end() :]
+        if len(rest) >= 2 and rest not in _GENERIC:
+            return rest
+    return name
+
+
 def extract_securities(text: str) -> list[Security]:
     found: dict[tuple[int, int], Security] = {}
     for m in _bracketed(text):
@@ -112,8 +138,10 @@ def extract_securities(text: str) -> list[Security]:
         code = normalize_code(m.group("code"), sfx)
         if code is None or (len(m.group("code")) < 6 and not (m.group("sfx") or ex) and not _hong_kong_evidence(text, m)):
             continue
+        if len(m.group("code")) == 4 and 1949 <= int(m.group("code")) <= 2099 and _YEAR_CONTEXT.search(m.group("name")):
+            continue  # 创新报告（2024）: a year
         stripped = _NAME_PREFIX.sub("", m.group("name"))
-        name = (stripped if len(stripped) >= 3 else m.group("name")) or None  # not 龙头股份 -> 股份
+        name = _without_sentence_words(stripped if len(stripped) >= 3 else m.group("name")) or None  # not 龙头股份 -> 股份
         found[(m.start("code"), m.end("code"))] = Security(text[m.start() : m.end()], m.start(), m.end(), code, name)
     for m in _SUFFIXED.finditer(text) if _SUFFIX.search(text) else ():
         if any(s <= m.start() < e for s, e in ((f.start, f.end) for f in found.values())):
