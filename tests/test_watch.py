@@ -327,3 +327,26 @@ def test_the_matcher_finds_what_checking_every_rule_finds():
                   tuple(figure_row("CPI", str(rng.randint(1, 5)), "%") for _ in range(rng.randint(0, 1))))  # fmt: skip
         expected = [(i, why) for i, r in enumerate(rules) if (why := match(r, f)) is not None]
         assert matcher.match(f) == expected, (text, f)
+
+
+def test_an_imported_old_post_is_history_and_does_not_alert(tmp_path):
+    from caixun.store import Store
+    from caixun.store.watches import watch_rows
+
+    hook, feeds = Receiver(), Feeds()
+    cfg = config(tmp_path, feeds, f'[[watches]]\nname = "央行"\nwords = "央行"\nchannels = ["{hook.url}"]\n')
+    db = tmp_path / "w.db"
+    caixun(db, cfg, "watch", "list")  # the watch is made now
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for day, title in (("2021-12-08", "央行开展逆回购"), ((datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%d"), "央行今日公告")):
+        (posts / f"{day}-1{len(title)}.md").write_text(
+            f'---\nlayout: post\ntitle: "{title}"\ndate: {day} 09:30:00 +0800\ncategories: emnews\ntags: 东财新闻\n---\n{title}。\n',
+            encoding="utf-8")  # fmt: skip
+    caixun(db, cfg, "import", str(posts))
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert store.count_articles() == 2
+        assert watch_rows(store, name="央行")[0]["matches"] == 1  # today's post only, not the one of 2021
+    finally:
+        store.close()

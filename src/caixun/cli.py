@@ -146,6 +146,7 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
     from caixun.pipeline import ingest
 
     store = obj.store
+    sync_watches(obj.config, store)  # the config's watches see this import's new posts
     files = list(iter_post_paths(paths))
     with progress_bar(len(files), "importing") as advance:
         # A worker process prepares (cleans, hashes) while this one stores;

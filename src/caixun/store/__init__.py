@@ -402,7 +402,8 @@ class Store:
             from caixun.store.watches import facts_of, record_matches
 
             stories = [i if c is None else ids[c - _TEMP_ID] if c >= _TEMP_ID else c for i, c in zip(ids, clusters, strict=True)]
-            result.matched += record_matches(conn, watching, [(i, c, a.published_at, facts_of(a))
+            # An imported old post (the Jekyll reader's, with its layout in meta) may be history; a polled item is news.
+            result.matched += record_matches(conn, watching, [(i, c, a.published_at if "jekyll" in a.meta else None, facts_of(a))
                                                               for (a, _), i, c in zip(new, ids, stories, strict=True)],
                                              datetime.now(UTC))  # fmt: skip
         result.added += len(new)

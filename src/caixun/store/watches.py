@@ -23,8 +23,10 @@ from caixun.store.schema import alert_outbox, watch_matches, watches
 from caixun.store.sql import chunks
 from caixun.watch.rules import Facts, Matcher, Rule, parse_rule
 
-# An article published this long before a watch was made is the archive's
-# past (an import of old posts), not news: it does not alert.
+# An imported post published this long before a watch was made is the
+# archive's past (an import of old posts), not news: it does not alert.
+# What a source's poll brings is news whatever its date says (a replay of
+# old data, a feed whose clock is wrong).
 PAST = timedelta(hours=24)
 
 
@@ -85,20 +87,21 @@ def matcher_for(found: list[Watch]) -> Matcher:
     return _matchers[key]
 
 
-def record_matches(conn: Connection, found: list[Watch], new: list[tuple[int, int, datetime, Facts]], now: datetime) -> int:
+def record_matches(conn: Connection, found: list[Watch], new: list[tuple[int, int, datetime | None, Facts]], now: datetime) -> int:
     """Match newly stored articles (id, story, published, facts) against the
-    watches, in the caller's transaction; returns the matches recorded. A
+    watches, in the caller's transaction; returns the matches recorded.
+    `published` is given for imported posts only (None: polled news). A
     story a watch has matched already is left out; the rest is written with
     one statement (per-match statements cost an import half its speed)."""
     matcher = matcher_for(found)
     oldest = min(w.created_at for w in found) - PAST
     pending: dict[tuple[int, int], dict] = {}
     for article_id, cluster_id, published, facts in new:
-        if published < oldest:
+        if published is not None and published < oldest:
             continue
         for i, why in matcher.match(facts):
             w = found[i]
-            if published >= w.created_at - PAST and (w.id, cluster_id) not in pending:
+            if (published is None or published >= w.created_at - PAST) and (w.id, cluster_id) not in pending:
                 pending[(w.id, cluster_id)] = {"watch_id": w.id, "article_id": article_id, "cluster_id": cluster_id,
                                                "matched": json.dumps(why, ensure_ascii=False), "created_at": now,
                                                "digested": w.digest_seconds is None}  # fmt: skip

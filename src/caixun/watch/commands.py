@@ -133,8 +133,10 @@ def _print_rows(rows: list[dict], as_json: bool) -> None:
 @click.pass_obj
 def list_cmd(obj, as_json: bool) -> None:
     """Every watch: its rule, mode, matches and channels' health (channels masked)."""
+    from caixun.cli import sync_watches
     from caixun.store.watches import watch_rows
 
+    sync_watches(obj.config, obj.store)  # the config's too, before any poll made them
     _print_rows(watch_rows(obj.store), as_json)
 
 
@@ -144,8 +146,10 @@ def list_cmd(obj, as_json: bool) -> None:
 @click.pass_obj
 def show(obj, name: str, as_json: bool) -> None:
     """A watch and the stories it matched lately."""
+    from caixun.cli import sync_watches
     from caixun.store.watches import recent_matches, watch_rows
 
+    sync_watches(obj.config, obj.store)
     rows = watch_rows(obj.store, name)
     if not rows:
         click.echo(f"error: no watch named {name!r}", err=True)
