@@ -287,9 +287,15 @@ class WebServer:
         import uvicorn
 
         from caixun.web.app import create_app
+        from caixun.web.watch_form import AdminTokenError, check_token
 
+        try:  # the watches' web form: on with the administrator's token (caixun.web.watch_form)
+            token = check_token(os.environ.get("CAIXUN_ADMIN_TOKEN"))
+        except AdminTokenError as exc:
+            _err().print(f"[red]error:[/] {exc}")
+            sys.exit(EXIT_USAGE)
         self.socket = listening_socket(host, port)
-        app = create_app(store, reload=reload_every, configured=tuple(configured))
+        app = create_app(store, reload=reload_every, configured=tuple(configured), admin_token=token)
         self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
         self.server.install_signal_handlers = lambda: None
 

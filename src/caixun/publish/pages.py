@@ -152,6 +152,17 @@ def entity(site: Site, view: views.EntityView) -> str:
     return render(site, "entity.html", "/", "财讯 全部", view=view)
 
 
+RULE_LABELS = (("words", "词"), ("securities", "证券"), ("regions", "地区"), ("sources", "来源"), ("important", "重要"),
+               ("figure", "数据"))  # fmt: skip
+ORIGIN_ZH = {"cli": "命令行", "config": "配置文件", "web": "网页"}
+
+
+def watches(site: Site, rows: list[dict], *, writable: bool, error: str | None = None, form: dict | None = None) -> str:
+    """The watches page (served only: caixun.web.watch_form)."""
+    return render(site, "watches.html", "/", "财讯 全部", watches=rows, writable=writable, error=error, form=form or {},
+                  rule_labels=RULE_LABELS, origin_zh=ORIGIN_ZH)  # fmt: skip
+
+
 ERROR_TITLES = {400: "请求有误", 404: "未找到", 405: "不支持的请求方法", 422: "参数有误", 500: "服务器出错"}
 
 

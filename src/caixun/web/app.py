@@ -1,8 +1,9 @@
-"""`caixun serve`: the web site, the feeds and the JSON API, read-only.
+"""`caixun serve`: the web site, the feeds and the JSON API.
 
 Pages are server-rendered from the shared templates (caixun.publish.pages);
-the API is described at /openapi.json. Nothing here changes data, so nothing
-needs a token. Every response carries a Content-Security-Policy that forbids
+the API is described at /openapi.json. Nothing here changes data but the
+watches' form (caixun.web.watch_form), which needs the administrator's
+token. Every response carries a Content-Security-Policy that forbids
 scripts: article bodies come from third parties, and even if something slipped
 through sanitizing and escaping, the browser would not run it.
 """
@@ -62,10 +63,11 @@ def present_only(request: Request) -> None:
 Reader = Annotated[Store | AsOf, Depends(reader)]
 
 
-def create_app(store: Store, *, reload: int | None = None, configured: tuple = ()) -> FastAPI:
+def create_app(store: Store, *, reload: int | None = None, configured: tuple = (), admin_token: str | None = None) -> FastAPI:
     """The app over a store; `reload` (seconds) makes pages reload themselves;
     `configured` are the sources of the config (caixun.model.Source), listed
-    with their health on the sources page even before their first item."""
+    with their health on the sources page even before their first item;
+    `admin_token` turns on the watches' web form (caixun.web.watch_form)."""
     # No /api/docs: Swagger UI loads its script from a CDN, which the CSP
     # (script-src 'none') forbids; /openapi.json describes the API.
     app = FastAPI(title="caixun 财讯", version="0.2", description="Chinese financial news archive: articles, search, sources, stories.",
@@ -331,7 +333,11 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
         return {"q": q, "total": page.total, "offset": offset,
                 "results": [{**views.article_json(a, full=False), "snippet": snippet(a.text, page.query)} for a in page.articles]}  # fmt: skip
 
-    # -- watches (caixun.watch): read-only here; made with `caixun watch` ------------
+    # -- watches (caixun.watch): the page and its form in caixun.web.watch_form -----
+
+    from caixun.web.watch_form import add_watch_routes
+
+    add_watch_routes(app, store, site, admin_token)
 
     def watch_or_404(watch_id: int) -> dict[str, Any]:
         from caixun.store.watches import watch_rows
