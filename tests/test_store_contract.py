@@ -201,3 +201,31 @@ def test_processes_opening_a_new_sqlite_database_at_once_all_succeed(tmp_path):
     with s.engine.connect() as conn:
         assert [r.version for r in conn.execute(schema_migrations.select())] == list(range(1, LATEST + 1))
     s.close()
+
+
+def test_a_due_source_is_leased_to_one_poller_until_its_lease_runs_out(store):
+    t = T0
+    assert store.claim_source("甲网", "a", t, 60)
+    assert not store.claim_source("甲网", "b", t, 60)  # taken
+    store.renew_leases({"甲网": 60}, "b", t + timedelta(seconds=50))  # not b's: nothing moves
+    store.renew_leases({"甲网": 60}, "a", t + timedelta(seconds=50))  # a polls on: its lease runs to t+110
+    assert not store.claim_source("甲网", "b", t + timedelta(seconds=100), 60)
+    assert store.claim_source("甲网", "b", t + timedelta(seconds=111), 60)  # a stopped renewing: b takes over
+    state = store.record_poll("甲网", now=t + timedelta(seconds=112), interval=60, error=None, listed=3)
+    assert state["lease_holder"] is None and state["next_due_at"] == t + timedelta(seconds=172)
+    assert not store.claim_source("甲网", "a", t + timedelta(seconds=150), 60)
+    assert store.claim_source("甲网", "a", t + timedelta(seconds=172), 60)
+
+
+def test_two_processes_claiming_at_once_get_one_lease_each_source(store_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [Store(store_url) for _ in range(4)]
+    try:
+        names = [f"源{i}" for i in range(20)]
+        with ThreadPoolExecutor(4) as pool:
+            won = list(pool.map(lambda s: [n for n in names if s.claim_source(n, str(id(s)), T0, 60)], stores))
+        assert sorted(n for w in won for n in w) == sorted(names)  # each source once, whoever got it
+    finally:
+        for s in stores:
+            s.close()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from caixun.pipeline import PollReport
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+ROLES = ("poll", "serve", "index")  # of `caixun run`
 PARALLEL_FROM = 5000  # posts; smaller imports are prepared in this process
 
 
@@ -200,11 +201,14 @@ def index_cmd(obj: Context) -> None:
     click.echo(f"index: {done} articles added to the search's counts ({time.perf_counter() - start:.1f} s)")
 
 
-def print_poll(report: PollReport) -> None:
+def print_poll(report: PollReport, *, timed: bool = False) -> None:
+    """A poll in one line (with `timed`, as `run` prints it: how long it took)."""
     status = "not modified" if report.not_modified else summary(report.result)
     line = f"{report.source}: {status}"
     if report.pages > 1:
         line += f" ({report.pages} pages read)"
+    if timed:
+        line += f" in {report.seconds:.2f} s"
     if report.error:
         line += f"; {'broken' if report.health == 'broken' else 'failed'}: {report.error} [{report.health}]"
     click.echo(line)
@@ -306,6 +310,34 @@ class WebServer:
         self.server.should_exit = True
 
 
+def serve_workers(obj: Context, store: Store, host: str, port: int, reload_every: int | None, workers: int) -> None:
+    """`serve --workers N`: uvicorn's supervisor with N processes, each making
+    its app with caixun.web.app.app_from_environment (the store's URL, the
+    config's path and the page reload in the environment it inherits)."""
+    import json
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from caixun.web.watch_form import AdminTokenError, check_token
+
+    try:
+        check_token(os.environ.get("CAIXUN_ADMIN_TOKEN"))
+    except AdminTokenError as exc:
+        _err().print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    _ = obj.config  # a bad config is one error here, not one per worker
+    sock = listening_socket(host, port)
+    os.environ["CAIXUN_SERVE"] = json.dumps({"db": store.url, "config": str(obj.config_path) if obj.config_path else None,
+                                             "reload": reload_every})  # fmt: skip
+    store.close()
+    config = uvicorn.Config("caixun.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                            log_level="warning", access_log=False)  # fmt: skip
+    click.echo(f"caixun: serving at http://{host}:{port}/ with {workers} processes; Ctrl-C to stop", err=True)
+    Multiprocess(config, sockets=[sock]).run()
+    click.echo("caixun: stopped", err=True)
+
+
 def serve_options(f):
     f = click.option("--reload-every", type=click.IntRange(min=10), default=None, metavar="SECONDS",
                      help="Pages reload themselves this often (the old site: 60).")(f)  # fmt: skip
@@ -316,8 +348,10 @@ def serve_options(f):
 
 @cli.command()
 @serve_options
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes sharing the port (each with its own connections and answer cache).")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
+def serve(obj: Context, host: str, port: int, reload_every: int | None, workers: int) -> None:
     """Serve the web site, feeds and JSON API (read-only) until stopped.
 
     \b
@@ -328,10 +362,16 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
     API:    /api/articles  /api/articles/<id>  /api/search?q=  /api/sources  /api/clusters/<id>
             /api/figures  /api/regions/<code>  /api/securities/<code>
             described at /openapi.json
+
+    With --workers N, N processes answer on the port (uvicorn's supervisor
+    restarts one that dies); on SQLite they all read the one file.
     """
     import asyncio
 
     store = obj.store
+    if workers > 1:
+        serve_workers(obj, store, host, port, reload_every, workers)
+        return
     server = WebServer(store, host, port, reload_every, obj.config.sources)
     click.echo(f"caixun: serving {store.safe_url} at http://{host}:{port}/ ; Ctrl-C to stop", err=True)
 
@@ -351,10 +391,13 @@ def serve(obj: Context, host: str, port: int, reload_every: int | None) -> None:
 @click.option("--export-site", "export_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Also keep a static copy of the site in DIR, brought up to date after each poll that stored something.")
 @click.option("--base-url", default="http://localhost:8000", show_default=True, help="With --export-site: where DIR is served.")
+@click.option("--role", "role_list", default=",".join(ROLES), show_default=True, metavar="ROLES",
+              help="What this process does, comma-separated: poll (the sources, and alerts), serve (the web site), "
+                   "index (SQLite's search counts between polls). Any number of pollers may share one database.")
 @serve_options
 @click.pass_obj
-def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base_url: str, host: str, port: int,
-        reload_every: int | None) -> None:  # fmt: skip
+def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base_url: str, role_list: str, host: str,
+        port: int, reload_every: int | None) -> None:  # fmt: skip
     """Poll every source on its interval until stopped (Ctrl-C or SIGTERM), and
     serve the web site meanwhile (as `caixun serve`; --no-serve to only poll).
     With --export-site, the static export (as `caixun export site`) follows
@@ -363,14 +406,33 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
 
     A source that keeps failing is retried later and later (up to an hour) and
     shown as unhealthy in `caixun sources`; it never holds up the others.
+
+    Several `caixun run --role poll` on one PostgreSQL (docs/deploy.md) share
+    the sources: each due source is leased to one of them, so none is polled
+    twice in an interval, and the sources of a poller that dies are taken over
+    within two intervals.
+
+    \b
+    Examples:
+      caixun run                                   # poll, serve and index in one process
+      caixun --db postgresql://… run --role poll    # one of several pollers
+      caixun --db postgresql://… run --role serve --port 8001
     """
     import asyncio
 
+    roles = {r.strip() for r in role_list.split(",") if r.strip()}
+    if not roles or roles - set(ROLES):
+        raise click.BadParameter(f"{role_list!r}: roles are {', '.join(ROLES)}", param_hint="--role")
+    if no_serve:
+        roles.discard("serve")
     config, store = obj.config, obj.store
     sync_watches(config, store)
-    sources = [s for s in config.sources if s.enabled]
-    click.echo(f"caixun: polling {len(sources)} sources into {store.safe_url}; Ctrl-C to stop", err=True)
-    server = None if no_serve else WebServer(store, host, port, reload_every, obj.config.sources)
+    sources = [s for s in config.sources if s.enabled] if "poll" in roles else []
+    by_name = {s.name: s for s in sources}
+    what = [f"polling {len(sources)} sources"] if "poll" in roles else []
+    what += ["indexing"] if "index" in roles else []
+    click.echo(f"caixun: {', '.join(what) or 'serving'} into {store.safe_url}; Ctrl-C to stop", err=True)
+    server = WebServer(store, host, port, reload_every, obj.config.sources) if "serve" in roles else None
     if server:
         click.echo(f"caixun: web site at http://{host}:{port}/", err=True)
 
@@ -400,6 +462,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
     async def poll_until(stop: asyncio.Event) -> None:
         from caixun.collect.http import HttpClient
         from caixun.pipeline import due_sources, poll_source
+        from caixun.store.leases import holder_id
 
         # Each source's poll is its own task: a slow source (up to its
         # poll_deadline) never holds up the others' next polls.
@@ -408,23 +471,36 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
         async def report(tasks: list[asyncio.Task]) -> None:
             reports = [t.result() for t in tasks]
             for r in reports:
-                print_poll(r)
+                print_poll(r, timed=True)
             if export_dir is not None and any(r.result.added or r.result.updated for r in reports):
                 await asyncio.to_thread(export_now)
+
+        holder = holder_id()
+
+        def lease_due(idle: list, busy: dict[str, float]) -> list:
+            """The due sources this poller got the lease of (caixun.store.leases:
+            other pollers on the same database leave them alone meanwhile), and
+            the leases of those it is polling kept."""
+            now = datetime.now(UTC)
+            store.renew_leases(busy, holder, now)
+            return [s for s in due_sources(idle, store, now) if store.claim_source(s.name, holder, now, s.interval)]
 
         async with HttpClient(config.http) as client:
             if export_dir is not None:
                 await asyncio.to_thread(export_now)
             while not stop.is_set():
-                idle = [s for s in sources if s.name not in polling]
-                for s in due_sources(idle, store, datetime.now(UTC)):
-                    polling[s.name] = asyncio.create_task(poll_source(s, client, store))
-                await report([polling.pop(name) for name, t in list(polling.items()) if t.done()])
-                # Alerts of what was just stored, and retries that are due: as it goes.
-                await asyncio.to_thread(deliver_alerts, config, store)
-                # Between polls: a slice of the long-term search index, if
-                # anything waits for it (an import, or this poll's articles).
-                await asyncio.to_thread(store.index_backlog, chunk=2000, budget=tick)
+                if sources:
+                    busy = {n: by_name[n].interval for n, t in polling.items() if not t.done()}
+                    idle = [s for s in sources if s.name not in polling]
+                    for s in await asyncio.to_thread(lease_due, idle, busy):
+                        polling[s.name] = asyncio.create_task(poll_source(s, client, store))
+                    await report([polling.pop(name) for name, t in list(polling.items()) if t.done()])
+                    # Alerts of what was just stored, and retries that are due: as it goes.
+                    await asyncio.to_thread(deliver_alerts, config, store)
+                if "index" in roles:
+                    # Between polls: a slice of the long-term search index, if
+                    # anything waits for it (an import, or this poll's articles).
+                    await asyncio.to_thread(store.index_backlog, chunk=2000, budget=tick)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=tick)
                 except TimeoutError:
@@ -713,6 +789,43 @@ def _facts_jsonl(extract) -> int:
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         out.flush()
     return EXIT_REJECTED if bad else EXIT_OK
+
+
+@cli.command("copy")
+@click.option("--to", "target", required=True, metavar="URL", help="The database to copy into: a new SQLite file or an empty PostgreSQL database.")
+@click.pass_obj
+def copy_cmd(obj: Context, target: str) -> None:
+    """Copy the whole archive (articles and every edit, stories, figures,
+    sources' health, watches and alerts) into another, empty database, e.g.
+    from the SQLite file to PostgreSQL when it is outgrown (docs/deploy.md).
+    The search index is made again in the target's form.
+
+    \b
+    Examples:
+      caixun copy --to postgresql://caixun:pw@db.example.org/caixun
+      caixun --db postgresql://caixun:pw@db.example.org/caixun copy --to sqlite:///back.db
+    """
+    import time
+
+    from caixun.store.copy import CopyError, copy_archive
+
+    source = obj.store
+    try:
+        target_store = Store(target)
+    except StoreError as exc:
+        _err().print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    t = time.perf_counter()
+    try:
+        with progress_bar(source.count_articles(), "copying articles") as advance:
+            counts = copy_archive(source, target_store, lambda table, n: advance(n) if table == "articles" else None)
+    except CopyError as exc:
+        _err().print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+    finally:
+        target_store.close()
+    click.echo(f"copy: {counts['articles']} articles, {counts['article_history']} earlier versions, {counts['figures']} figures, "
+               f"{counts['watches']} watches into {target_store.safe_url} ({time.perf_counter() - t:.1f} s)")  # fmt: skip
 
 
 def _iso(value: datetime | None) -> str | None:

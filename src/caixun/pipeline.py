@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -278,6 +279,7 @@ class PollReport:
     not_modified: bool = False
     health: str = "ok"
     pages: int = 0
+    seconds: float = 0.0  # from the poll's start to its record
 
 
 async def collect(source: Source, client: HttpClient, store: Store) -> CollectResult:
@@ -302,6 +304,7 @@ async def collect(source: Source, client: HttpClient, store: Store) -> CollectRe
 async def poll_source(source: Source, client: HttpClient, store: Store, now: datetime | None = None) -> PollReport:
     """Collect one source and store what it brought; never raises for source errors."""
     now = now or datetime.now(UTC)
+    started = time.monotonic()
     report = PollReport(source.name)
     validators = None
     listed = None
@@ -338,6 +341,7 @@ async def poll_source(source: Source, client: HttpClient, store: Store, now: dat
     report.health = health(state)
     if report.health == "broken" and not report.error:
         report.error = state["broken"]
+    report.seconds = time.monotonic() - started
     return report
 
 

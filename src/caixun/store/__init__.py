@@ -842,6 +842,26 @@ class Store:
             q = select(source_state.c.validators).where(source_state.c.name == name)
             return conn.execute(q).scalar() or {}
 
+    # Leases are written on a connection of their own, not behind this
+    # process's write lock: a poll storing a large first page holds that lock
+    # for seconds, and a lease not renewed meanwhile ran out and let another
+    # poller poll the same source at once (tests/test_pollers.py).
+
+    def claim_source(self, name: str, holder: str, now: datetime, lease: float) -> bool:
+        """Take a due source's lease for `lease` seconds (caixun.store.leases)."""
+        from caixun.store.leases import claim
+
+        with self.write_engine.begin() as conn:
+            return claim(conn, name, holder, now, lease)
+
+    def renew_leases(self, leases: dict[str, float], holder: str, now: datetime) -> None:
+        """Keep this holder's leases (source name -> seconds) while it polls."""
+        from caixun.store.leases import renew
+
+        if leases:
+            with self.write_engine.begin() as conn:
+                renew(conn, list(leases), holder, now, leases)
+
     def record_poll(
         self,
         name: str,
@@ -886,6 +906,7 @@ class Store:
                 state["last_error"] = error
                 wait = min(interval * 2 ** (state["failures"] - 1), max(3600.0, interval))
             state["next_due_at"] = now + timedelta(seconds=wait)
+            state["lease_holder"] = None  # the poll is over: the lease ends
             state["items_added"] += added
             was, now_health = health(dict(row)) if row else "never polled", health(state)
             if was != now_health:

@@ -169,6 +169,12 @@ def _fold_traditional(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE search_progress SET upto = 0 WHERE name IN ('trigram', 'token_docs')")
 
 
+def _leases(conn: Connection) -> None:
+    """Pollers' leases on sources (caixun.store.leases): who polls a source now."""
+    if "lease_holder" not in {c["name"] for c in inspect(conn).get_columns("source_state")}:
+        conn.exec_driver_sql("ALTER TABLE source_state ADD COLUMN lease_holder VARCHAR(100)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -180,6 +186,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (8, "source health: broken sources and empty answers", _source_health),
     (9, "watches, their matches and the alerts' outbox", _watches),
     (10, "search folds Traditional characters to Simplified", _fold_traditional),
+    (11, "pollers' leases on sources", _leases),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -157,6 +157,9 @@ source_state = Table(
     Column("broken", Text),
     Column("empty_polls", Integer, nullable=False, default=0),
     Column("last_listed", Integer),
+    # The poller polling the source now (schema 11): while it polls, it keeps
+    # next_due_at one interval ahead, which is its lease (caixun.store.leases).
+    Column("lease_holder", String(100)),
 )
 
 # Every change of a source's health (ok, failing, broken), for the Atom feed

@@ -111,8 +111,8 @@ def record_matches(conn: Connection, found: list[Watch], new: list[tuple[int, in
     cids = sorted({c for _, c in pending})
     known = set()
     for part in chunks(cids):
-        known.update(conn.execute(select(watch_matches.c.watch_id, watch_matches.c.cluster_id)
-                                  .where(watch_matches.c.watch_id.in_(wids), watch_matches.c.cluster_id.in_(part))).tuples())  # fmt: skip
+        known.update((w, c) for w, c in conn.execute(select(watch_matches.c.watch_id, watch_matches.c.cluster_id)
+                                                     .where(watch_matches.c.watch_id.in_(wids), watch_matches.c.cluster_id.in_(part))))  # fmt: skip
     rows = [v for k, v in pending.items() if k not in known]
     if not rows:
         return 0
@@ -154,9 +154,13 @@ def queue_digests(conn: Connection, now: datetime) -> int:
             continue
         if w.last_digest_at is not None and now - w.last_digest_at < timedelta(seconds=w.digest_seconds):
             continue
+        # The digest is this process's only if the watch's last digest is still
+        # the one it read: two pollers queueing at once queue it once.
+        last = watches.c.last_digest_at.is_(None) if w.last_digest_at is None else watches.c.last_digest_at == w.last_digest_at
+        if conn.execute(update(watches).where(watches.c.id == w.id, last).values(last_digest_at=now)).rowcount != 1:
+            continue
         ids = list(conn.execute(select(watch_matches.c.id).where(watch_matches.c.watch_id == w.id, watch_matches.c.digested.is_(False))
                                 .order_by(watch_matches.c.id)).scalars())  # fmt: skip
-        conn.execute(update(watches).where(watches.c.id == w.id).values(last_digest_at=now))
         if not ids:
             continue
         conn.execute(update(watch_matches).where(watch_matches.c.id.in_(ids)).values(digested=True))
@@ -268,16 +272,31 @@ def queue_due_digests(store, now: datetime) -> None:
             queue_digests(conn, now)
 
 
+# How long an alert taken for sending is left to its sender before another
+# process may send it (a sender killed mid-send: the Idempotency-Key keeps an
+# honouring receiver from seeing it twice).
+SEND_CLAIM = timedelta(seconds=60)
+
+
 def due_alerts(store, now: datetime, limit: int) -> list[dict[str, Any]]:
     """Pending alerts whose time has come, each with its watch's name and the
-    matches it tells of (title, source, article id, what matched)."""
+    matches it tells of (title, source, article id, what matched). Each is
+    claimed for this process first (next attempt moved SEND_CLAIM ahead, if
+    no other process moved it): several pollers send each alert once."""
     from caixun.store.schema import articles
 
+    o = alert_outbox.c
     with store.engine.connect() as conn:
         due = [dict(r) for r in conn.execute(
-            select(alert_outbox, watches.c.name).join(watches, watches.c.id == alert_outbox.c.watch_id)
-            .where(alert_outbox.c.status == "pending", alert_outbox.c.next_attempt_at <= now)
-            .order_by(alert_outbox.c.id).limit(limit)).mappings()]  # fmt: skip
+            select(alert_outbox, watches.c.name).join(watches, watches.c.id == o.watch_id)
+            .where(o.status == "pending", o.next_attempt_at <= now)
+            .order_by(o.id).limit(limit)).mappings()]  # fmt: skip
+    if not due:
+        return []
+    with store.write_engine.begin() as conn:
+        due = [r for r in due if conn.execute(update(alert_outbox).where(o.id == r["id"], o.status == "pending", o.next_attempt_at <= now)
+                                              .values(next_attempt_at=now + SEND_CLAIM)).rowcount == 1]  # fmt: skip
+    with store.engine.connect() as conn:
         for r in due:
             r["matches"] = [dict(m._mapping, matched=json.loads(m.matched)) for m in conn.execute(
                 select(watch_matches.c.matched, articles.c.id, articles.c.title, articles.c.source)

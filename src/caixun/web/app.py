@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from importlib import resources
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -393,3 +394,19 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
                 "offset": offset, "articles": [views.article_json(m, full=False) for m in members]}  # fmt: skip
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `caixun serve --workers N` process: the store, the
+    config's sources and the page reload from CAIXUN_SERVE (set by the
+    parent), the watches' form token from CAIXUN_ADMIN_TOKEN."""
+    import json
+    import os
+
+    from caixun.config import load_config
+    from caixun.web.watch_form import check_token
+
+    given = json.loads(os.environ["CAIXUN_SERVE"])
+    config = load_config(FilePath(given["config"]) if given.get("config") else None)
+    return create_app(Store(given["db"]), reload=given.get("reload"), configured=tuple(config.sources),
+                      admin_token=check_token(os.environ.get("CAIXUN_ADMIN_TOKEN")))  # fmt: skip
