@@ -69,6 +69,8 @@ def schema_back(path: Path, to: int) -> None:
     archive holds (an older caixun refuses a newer database)."""
     conn = sqlite3.connect(path)
     version = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    if version >= 11 > to:
+        conn.execute("ALTER TABLE source_state DROP COLUMN lease_holder")
     if version >= 9 > to:
         for table in ("delivery_attempts", "alert_outbox", "watch_matches", "watches"):
             conn.execute(f"DROP TABLE IF EXISTS {table}")
