@@ -688,10 +688,14 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
 @click.option("--rebuild", is_flag=True, help="Re-extract and store the facts of every article in the archive.")
 @click.option("--stale", is_flag=True, help="With --rebuild: only articles never extracted or extracted by an older caixun.")
 @click.option("--workers", type=click.IntRange(0, 64), default=None, metavar="N",
-              help="With --rebuild: extraction processes beside the one that stores (default: 1 for large archives).")
+              help="With --rebuild: extraction processes beside the one that stores (default: 1 for large archives); "
+                   "with --dask local: the LocalCluster's processes (default 2).")
+@click.option("--dask", "scheduler", metavar="SCHEDULER",
+              help="With --rebuild: map extraction over id ranges on a Dask cluster: 'local' (a LocalCluster here) "
+                   "or a scheduler's address (tcp://host:8786); every worker must reach the database.")
 @click.pass_obj
 def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], as_json: bool, jsonl: bool, day: str | None,
-          rebuild: bool, stale: bool, workers: int | None) -> None:  # fmt: skip
+          rebuild: bool, stale: bool, workers: int | None, scheduler: str | None) -> None:  # fmt: skip
     """Economic figures, regions and stock codes in texts, with their offsets.
 
     \b
@@ -699,6 +703,7 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
     caixun facts --article 42 --json         # an article of the archive
     echo '{"id": 1, "text": "GDP增长8.5%", "date": "2021-12-31"}' | caixun facts --jsonl
     caixun facts --rebuild [--stale]         # re-extract the archive's stored facts
+    caixun facts --rebuild --dask local      # the same on a Dask cluster (docs/deploy.md)
 
     In --jsonl mode each input line gives one output line, in order:
     {"id", "figures", "entities"}, or {"id", "error"} for a line that is not
@@ -711,8 +716,10 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
 
     if jsonl:
         sys.exit(_facts_jsonl(extract))
+    if scheduler and not rebuild:
+        raise click.UsageError("--dask goes with --rebuild")
     if rebuild:
-        sys.exit(_facts_rebuild(obj.store, stale, workers))
+        sys.exit(_facts_rebuild(obj.store, stale, workers, scheduler))
     today = _parse_date(day)
     inputs: list[tuple[str, str, date | None]] = []
     for f in files:
@@ -740,15 +747,27 @@ def facts(obj: Context, files: tuple[Path, ...], article_ids: tuple[int, ...], a
             click.echo(f"  {ent['start']:>6}  {ent['type']:<8} {ent['code']}  {ent['name'] or ''}  «{ent['text']}»  {chain}".rstrip())
 
 
-def _facts_rebuild(store: Store, stale_only: bool, workers: int | None) -> int:
-    """Extract and store the archive's facts with a progress bar (pipeline.rebuild_facts)."""
+def _facts_rebuild(store: Store, stale_only: bool, workers: int | None, scheduler: str | None = None) -> int:
+    """Extract and store the archive's facts with a progress bar
+    (pipeline.rebuild_facts, or caixun.rebuild_dask on a Dask cluster)."""
     from caixun.pipeline import rebuild_facts
 
     total = store.count_stale_facts() if stale_only else store.count_articles()
-    if workers is None:  # a worker process pays off for large archives on several cores
-        workers = _default_workers(total)
-    with progress_bar(total, "extracting") as advance:
-        stored, failures = rebuild_facts(store, stale_only=stale_only, workers=workers, on_progress=advance)
+    if scheduler:
+        from caixun.rebuild_dask import rebuild_facts_dask
+
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise click.UsageError("--dask needs Dask: pip install 'caixun[dask]'") from None
+        with progress_bar(total, "extracting") as advance:
+            stored, failures = rebuild_facts_dask(store, scheduler, stale_only=stale_only, workers=workers or 2,
+                                                  on_progress=advance)  # fmt: skip
+    else:
+        if workers is None:  # a worker process pays off for large archives on several cores
+            workers = _default_workers(total)
+        with progress_bar(total, "extracting") as advance:
+            stored, failures = rebuild_facts(store, stale_only=stale_only, workers=workers, on_progress=advance)
     for article_id, why in failures:
         click.echo(f"article {article_id}: extraction failed: {why}", err=True)
     click.echo(f"facts stored for {stored} articles" + (f", {len(failures)} failed" if failures else ""), err=True)
