@@ -10,6 +10,13 @@ process so that peak RSS is its own:
 and prints posts/s and peak RSS for both.
 
     .venv/bin/python bench/ingest.py --posts 100000 [--runs 3] [--keep DIR]
+    .venv/bin/python bench/ingest.py --posts 100000 --pg postgresql://…   # PostgreSQL beside SQLite
+    .venv/bin/python bench/ingest.py --posts 20000 --pg postgresql://… --importers 2
+
+With --pg, each run also imports into that PostgreSQL database (wiped
+first), alternating with SQLite; with --importers N, N imports of the same
+posts run at once into it (the count must come out right: no duplicates, no
+deadlock).
 """
 
 from __future__ import annotations
@@ -114,6 +121,30 @@ def matches(db: Path) -> int:
     return sqlite3.connect(db).execute("SELECT count(*) FROM watch_matches").fetchone()[0]
 
 
+def wipe(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from caixun.store import Store
+
+    Store(url).close()  # the schema, before several importers open it
+
+
+def pg_count(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(DISTINCT key) FROM articles")).scalar()
+        total = conn.execute(text("SELECT count(*) FROM articles")).scalar()
+    engine.dispose()
+    return n if n == total else -total  # duplicates show as a negative count
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=100_000)
@@ -122,6 +153,8 @@ def main() -> None:
     ap.add_argument("--compare-src", type=Path, metavar="DIR",
                     help="also import with the caixun in DIR (e.g. a git worktree of an older commit's src), "
                          "alternating with this one in each run")  # fmt: skip
+    ap.add_argument("--pg", metavar="URL", help="also import into this PostgreSQL database (wiped before each run)")
+    ap.add_argument("--importers", type=int, default=1, metavar="N", help="with --pg: N imports at once")
     ap.add_argument("--watches", type=int, default=0, metavar="N",
                     help="also import into an archive with N watches of every kind (made before the posts' dates, "
                          "so every post is matched against all of them), alternating with the import without")  # fmt: skip
@@ -138,6 +171,7 @@ def main() -> None:
     # An installed caixun has its bytecode compiled (pip does it).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     rows = []
+    pg_rows: list[tuple[float, float]] = []
     compared: list[tuple[float, float]] = []
     for run in range(args.runs):
         db = work / f"bench-{run}.db"
@@ -157,6 +191,26 @@ def main() -> None:
             compared.append((w_s, w_mb))
             print(f"run {run + 1}: import with {args.watches} watches: {args.posts / w_s:,.0f} posts/s {w_mb:.0f} MB "
                   f"| {matches(w_db)} matches")  # fmt: skip
+        if args.pg:
+            wipe(args.pg)
+            cmd = [sys.executable, "-m", "caixun.cli", "--db", args.pg, "import", str(posts)]
+            if args.importers > 1:
+                t = time.perf_counter()
+                procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                         for _ in range(args.importers)]  # fmt: skip
+                errors = [p.communicate()[1] for p in procs]
+                g_s, g_mb = time.perf_counter() - t, 0.0
+                bad = [e for p, e in zip(procs, errors, strict=True) if p.returncode not in (0, 1)]
+                if bad:
+                    raise SystemExit("an importer failed:\n" + bad[0][-2000:])
+            else:
+                g_s, g_mb, out = measure(cmd, env)
+            count = pg_count(args.pg)
+            pg_rows.append((g_s, g_mb))
+            print(f"run {run + 1}: import into PostgreSQL ({args.importers} at once): {args.posts / g_s:,.0f} posts/s "
+                  f"{g_mb:.0f} MB | {count} articles stored")  # fmt: skip
+            if count != args.posts:
+                raise SystemExit(f"PostgreSQL holds {count} articles, not {args.posts}")
         if args.compare_src:
             other_db = work / f"bench-other-{run}.db"
             for suffix in ("", "-wal", "-shm"):
@@ -171,6 +225,10 @@ def main() -> None:
     print(f"| read + parse only | {args.posts / min(r[0] for r in rows):,.0f} | {max(r[1] for r in rows):.0f} |")
     print(f"| caixun import (SQLite) | {args.posts / best[2]:,.0f} | {max(r[3] for r in rows):.0f} |")
     print(f"| ratio import / parse | {min(r[0] for r in rows) / best[2]:.2f} | |")
+    if pg_rows:
+        g_best = min(r[0] for r in pg_rows)
+        label = f"{args.importers} imports at once" if args.importers > 1 else "PostgreSQL"
+        print(f"| caixun import ({label}) | {args.posts / g_best:,.0f} | {max(r[1] for r in pg_rows):.0f} |")
     if compared:
         o_best = min(c[0] for c in compared)
         label = f"{args.watches} watches" if args.watches else args.compare_src

@@ -371,3 +371,19 @@ def test_a_fresh_sqlite_archive_reads_the_export_index_without_the_texts(tmp_pat
         assert "COVERING INDEX ix_articles_source_search_key" in _index_read_plan(s)
         index = s.article_index()
         assert [(e.source, e.search_key) for e in index] == sorted((e.source, e.search_key) for e in index)
+
+
+def test_postgresql_counts_up_to_a_cap_and_says_so(store, monkeypatch):
+    from caixun.store import search as search_indexes
+
+    ingest(store, [RawItem(key=f"cap:{i}", source="甲网", item_id=str(i), title=f"快讯{i}", body=f"第{i}条：市场上涨。",
+                           body_format="text", published=T0 + timedelta(minutes=i)) for i in range(12)])  # fmt: skip
+    monkeypatch.setattr(search_indexes, "COUNT_CAP", 5)
+    page = store.search("上涨", limit=3)
+    assert len(page.articles) == 3
+    if store.backend == "postgresql":
+        assert (page.total, page.capped) == (5, True)  # "5 or more"
+        assert (store.search("第3条").total, store.search("第3条").capped) == (1, False)
+    else:  # SQLite counts every hit, fast enough
+        assert (page.total, page.capped) == (12, False)
+    assert [a.key for a in store.search("上涨", limit=20, offset=10).articles] == ["cap:1", "cap:0"]  # pages go on past the cap

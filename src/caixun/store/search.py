@@ -117,6 +117,8 @@ COUNT_CACHE = True
 # (after a large import, before `caixun index` or `caixun run` has caught
 # up) and totals come from the bigram index.
 UNINDEXED_MAX = 500
+# PostgreSQL counts a query's hits up to this many (SearchPage.capped above).
+COUNT_CAP = 10_000
 
 
 class _CountCache:
@@ -493,7 +495,9 @@ class PostgresSearch:
         # settings for this statement only.
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        total = conn.execute(text(f"SELECT count(*) {sql}"), params).scalar_one()
+        # Up to COUNT_CAP + 1 hits are counted: beyond, the total is shown as
+        # "COUNT_CAP or more" (a frequent term's every hit cost most of the query).
+        total = conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT {COUNT_CAP + 1}) hits"), params).scalar_one()
         conn.exec_driver_sql("RESET enable_seqscan")
         conn.exec_driver_sql("RESET work_mem")
         ordering = "ts_rank(s.vector, CAST(:q AS tsquery)) DESC, s.search_key DESC" if order == "relevance" else "s.search_key DESC"

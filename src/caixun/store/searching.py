@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from caixun.model import Article
 from caixun.searchtext import Query, parse_query
+from caixun.store import search as search_indexes
 from caixun.store.search import Filters, SqliteSearch
 
 if TYPE_CHECKING:
@@ -21,6 +22,9 @@ class SearchPage:
     query: Query
     total: int
     articles: list[Article]
+    # The total is a lower bound (PostgreSQL counts up to search.COUNT_CAP
+    # hits: counting every hit of a frequent term was most of a query's time).
+    capped: bool = False
 
 
 class Searching:
@@ -86,7 +90,9 @@ class Searching:
         filters = Filters(source, since, until, cluster_id, unchanged_at)
         with self.engine.connect() as conn:
             total, ids = self.search_index.search(conn, query, filters, order, limit, offset)
-        return SearchPage(query, total, self.articles_by_ids(ids))
+        cap = search_indexes.COUNT_CAP
+        capped = self.backend == "postgresql" and total > cap
+        return SearchPage(query, cap if capped else total, self.articles_by_ids(ids), capped)
 
     def search_ids(self, q: str | Query, **filters: Any) -> list[int]:
         """Ids of every match, newest first (no article rows read)."""
