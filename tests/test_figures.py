@@ -868,3 +868,17 @@ def test_a_growth_rate_given_as_its_level_has_its_direction_and_a_level_reached_
     assert dirs("利率由3%升为3.5%") == [("3%", None), ("3.5%", None)]
     assert dirs("GDP增长率为0%") == [("0%", None)]
     assert dirs("出口下降为3%，进口增长5%") == [("3%", "down"), ("5%", "up")]  # no 从: a change
+
+
+def test_a_list_of_changes_pairs_with_the_list_of_levels_before_it():
+    from caixun.enrich.facts import extract
+
+    def named(text):
+        return [(f["text"], f["indicator"]) for f in extract(text)["figures"]]
+
+    assert named("港口货物吞吐量20.2亿吨、集装箱吞吐量1367万标箱，同比增长1.0%、6.0%。") == [
+        ("20.2亿吨", "港口货物吞吐量"), ("1367万标箱", "集装箱吞吐量"), ("1.0%", "港口货物吞吐量"), ("6.0%", "集装箱吞吐量")]  # fmt: skip
+    assert named("营收10亿元，净利润2亿元，同比增长5%、8%。")[2:] == [("5%", "营收"), ("8%", "净利润")]
+    assert named("工业增加值增长5%、6%。") == [("5%", "工业增加值"), ("6%", "工业增加值")]  # one indicator: nothing to pair
+    # another sentence between: no pairing
+    assert named("营收10亿元，净利润2亿元。出口增长5%、8%。")[2:] == [("5%", "出口"), ("8%", "出口")]

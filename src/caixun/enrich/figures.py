@@ -730,6 +730,8 @@ def extract_figures(text: str, today: date | None = None, *, subjects: bool = Tr
         out = _year_before_periods(text, out)
     if "分别" in text:
         out = _respective_indicators(text, out)
+    if "、" in text or "和" in text:
+        out = _paired_lists(text, out)
     out = [f if f.subject != _LATER else f._replace(subject=_subject(_sentence_before(text, f.start)) if subjects else None) for f in out]
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
@@ -783,6 +785,32 @@ def _respective_indicators(text: str, figs: list[Figure]) -> list[Figure]:
         if len(at) == len(run):
             for j, (_, _, word) in zip(at, run, strict=True):
                 out[j] = out[j]._replace(indicator=word)
+    return out
+
+
+def _paired_lists(text: str, figs: list[Figure]) -> list[Figure]:
+    """港口货物吞吐量20.2亿吨、集装箱吞吐量1367万标箱，同比增长1.0%、6.0%: a list
+    of changes (joined by 、 or 和, no indicator named among them) right after
+    as many levels of the same sentence, each named by an indicator of its
+    own, pairs with them in order; otherwise every change would take the
+    nearest indicator, the last level's."""
+    out = list(figs)
+    i = 0
+    while i < len(out):
+        j = i
+        while j + 1 < len(out) and _LIST_GAP.fullmatch(text, out[j].end, out[j + 1].start):
+            j += 1
+        run = out[i : j + 1]
+        n = len(run)
+        if n >= 2 and i >= n and all(f.direction and f.kind == "percent" and f.indicator == run[0].indicator for f in run):
+            levels = out[i - n : i]
+            named = [f.indicator for f in levels]
+            if (all(named) and len(set(named)) == n and not any(f.direction for f in levels)
+                    and levels[-1].indicator == run[0].indicator
+                    and not _SENTENCE_MARK.search(text, levels[0].start, run[0].start)):  # fmt: skip
+                for k, word in enumerate(named):
+                    out[i + k] = out[i + k]._replace(indicator=word)
+        i = j + 1
     return out
 
 
