@@ -665,7 +665,7 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
         out = {
             "query": query,
             "total": page.total,
-            "total_is_lower_bound": page.capped,
+            "total_exact": page.exact,
             "results": [
                 {"id": a.id, "source": a.source, "title": a.title, "url": a.url, "published_at": a.published_at.isoformat(),
                  "first_seen_at": a.fetched_at.isoformat(), "version": a.version, "cluster_id": a.cluster_id, "snippet": snippet(a.text, page.query)}
@@ -674,7 +674,7 @@ def search(obj: Context, query: str, source: str | None, since: str | None, unti
         }  # fmt: skip
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{page.total}{'+' if page.capped else ''} articles match {query!r}" + (f"; the first {len(page.articles)}:" if page.total > len(page.articles) else ":"))
+    click.echo(f"{'' if page.exact else 'about '}{page.total} articles match {query!r}" + (f"; the first {len(page.articles)}:" if page.total > len(page.articles) else ":"))
     for a in page.articles:
         when = a.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
         click.echo(f"{when}  [{a.source}]  {a.title}  (#{a.id})")

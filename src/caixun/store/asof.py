@@ -198,7 +198,7 @@ class AsOf:
         extra.sort(key=lambda a: a.search_key or 0, reverse=True)
         merged = page.articles + extra if order == "relevance" else list(
             heapq.merge(page.articles, extra, key=lambda a: a.search_key or 0, reverse=True))
-        return SearchPage(query, page.total + len(extra), self._rewind(merged[offset : offset + limit]), page.capped)
+        return SearchPage(query, page.total + len(extra), self._rewind(merged[offset : offset + limit]), page.exact)
 
     # -- figures ---------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from caixun.model import Article
 from caixun.searchtext import Query, parse_query
-from caixun.store import search as search_indexes
 from caixun.store.search import Filters, SqliteSearch
 
 if TYPE_CHECKING:
@@ -22,9 +21,10 @@ class SearchPage:
     query: Query
     total: int
     articles: list[Article]
-    # The total is a lower bound (PostgreSQL counts up to search.COUNT_CAP
-    # hits: counting every hit of a frequent term was most of a query's time).
-    capped: bool = False
+    # False: the total is the database's estimate (PostgreSQL above
+    # search.ESTIMATE_ABOVE hits: counting a frequent term's every hit was
+    # most of a query's time there).
+    exact: bool = True
 
 
 class Searching:
@@ -89,10 +89,8 @@ class Searching:
             return SearchPage(query, 0, [])
         filters = Filters(source, since, until, cluster_id, unchanged_at)
         with self.engine.connect() as conn:
-            total, ids = self.search_index.search(conn, query, filters, order, limit, offset)
-        cap = search_indexes.COUNT_CAP
-        capped = self.backend == "postgresql" and total > cap
-        return SearchPage(query, cap if capped else total, self.articles_by_ids(ids), capped)
+            total, ids, exact = self.search_index.search(conn, query, filters, order, limit, offset)
+        return SearchPage(query, total, self.articles_by_ids(ids), exact)
 
     def search_ids(self, q: str | Query, **filters: Any) -> list[int]:
         """Ids of every match, newest first (no article rows read)."""

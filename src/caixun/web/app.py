@@ -331,7 +331,7 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
 
         page = r.search(q, source=source, since=as_aware(since) if since else None, until=as_aware(until) if until else None,
                             cluster_id=cluster_id, order=order, limit=limit, offset=offset)  # fmt: skip
-        return {"q": q, "total": page.total, "total_is_lower_bound": page.capped, "offset": offset,
+        return {"q": q, "total": page.total, "total_exact": page.exact, "offset": offset,
                 "results": [{**views.article_json(a, full=False), "snippet": snippet(a.text, page.query)} for a in page.articles]}  # fmt: skip
 
     # -- watches (caixun.watch): the page and its form in caixun.web.watch_form -----
