@@ -468,10 +468,13 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
         # poll_deadline) never holds up the others' next polls.
         polling: dict[str, asyncio.Task] = {}
 
+        async def poll_and_tell(s, client):
+            r = await poll_source(s, client, store)
+            print_poll(r, timed=True)  # as it ends: its time, less its seconds, is when it started
+            return r
+
         async def report(tasks: list[asyncio.Task]) -> None:
             reports = [t.result() for t in tasks]
-            for r in reports:
-                print_poll(r, timed=True)
             if export_dir is not None and any(r.result.added or r.result.updated for r in reports):
                 await asyncio.to_thread(export_now)
 
@@ -493,7 +496,7 @@ def run(obj: Context, tick: float, no_serve: bool, export_dir: Path | None, base
                     busy = {n: by_name[n].interval for n, t in polling.items() if not t.done()}
                     idle = [s for s in sources if s.name not in polling]
                     for s in await asyncio.to_thread(lease_due, idle, busy):
-                        polling[s.name] = asyncio.create_task(poll_source(s, client, store))
+                        polling[s.name] = asyncio.create_task(poll_and_tell(s, client))
                     await report([polling.pop(name) for name, t in list(polling.items()) if t.done()])
                     # Alerts of what was just stored, and retries that are due: as it goes.
                     await asyncio.to_thread(deliver_alerts, config, store)

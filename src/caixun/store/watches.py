@@ -272,17 +272,13 @@ def queue_due_digests(store, now: datetime) -> None:
             queue_digests(conn, now)
 
 
-# How long an alert taken for sending is left to its sender before another
-# process may send it (a sender killed mid-send: the Idempotency-Key keeps an
-# honouring receiver from seeing it twice).
-SEND_CLAIM = timedelta(seconds=60)
-
-
 def due_alerts(store, now: datetime, limit: int) -> list[dict[str, Any]]:
     """Pending alerts whose time has come, each with its watch's name and the
-    matches it tells of (title, source, article id, what matched). Each is
-    claimed for this process first (next attempt moved SEND_CLAIM ahead, if
-    no other process moved it): several pollers send each alert once."""
+    matches it tells of (title, source, article id, what matched). Several
+    pollers may take the same alert at once: the Idempotency-Key keeps a
+    receiver that honours it from acting twice (claiming each alert first
+    made a killed sender's alerts wait for the claim to run out, and
+    `fetch` after a crash left them unsent)."""
     from caixun.store.schema import articles
 
     o = alert_outbox.c
@@ -291,11 +287,6 @@ def due_alerts(store, now: datetime, limit: int) -> list[dict[str, Any]]:
             select(alert_outbox, watches.c.name).join(watches, watches.c.id == o.watch_id)
             .where(o.status == "pending", o.next_attempt_at <= now)
             .order_by(o.id).limit(limit)).mappings()]  # fmt: skip
-    if not due:
-        return []
-    with store.write_engine.begin() as conn:
-        due = [r for r in due if conn.execute(update(alert_outbox).where(o.id == r["id"], o.status == "pending", o.next_attempt_at <= now)
-                                              .values(next_attempt_at=now + SEND_CLAIM)).rowcount == 1]  # fmt: skip
     with store.engine.connect() as conn:
         for r in due:
             r["matches"] = [dict(m._mapping, matched=json.loads(m.matched)) for m in conn.execute(
