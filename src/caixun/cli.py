@@ -291,13 +291,8 @@ class WebServer:
         import uvicorn
 
         from caixun.web.app import create_app
-        from caixun.web.watch_form import AdminTokenError, check_token
 
-        try:  # the watches' web form: on with the administrator's token (caixun.web.watch_form)
-            token = check_token(os.environ.get("CAIXUN_ADMIN_TOKEN"))
-        except AdminTokenError as exc:
-            _err().print(f"[red]error:[/] {exc}")
-            sys.exit(EXIT_USAGE)
+        token = admin_token()
         self.socket = listening_socket(host, port)
         app = create_app(store, reload=reload_every, configured=tuple(configured), admin_token=token)
         self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
@@ -310,6 +305,18 @@ class WebServer:
         self.server.should_exit = True
 
 
+def admin_token() -> str | None:
+    """The watches' web form token from CAIXUN_ADMIN_TOKEN (caixun.web.watch_form),
+    or exit 2 with the reason when it is too short."""
+    from caixun.web.watch_form import AdminTokenError, check_token
+
+    try:
+        return check_token(os.environ.get("CAIXUN_ADMIN_TOKEN"))
+    except AdminTokenError as exc:
+        _err().print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_USAGE)
+
+
 def serve_workers(obj: Context, store: Store, host: str, port: int, reload_every: int | None, workers: int) -> None:
     """`serve --workers N`: uvicorn's supervisor with N processes, each making
     its app with caixun.web.app.app_from_environment (the store's URL, the
@@ -319,13 +326,7 @@ def serve_workers(obj: Context, store: Store, host: str, port: int, reload_every
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from caixun.web.watch_form import AdminTokenError, check_token
-
-    try:
-        check_token(os.environ.get("CAIXUN_ADMIN_TOKEN"))
-    except AdminTokenError as exc:
-        _err().print(f"[red]error:[/] {exc}")
-        sys.exit(EXIT_USAGE)
+    admin_token()  # refused here once, not in every worker
     _ = obj.config  # a bad config is one error here, not one per worker
     sock = listening_socket(host, port)
     os.environ["CAIXUN_SERVE"] = json.dumps({"db": store.url, "config": str(obj.config_path) if obj.config_path else None,

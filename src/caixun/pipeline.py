@@ -238,7 +238,8 @@ def extract_chunk(chunk: list[tuple[int, str, datetime]]) -> tuple[list[tuple[in
 
 
 def rebuild_facts(store: Store, *, stale_only: bool = False, workers: int = 0,
-                  on_progress: Callable[[int], None] | None = None) -> tuple[int, list[tuple[int, str]]]:  # fmt: skip
+                  on_progress: Callable[[int], None] | None = None, after: int = 0,
+                  upto: int | None = None) -> tuple[int, list[tuple[int, str]]]:  # fmt: skip
     """Extract and store the facts of the archive's articles (or of those never
     extracted or extracted by an older caixun), 500 per transaction, so that an
     interrupted rebuild keeps what it did. With `workers`, extraction runs in
@@ -254,7 +255,7 @@ def rebuild_facts(store: Store, *, stale_only: bool = False, workers: int = 0,
         if on_progress:
             on_progress(n)
 
-    chunks = store.texts_for_facts(stale_only=stale_only)
+    chunks = store.texts_for_facts(stale_only=stale_only, after=after, upto=upto)
     if workers <= 0:
         for chunk in chunks:
             save(extract_chunk(chunk), len(chunk))

@@ -30,17 +30,11 @@ RANGE = 20_000  # article ids per task: a few seconds of work, many tasks per wo
 def rebuild_range(url: str, after: int, upto: int, stale_only: bool) -> tuple[int, list[tuple[int, str]]]:
     """On a worker: extract and store the facts of the articles with ids in
     (after, upto]; returns (articles stored, failures)."""
-    from caixun.pipeline import extract_chunk
+    from caixun.pipeline import rebuild_facts
     from caixun.store import Store
 
-    stored, failures = 0, []
     with Store(url) as store:
-        for chunk in store.texts_for_facts(stale_only=stale_only, after=after, upto=upto):
-            done, failed = extract_chunk(chunk)
-            store.store_facts(done)
-            stored += len(done)
-            failures.extend(failed)
-    return stored, failures
+        return rebuild_facts(store, stale_only=stale_only, after=after, upto=upto)
 
 
 def id_ranges(lo: int, hi: int, size: int | None = None) -> list[tuple[int, int]]:
