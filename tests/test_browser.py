@@ -5,6 +5,7 @@ Outside CI these tests skip when Chromium is missing; under CI=true they fail.""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -13,9 +14,10 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 
+from caixun.store import FigureFilter
 from caixun.web.app import create_app
 from tests.conftest import free_port, require
-from tests.webdata import XSS, fill, fill_xss
+from tests.webdata import XSS, fill, fill_series, fill_xss
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
@@ -39,6 +41,16 @@ def browser():
 def live(store):
     fill(store, extra_items=5)
     fill_xss(store)
+    yield from serve(store)
+
+
+@pytest.fixture
+def live_series(store):
+    fill_series(store)
+    yield from serve(store)
+
+
+def serve(store):
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -98,9 +110,54 @@ def test_article_region_page_and_figures_chart(live, page):
     page.select_option("select[name=indicator]", "出口额")
     page.click("form.filters button")
     page.wait_for_url("**/figures?*indicator=*")
-    chart = page.locator("svg.chart")
-    assert chart.count() == 1 and chart.locator("circle").count() == len(XSS)
-    assert chart.bounding_box()["width"] > 200  # drawn, not collapsed
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 2  # one per measure and unit: the changes (%) and the amounts (CNY) at least
+    stored = store.count_figures(FigureFilter(indicator="出口额", region="140781"))
+    assert stored >= 2 * len(XSS) - 3 and sum(charts.nth(i).locator("circle").count() for i in range(charts.count())) == stored
+    assert charts.first.bounding_box()["width"] > 200  # drawn, not collapsed
+
+
+# Every label of the chart inside the drawing (nothing clipped), and its size
+# on the screen in CSS pixels.
+CHART_LABELS = """(svg) => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5
+            && r.bottom <= box.bottom + 0.5, height: r.height};
+  });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 375, "height": 740}], ids=["desk", "phone"])
+def test_cpi_and_gdp_charts_are_readable_one_line_per_series(live_series, browser, viewport):
+    base, _ = live_series
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/figures?indicator=CPI&measure=yoy")
+        chart = page.locator("svg.chart")
+        assert chart.count() == 1
+        assert chart.locator("polyline").count() == 1  # 中国's line; 美国's single point is not joined to it
+        labels = chart.evaluate(CHART_LABELS)
+        texts = [t["text"] for t in labels]
+        assert "中国 · CPI同比" in texts and "美国 · CPI同比" in texts and not any("预测" in t or "占比" in t for t in texts)
+        assert all(t["inside"] for t in labels), [t["text"] for t in labels if not t["inside"]]
+        assert min(t["height"] for t in labels) >= 8  # readable on a phone too
+        ticks = [t for t in texts if t.replace(".", "").replace("-", "").isdigit()]
+        assert ticks and all(len(t.split(".")[-1]) <= 2 or "." not in t for t in ticks)  # round values: 0.1, 0.5, 1
+        assert chart.locator('circle[r="5"]').count() == 1  # the October conflict, a ring
+        assert page.locator("tr.conflict").count() == 2  # both values with their sources
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+        page.goto(f"{base}/figures?indicator=" + quote("地区生产总值") + "&subject=" + quote("介休市"))
+        gdp = page.locator("svg.chart")
+        assert gdp.count() == 1 and gdp.locator("polyline").count() == 1 and gdp.locator("circle").count() == 3  # GDP and 地区生产总值: one line
+        labels = gdp.evaluate(CHART_LABELS)
+        assert all(t["inside"] for t in labels)
+        assert len([t for t in labels if re.fullmatch(r"\d{4}-\d{2}", t["text"])]) >= 2  # whole months on the time axis
+        assert "介休市 · GDP数值（年度）" in [t["text"] for t in labels]
+    finally:
+        context.close()
 
 
 INJECTED = """() => ({

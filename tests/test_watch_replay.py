@@ -15,8 +15,8 @@ from email import message_from_string
 
 import pytest
 
+from caixun.enrich.indicators import names_of
 from caixun.han import fold_han
-from caixun.watch.rules import SYNONYMS
 from tests.test_providers import Replay, replay_config
 from tests.test_watch import Receiver, caixun, smtp  # noqa: F401 (smtp: the fixture)
 
@@ -59,7 +59,7 @@ def expected_stories(db) -> dict[str, set[int]]:
             out["港交所"].add(arts[i][0])
         if kind == "region" and code.startswith("31"):
             out["上海"].add(arts[i][0])
-    cpi = SYNONYMS.get("CPI", {"CPI"})
+    cpi = set(names_of("CPI"))
     for i, indicator, unit, value, direction in conn.execute("SELECT article_id, indicator, unit, value, direction FROM figures"):
         if indicator in cpi and unit == "%":
             v = Decimal(value)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from caixun.pipeline import ingest
 from caixun.web.app import create_app
-from tests.webdata import fill, raw
+from tests.webdata import fill, fill_series, raw
 
 
 @pytest.fixture
@@ -107,3 +107,39 @@ def test_region_and_security_indexes(client):
     assert regions.index("介休市") < regions.index("晋中市")  # by article count: 介休市 is named in more
     securities = c.get("/securities/").text
     assert 'href="/security/600519.SH/"' in securities and "贵州茅台" in securities
+
+
+def test_series_api_keeps_subjects_measures_and_conflicts_apart(client):
+    c, store = client
+    fill_series(store)
+    assert c.get("/api/series").status_code == 400  # which indicator?
+    body = c.get("/api/series", params={"indicator": "居民消费价格"}).json()  # a name of CPI finds CPI's figures
+    assert body["indicator"] == "CPI"
+    series = {(s["subject"], s["measure"]): s for s in body["series"]}
+    china = series[("中国", "yoy")]
+    assert [p["period"] for p in china["points"]] == ["2023-08", "2023-09", "2023-10"]
+    october = china["points"][-1]
+    assert october["conflict"] and october["value"] == "-0.2" and china["conflicts"] == 1
+    assert [v["value"] for v in october["values"]] == ["-0.2", "-0.1"] and len(october["values"][0]["articles"]) == 2
+    assert series[("美国", "yoy")]["points"][0]["value"] == "3.2"  # 前值 3.7 is in no series
+    assert not any(p["value"] == "3.7" for s in body["series"] for p in s["points"])
+    assert ("中国", "forecast") in series and ("中国", "share") in series and ("中国", "mom") in series
+    assert series[("中国", "mom")]["points"][0]["value"] == "-0.1"
+
+
+def test_the_figures_page_draws_one_line_per_series_with_its_points_and_sources(client):
+    c, store = client
+    fill_series(store)
+    page = c.get("/figures", params={"indicator": "CPI", "measure": "yoy"}).text
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<polyline") == 1  # 中国's year-on-year line; 美国 has one point; no forecast, no share
+    assert "中国 · CPI同比" in svg and "美国 · CPI同比" in svg and "预测" not in svg
+    assert 'r="5"' in svg  # the October conflict, a ring
+    assert "数值不一" in page and page.count('class="conflict"') >= 2  # both values listed with their sources
+    gdp = c.get("/figures", params={"indicator": "GDP", "subject": "介休市"}).text
+    gdp_svg = gdp.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "2021" in gdp_svg and "2023" in gdp_svg  # 地区生产总值 and GDP: one series
+    assert gdp.count("介休市 · GDP数值（年度）") >= 2  # legend and the points' table
+    rows = list(csv.DictReader(io.StringIO(c.get("/figures.csv", params={"indicator": "GDP"}).text.lstrip("\ufeff"))))
+    assert {r["series_indicator"] for r in rows} == {"GDP"} and {r["indicator"] for r in rows} >= {"GDP", "地区生产总值"}
+    assert {r["measure"] for r in rows if r["unit"] == "CNY"} == {"level"} and {r["measure"] for r in rows if r["unit"] == "%"} == {"yoy"}

@@ -51,3 +51,23 @@ def fill_xss(store) -> None:
         # page and the marks in the article body show these titles and texts
         items.append(raw(f"z:{i}", "数据源", f"数据{p}", f"<p>{p}介休市出口额增长{i + 1}%，{p}达{i + 1}亿元</p>", 300 + i, "html"))
     ingest(store, items)
+
+
+def fill_series(store) -> None:
+    """CPI and GDP as several outlets report them (figures made up here): one
+    point told twice, one told differently (a conflict), another economy, a
+    forecast, a share, a change on the month; GDP under two of its names."""
+    items = [
+        raw("s:1", "甲财经", "10月CPI同比下降0.2%", "国家统计局9日公布，2023年10月份全国居民消费价格同比下降0.2%，环比下降0.1%。", 500),
+        raw("s:2", "乙日报", "全国CPI同比降0.2%", "2023年10月，全国CPI同比下降0.2%。", 501),
+        raw("s:3", "丙快讯", "CPI同比下降", "2023年10月，全国CPI同比下降0.1%。", 502),
+        raw("s:4", "甲财经", "9月CPI", "2023年9月份，全国居民消费价格同比上涨0.2%。", 503),
+        raw("s:5", "甲财经", "8月CPI", "2023年8月份，全国居民消费价格同比上涨0.1%。", 504),
+        raw("s:6", "乙日报", "美国CPI", "美国2023年10月CPI同比上涨3.2%，前值上涨3.7%。", 505),
+        raw("s:7", "乙日报", "全年物价展望", "机构预计2023年全年全国CPI涨幅在2%左右。", 506),
+        raw("s:8", "丙快讯", "食品价格", "2023年10月，食品价格下降拉低全国CPI，占CPI同比降幅的75.3%。", 507),
+        raw("s:9", "甲财经", "介休经济", "2023年，介休市地区生产总值完成300.5亿元。", 508),
+        raw("s:10", "乙日报", "介休GDP", "2022年介休市GDP为280.2亿元。", 509),
+        raw("s:11", "丙快讯", "介休2021", "2021年，介休市实现地区生产总值255.0亿元。", 510),
+    ]
+    ingest(store, items)

@@ -17,15 +17,24 @@ from __future__ import annotations
 import bisect
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
 from caixun.enrich.figures import extract_figures, list_run, respectively
+from caixun.enrich.measures import measure
 from caixun.enrich.regions import extract_regions
 from caixun.enrich.securities import extract_securities
 from caixun.enrich.units import fold_traditional
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
+# Economies whose figures Chinese news reports (美国7月CPI同比升2.9%, 全国居民消费
+#价格同比下降0.2%): the subject of a figure when named after any Chinese place
+# or stock in its sentence. 全国, 我国 and 国家统计局 are China; 比全国高 compares
+# with it (the figure is the place's before it), 中国银行 is a company (a stock).
+_ECONOMIES = re.compile(r"(?<![对比较于])(美国|日本|欧元区|欧盟|英国|德国|法国|意大利|西班牙|韩国|印度|俄罗斯|加拿大|澳大利亚|澳洲|新西兰|巴西"
+                        r"|墨西哥|越南|新加坡|印度尼西亚|印尼|泰国|马来西亚|菲律宾|土耳其|沙特|南非|阿根廷|瑞士|瑞典|荷兰"
+                        r"|(?<![中])中国(?![人银石平建工农交移电联铁海中国])|全国(?![人政])|我国|国家统计局)(?![元币债股])")
+_CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国"}
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -49,7 +58,9 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     about = [r for r in regions if not _DATELINE.match(text, r.end)]
     region_ends = [r.end for r in about]
     security_ends = [s.end for s in securities]
-    sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities else [0]
+    economies = [_Economy(m.start(), m.end(), _CHINA.get(m.group(1), m.group(1))) for m in _ECONOMIES.finditer(folded)] if figures else []
+    economy_ends = [e.end for e in economies]
+    sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities or economies else [0]
     homes = _home_regions(about)
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
@@ -59,11 +70,13 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     for i, f in enumerate(figures):
         d = f.as_dict()
         start, bare = f.start, not is_shown(d)  # 十九届; but 3128.56点 and 1.5倍 are about something
-        security = mention = None
-        if about or securities:
+        security = mention = economy = None
+        if about or securities or economies:
             sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
             if securities:
                 security = _last_before(securities, security_ends, start, sentence_start)
+            if economies:
+                economy = _last_before(economies, economy_ends, start, sentence_start)
             if about:
                 mention = _last_before(about, region_ends, start, sentence_start)
                 if mention is not None and f.scope and folded[mention.start : mention.end] in f.scope:  # the scope is read folded
@@ -84,9 +97,18 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         # before it, else the place named before it.
         if not bare:
             d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
+            if economy is not None and f.kind != "rank" and (security is None or security.start < economy.start) and (mention is None or mention.start < economy.start):
+                d["subject"], d["region"] = economy.name, None  # 美国7月CPI after 中国…: America's
         d["security"] = security.code if security is not None else None
+        d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+class _Economy(NamedTuple):
+    start: int
+    end: int
+    name: str
 
 
 def _respective(text: str, figures: list, about: list, sentence_starts: list[int]) -> dict[int, Any]:

@@ -11,12 +11,13 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from caixun.enrich.indicators import canonical
 from caixun.publish.views import figure_json
 from caixun.store import FigureRow
 
 COLUMNS = ["article_id", "published_at", "source", "title", "text", "kind", "value", "value_max", "unit", "approx",
-           "direction", "indicator", "subject", "region", "region_name", "period", "scope", "security", "start", "end"]  # fmt: skip
-_TEXT_COLUMNS = {"source", "title", "text", "indicator", "subject", "region_name", "scope"}
+           "direction", "indicator", "subject", "region", "region_name", "period", "scope", "security", "measure", "series_indicator", "start", "end"]  # fmt: skip
+_TEXT_COLUMNS = {"source", "title", "text", "indicator", "subject", "region_name", "scope", "series_indicator"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,6 +43,7 @@ def csv_lines(rows: Iterable[FigureRow], per_chunk: int = 1000) -> Iterator[str]
     n = 0
     for r in rows:
         d = figure_json(r)
+        d["series_indicator"] = canonical(r.indicator)  # the indicator's canonical name: 地区生产总值 -> GDP
         writer.writerow([_cell(c, d.get(c)) for c in COLUMNS])
         n += 1
         if n == per_chunk:

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_a
 
 from caixun.clean.links import safe_link
 from caixun.enrich import is_shown
+from caixun.enrich.measures import MEASURES
 from caixun.publish import views
 from caixun.publish.feeds import KINDS
 from caixun.publish.highlight import fact_spans, mark
@@ -58,6 +59,7 @@ def env() -> Environment:
     e.globals["bj_time"] = views.beijing_minute
     e.filters["safe_link"] = safe_link
     e.globals["region_name"] = views.region_name
+    e.globals["measure_zh"] = MEASURES
     e.globals["describe"] = views.describe_figure
     e.tests["shown_figure"] = is_shown
     return e
@@ -141,7 +143,7 @@ def entity_path(site: Site, e: dict[str, Any]) -> str:
 
 
 def figures(site: Site, view: views.FiguresView, query: str) -> str:
-    return render(site, "figures.html", "/", "财讯 全部", view=view, query=query)
+    return render(site, "figures.html", "/", "财讯 全部", view=view, query=query, measures=MEASURES)
 
 
 def entity_index(site: Site, view: views.EntityIndex) -> str:

@@ -3,7 +3,6 @@ the JSON API and the feeds all take their data from these functions."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +14,7 @@ from caixun.clean.links import safe_link
 from caixun.clean.normalize import to_shanghai
 from caixun.enrich.regions import gazetteer
 from caixun.model import Article
-from caixun.publish.chart import Point, line_chart, period_end
+from caixun.publish.series import Series, build_series, series_charts
 from caixun.searchtext import snippet
 from caixun.store import FigureFilter, FigureRow, SearchPage, Store, health
 
@@ -174,37 +173,29 @@ class FiguresView:
     total: int
     offset: int
     choices: dict[str, list[tuple[str, int]]]
-    chart: str  # SVG, "" when there is nothing to draw
+    series: list[Series]  # of the chosen indicator; [] when none is chosen
+    charts: list[tuple[str | None, str]]  # (unit, SVG), one per unit of the series
+
+    @property
+    def chart(self) -> str:
+        return "".join(svg for _, svg in self.charts)
 
 
 def figures(store: Store, f: FigureFilter, offset: int = 0, limit: int = FIGURES_PAGE) -> FiguresView:
     rows = store.figures(f, limit=limit, offset=offset)
-    choices = {col: store.figure_choices(col, f) for col in ("indicator", "subject", "period", "unit")}
+    choices = {col: store.figure_choices(col, f) for col in ("indicator", "subject", "period", "unit", "measure")}
     choices["region"] = [(code, n) for code, n in store.figure_choices("region", f)]
     choices["source"] = [(s.name, s.articles) for s in sources(store)]
-    return FiguresView(f, rows, store.count_figures(f), offset, choices, indicator_chart(store, f))
+    series = indicator_series(store, f)
+    return FiguresView(f, rows, store.count_figures(f), offset, choices, series, series_charts(series))
 
 
-def indicator_chart(store: Store, f: FigureFilter, max_points: int = 2000) -> str:
-    """An indicator's values over time, one line per subject (the most reported
-    ones), in its most frequent unit; rates and amounts are never mixed. Each
-    point sits at the end of its period, or at its article's date."""
+def indicator_series(store: Store, f: FigureFilter, max_rows: int = 5000) -> list[Series]:
+    """The chosen indicator's series (caixun.publish.series) among its
+    `max_rows` most recently stored figures under the filter."""
     if not f.indicator:
-        return ""
-    rows = [r for r in store.figures(f, limit=max_points, oldest_first=True) if r.kind in ("money", "quantity", "percent")]
-    units = Counter((r.kind, r.unit) for r in rows)
-    if not units:
-        return ""
-    (kind, unit), _ = units.most_common(1)[0]
-    series: dict[str, list[Point]] = {}
-    for r in rows:
-        if (r.kind, r.unit) != (kind, unit) or r.value_max is not None:
-            continue
-        when = period_end(r.period) or to_shanghai(r.published_at).date()
-        name = r.subject or region_name(r.region) or "（未注明）"
-        series.setdefault(name, []).append(Point(when, float(r.value), r.text))
-    top = dict(sorted(series.items(), key=lambda kv: -len(kv[1]))[:6])
-    return line_chart(top, unit)
+        return []
+    return build_series(store.figures(f, limit=max_rows), region_name=region_name)
 
 
 @dataclass(slots=True)

@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
+from caixun.enrich.indicators import names_of
 from caixun.model import FactRows
 from caixun.store.schema import article_history, articles, entities, figures
 from caixun.store.sql import chunks, marks
 
 FIGURE_FIELDS = ("text", "kind", "value", "value_max", "unit", "approx", "direction", "indicator", "subject",
-                 "period", "scope", "region", "security")  # fmt: skip
+                 "period", "scope", "region", "security", "measure")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class FigureFilter:
     kind: str | None = None  # None: every kind but numbers without a unit
     security: str | None = None
     unit: str | None = None
+    measure: str | None = None  # caixun.enrich.measures: level, yoy, mom, change, share, target, forecast
     # Only figures of articles first seen by then and not edited since
     # (caixun.store.asof extracts the edited ones' figures of that moment).
     unchanged_at: datetime | None = None
@@ -67,6 +69,7 @@ class FigureRow:
     scope: str | None
     region: str | None
     security: str | None
+    measure: str | None
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -144,10 +147,13 @@ def stored_facts(conn: Connection, article_id: int) -> dict[str, list[dict[str, 
 def _where(f: FigureFilter) -> list:
     c = figures.c
     conds = []
-    for col, value in ((c.indicator, f.indicator), (c.subject, f.subject), (c.kind, f.kind), (c.security, f.security),
-                       (c.unit, f.unit), (articles.c.source, f.source)):  # fmt: skip
+    for col, value in ((c.subject, f.subject), (c.kind, f.kind), (c.security, f.security), (c.unit, f.unit),
+                       (articles.c.source, f.source), (c.measure, f.measure)):  # fmt: skip
         if value:
             conds.append(col == value)
+    if f.indicator:  # any of its names: GDP finds 地区生产总值 too
+        names = names_of(f.indicator)
+        conds.append(c.indicator == names[0] if len(names) == 1 else c.indicator.in_(names))
     if not f.kind:  # caixun.enrich.is_shown: bare numbers (十九届) are kept, shown only when asked for (not 3128.56点, 45倍)
         conds.append(or_(c.kind != "number", c.unit.is_not(None)))
     if f.region:
@@ -169,10 +175,12 @@ def unchanged_by(moment: datetime):
 def figure_passes(f: FigureFilter, row: FigureRow) -> bool:
     """`_where` in Python, for figures extracted outside the database (the
     figures an edited article had as of a moment)."""
-    for value, got in ((f.indicator, row.indicator), (f.subject, row.subject), (f.kind, row.kind),
-                       (f.security, row.security), (f.unit, row.unit), (f.source, row.source)):  # fmt: skip
+    for value, got in ((f.subject, row.subject), (f.kind, row.kind), (f.security, row.security), (f.unit, row.unit),
+                       (f.source, row.source), (f.measure, row.measure)):  # fmt: skip
         if value and got != value:
             return False
+    if f.indicator and row.indicator not in names_of(f.indicator):
+        return False
     if not f.kind and row.kind == "number" and row.unit is None:
         return False
     if f.region:

@@ -175,6 +175,13 @@ def _leases(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE source_state ADD COLUMN lease_holder VARCHAR(100)")
 
 
+def _figure_measures(conn: Connection) -> None:
+    """What each figure measures (caixun.enrich.measures). Stored figures get
+    theirs when re-extracted: `caixun facts --rebuild --stale` (EXTRACTOR_VERSION 61)."""
+    if "measure" not in {c["name"] for c in inspect(conn).get_columns("figures")}:
+        conn.exec_driver_sql("ALTER TABLE figures ADD COLUMN measure VARCHAR(12)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -187,6 +194,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (9, "watches, their matches and the alerts' outbox", _watches),
     (10, "search folds Traditional characters to Simplified", _fold_traditional),
     (11, "pollers' leases on sources", _leases),
+    (12, "what each figure measures: level, change on the year or month, share, target, forecast", _figure_measures),
 ]
 LATEST = MIGRATIONS[-1][0]
 

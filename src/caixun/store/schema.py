@@ -256,6 +256,7 @@ figures = Table(
     Column("scope", String(100)),
     Column("region", String(6)),
     Column("security", String(12)),
+    Column("measure", String(12)),  # caixun.enrich.measures; null from an extractor before version 61
     Index("ix_figures_article", "article_id", "seq"),
     Index("ix_figures_indicator", "indicator", "period"),
     Index("ix_figures_region", "region"),

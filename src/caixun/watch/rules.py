@@ -8,7 +8,7 @@ full-width letters and digits are their ASCII forms).
 
 A figure rule is `indicator[@subject] [同比|环比] [> >= < <= = value] [上涨|下降]`:
 `北向资金净流入 > 100亿元`, `CPI 同比 >= 3%`, `GDP@介休市 > 100亿元`, `PMI 下降`.
-The indicator matches its synonyms (SYNONYMS); the value is read as the
+The indicator matches its synonyms (caixun.enrich.indicators); the value is read as the
 figures are (100亿元 is 10,000,000,000 CNY) and compared in its unit.
 
 Within a rule every part given must match (AND); a region includes the
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from caixun.enrich.indicators import names_of
 from caixun.han import fold_han
 from caixun.store.facts import FIGURE_ROW
 
@@ -30,27 +31,6 @@ from caixun.store.facts import FIGURE_ROW
 class RuleError(ValueError):
     """A rule that cannot be read; the message says which part and why."""
 
-
-# Names of one indicator as articles write them; a rule's indicator matches any of its group.
-SYNONYM_GROUPS = [
-    {"GDP", "地区生产总值", "国内生产总值", "生产总值", "本地生产总值"},
-    {"CPI", "居民消费价格", "消费价格"},
-    {"PPI", "工业生产者出厂价格"},
-    {"社会消费品零售总额", "社零"},
-    {"规模以上工业增加值", "规上工业增加值", "工业增加值"},
-    {"社会融资规模", "社融"},
-    {"北向资金净流入", "北向资金净买入"},
-    {"南向资金净流入", "南向资金净买入"},
-    {"营业收入", "营收", "营业总收入", "总营收"},
-    {"归母净利润", "净利润"},
-    {"LPR", "贷款市场报价利率"},
-    {"MLF", "中期借贷便利"},
-    {"沪指", "上证指数", "上证综指"},
-    {"深成指", "深证成指"},
-    {"恒指", "恒生指数"},
-    {"存款准备金率", "准备金率"},
-]
-SYNONYMS = {name: frozenset(group) for group in SYNONYM_GROUPS for name in group}
 
 _F = {name: i for i, name in enumerate(FIGURE_ROW)}  # positions in a stored figure row
 _OPS = {">": "gt", ">=": "ge", "≥": "ge", "<": "lt", "<=": "le", "≤": "le", "=": "eq", "==": "eq"}
@@ -163,7 +143,7 @@ def parse_figure(spec: str) -> FigureRule:
     if not m:
         raise RuleError(f"figure: cannot read {spec!r}; write e.g. '北向资金净流入 > 100亿元' or 'CPI 同比 >= 3%'")
     indicator = m["indicator"]
-    rule: dict[str, Any] = {"indicators": SYNONYMS.get(indicator, frozenset({indicator})), "subject": m["subject"],
+    rule: dict[str, Any] = {"indicators": frozenset(names_of(indicator)), "subject": m["subject"],
                             "qualifier": m["qualifier"], "text": spec.strip()}  # fmt: skip
     if m["direction"]:
         if m["direction"] in _UP:

@@ -25,8 +25,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from caixun.clean.normalize import as_aware
+from caixun.enrich.indicators import canonical
 from caixun.publish import feeds, pages, views
 from caixun.publish.figures_csv import csv_lines
+from caixun.publish.series import series_json
 from caixun.store import FigureFilter, Store, ValueOutOfRange, health
 from caixun.store.asof import AsOf, AsOfUnsupported
 from caixun.web.cache import AnswerCache
@@ -37,10 +39,12 @@ CSP = pages.CSP
 
 def figure_filter(indicator: str | None = None, subject: str | None = None, region: str | None = None,
                   period: str | None = None, source: str | None = None, kind: str | None = None,
-                  security: str | None = None, unit: str | None = None) -> FigureFilter:  # fmt: skip
+                  security: str | None = None, unit: str | None = None,
+                  measure: Annotated[str | None, Query(description="level, yoy, mom, change, share, target or forecast")] = None,
+                  ) -> FigureFilter:  # fmt: skip
     """Figure filters from the query string; empty values mean "any"."""
     return FigureFilter(indicator or None, subject or None, region or None, period or None, source or None,
-                        kind or None, security or None, unit or None)  # fmt: skip
+                        kind or None, security or None, unit or None, measure or None)  # fmt: skip
 
 
 AS_OF_HELP = ("the archive as it stood then: only articles first seen by then, each in its version of then, "
@@ -300,6 +304,12 @@ def create_app(store: Store, *, reload: int | None = None, configured: tuple = (
                 "children": [{"code": c, "name": n} for c, n in v.children],
                 "articles": v.total, "latest": [views.article_json(s.article, full=False) for s in v.stories],
                 "figures": [views.figure_json(r) for r in v.figures]}  # fmt: skip
+
+    @app.get("/api/series", tags=["figures"], summary="An indicator's series: one subject, measure and unit each, points with their sources and conflicts")
+    def api_series(r: Reader, f: Annotated[FigureFilter, Depends(figure_filter)]) -> dict[str, Any]:
+        if not f.indicator:
+            raise HTTPException(400, "indicator is required (e.g. /api/series?indicator=CPI)")
+        return {"indicator": canonical(f.indicator), "series": [series_json(s) for s in views.indicator_series(r, f)]}
 
     @app.get("/api/regions/{code}", dependencies=[Depends(present_only)], tags=["figures"], summary="A region: its parents, news and figures")
     def api_region(code: str) -> dict[str, Any]:
