@@ -19,6 +19,8 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
+import ahocorasick_rs
+
 from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
 from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.measures import measure
@@ -28,12 +30,16 @@ from caixun.enrich.units import fold_traditional
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
 # Economies whose figures Chinese news reports (美国7月CPI同比升2.9%, 全国居民消费
-#价格同比下降0.2%): the subject of a figure when named after any Chinese place
+# 价格同比下降0.2%): the subject of a figure when named after any Chinese place
 # or stock in its sentence. 全国, 我国 and 国家统计局 are China; 比全国高 compares
 # with it (the figure is the place's before it), 中国银行 is a company (a stock).
-_ECONOMIES = re.compile(r"(?<![对比较于])(美国|日本|欧元区|欧盟|英国|德国|法国|意大利|西班牙|韩国|印度|俄罗斯|加拿大|澳大利亚|澳洲|新西兰|巴西"
-                        r"|墨西哥|越南|新加坡|印度尼西亚|印尼|泰国|马来西亚|菲律宾|土耳其|沙特|南非|阿根廷|瑞士|瑞典|荷兰"
-                        r"|(?<![中])中国(?![人银石平建工农交移电联铁海中国])|全国(?![人政])|我国|国家统计局)(?![元币债股])")
+_ECONOMY_NAMES = ["美国", "日本", "欧元区", "欧盟", "英国", "德国", "法国", "意大利", "西班牙", "韩国", "印度", "俄罗斯", "加拿大",
+                  "澳大利亚", "澳洲", "新西兰", "巴西", "墨西哥", "越南", "新加坡", "印度尼西亚", "印尼", "泰国", "马来西亚", "菲律宾",
+                  "土耳其", "沙特", "南非", "阿根廷", "瑞士", "瑞典", "荷兰", "中国", "全国", "我国", "国家统计局"]  # fmt: skip
+# Aho-Corasick finds them in one pass (an alternation of 36 words tried at
+# every position was 7% of extraction); the words around are checked after.
+_ECONOMY_AC = ahocorasick_rs.AhoCorasick(_ECONOMY_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+_NOT_AFTER = {"中国": "中人银石平建工农交移电联铁海国", "全国": "人政"}  # 中国人民银行, 中国银行, 全国人大: organizations
 _CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国"}
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
@@ -58,7 +64,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     about = [r for r in regions if not _DATELINE.match(text, r.end)]
     region_ends = [r.end for r in about]
     security_ends = [s.end for s in securities]
-    economies = [_Economy(m.start(), m.end(), _CHINA.get(m.group(1), m.group(1))) for m in _ECONOMIES.finditer(folded)] if figures else []
+    economies = _economies(folded) if figures else []
     economy_ends = [e.end for e in economies]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities or economies else [0]
     homes = _home_regions(about)
@@ -103,6 +109,19 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+def _economies(text: str) -> list:
+    out = []
+    for i, start, end in _ECONOMY_AC.find_matches_as_indexes(text):
+        name = _ECONOMY_NAMES[i]
+        before, after = text[start - 1 : start] if start else "", text[end : end + 1]
+        if before in ("对", "比", "较", "于") or after in ("元", "币", "债", "股") or (after and after in _NOT_AFTER.get(name, "")):
+            continue  # 比全国高: a comparison; 美元, 美债: not the economy
+        if name == "中国" and before == "中":
+            continue
+        out.append(_Economy(start, end, _CHINA.get(name, name)))
+    return out
 
 
 class _Economy(NamedTuple):

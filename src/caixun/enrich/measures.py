@@ -29,21 +29,33 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick_rs
+
 # The measures with the words the site shows for them, in this order.
 MEASURES = {"level": "数值", "yoy": "同比", "mom": "环比", "change": "变动", "share": "占比", "target": "目标", "forecast": "预测"}
 
-_PRIOR = re.compile(r"前值|初值|修正为|修正值|上修|下修")
-_TARGET = re.compile(r"目标|力争|确保")
-_FORECAST = re.compile(r"预计|预期|预测|预估|有望|料将|料[增升涨降跌]|或将|估计|展望|市场共识|一致预期|将达到?")
-_SHARE = re.compile(r"占(?![用地领据有])|比重|份额|占有率|市占率|渗透率")
-_MOM = re.compile(r"环比|比上月|较上月|比上个月|较上个月|上月相比")
-_YOY = re.compile(r"同比|比上年|较上年|比去年|较去年|上年同期|去年同期|同期相比|比[0-9]{4}年同期")
-_GROWTH_RATE = re.compile(r"增速|增长率|增长速度|增幅|涨幅|降幅|跌幅|增长|下降|上涨|下跌|回落|回升|减少|增加")
-_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?\n]")
-_SENTENCE_BREAK = re.compile(r"[。；！？;!?\n]")
-# A market's move (沪指跌1.2%, 金价涨2%) is a day's change, whatever the period says.
-_MARKET = re.compile(r"[沪深恒道纳]指|(?<!价格)指数|板块|个股|股价|金价|油价|收盘|收报|报收|盘中|开盘|尾盘|期货|黄金|原油|汇率|兑美元|比特币|收益率|涨停|跌停")
+# The words that decide a measure, found with Aho-Corasick in one pass (a
+# regex alternation of these 90 words cost 11 µs a figure, a third of
+# extraction's budget for it); the few that need a look around are checked after.
+_WORDS = {
+    "prior": "前值 初值 修正为 修正值 上修 下修",
+    "target": "目标 力争 确保",
+    "forecast": "预计 预期 预测 预估 有望 料将 料增 料升 料涨 料降 料跌 或将 估计 展望 市场共识 一致预期 将达 将达到",
+    "mom": "环比 比上月 较上月 比上个月 较上个月 上月相比",
+    "yoy": "同比 比上年 较上年 比去年 较去年 年同期 同期相比",  # 年同期: 上年同期, 比2019年同期
+    "share": "占 比重 份额 占有率 市占率 渗透率",
+    "growth": "增速 增长率 增长速度 增幅 涨幅 降幅 跌幅 增长 下降 上涨 下跌 回落 回升 减少 增加",
+    # A market's move (沪指跌1.2%, 金价涨2%) is a day's change, whatever the period says.
+    "market": "沪指 深指 恒指 道指 纳指 指数 板块 个股 股价 金价 油价 收盘 收报 报收 盘中 开盘 尾盘 期货 黄金 原油 汇率 兑美元 比特币 收益率 涨停 跌停",
+}
+_WORD_LIST = [w for words in _WORDS.values() for w in words.split()]
+_WORD_GROUP = {w: group for group, words in _WORDS.items() for w in words.split()}
+_WORD_AC = ahocorasick_rs.AhoCorasick(_WORD_LIST, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+_NOT_SHARE_AFTER = frozenset("用地领据有")  # 占用, 占地, 占领
+_UP_TO_SENTENCE_BREAK = re.compile(r".*[。；！？;!?\n]", re.S)
+_UP_TO_CLAUSE_BREAK = re.compile(r".*[，,]", re.S)
 _DAY_PERIOD = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_IN_SENTENCE = frozenset(("target", "forecast", "market"))  # these words govern what follows them in the sentence
 
 
 def measure(text: str, figure: dict) -> str | None:
@@ -54,31 +66,48 @@ def measure(text: str, figure: dict) -> str | None:
         return None
     start = figure["start"]
     window = text[max(0, start - 40) : start]
-    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(window)]
-    sentence = window[breaks[-1] if breaks else 0 :]
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(sentence)]
-    clause = sentence[breaks[-1] if breaks else 0 :]
-    if _PRIOR.search(clause):
+    cut = _UP_TO_SENTENCE_BREAK.match(window)
+    sentence = window[cut.end() :] if cut else window
+    cut = _UP_TO_CLAUSE_BREAK.match(sentence)
+    clause_start = cut.end() if cut else 0
+    found = set()
+    for i, at, end in _WORD_AC.find_matches_as_indexes(sentence):
+        word = _WORD_LIST[i]
+        group = _WORD_GROUP[word]
+        if at < clause_start and group not in _IN_SENTENCE:
+            continue
+        if (word == "占" and sentence[end : end + 1] in _NOT_SHARE_AFTER) or (word == "指数" and sentence.endswith("价格", 0, at)):
+            continue  # 占地: no share; 居民消费价格指数: CPI, no market
+        found.add(group)
+    if not found:  # most figures: no word that decides
+        if figure.get("direction"):
+            return _change(figure, kind == "percent", found)
+        return None if figure.get("unit") == "pp" else "level"
+    if "prior" in found:
         return None
-    if _TARGET.search(sentence):
+    if "target" in found:
         return "target"
-    if _FORECAST.search(sentence):
+    if "forecast" in found:
         return "forecast"
     percent = kind == "percent"
-    if percent and _SHARE.search(clause):
+    if percent and "share" in found:
         return "share"
-    if _MOM.search(clause):
+    if "mom" in found:
         return "mom"
-    if _YOY.search(clause):
+    if "yoy" in found:
         return "yoy"
-    if figure.get("unit") == "pp" and not figure.get("direction") and not _GROWTH_RATE.search(clause):
+    if figure.get("unit") == "pp" and not figure.get("direction") and "growth" not in found:
         return None  # 比全国高1.8个百分点: a gap between two things, in no series
-    if figure.get("direction") or (percent and _GROWTH_RATE.search(clause)):
-        period = figure.get("period") or ""
-        if percent and period and not _DAY_PERIOD.search(period) and not _MARKET.search(sentence):
-            return "yoy"  # a growth rate of a year, quarter or months: on the year
-        return "change"
+    if figure.get("direction") or (percent and "growth" in found):
+        return _change(figure, percent, found)
     return "level"
+
+
+def _change(figure: dict, percent: bool, found: set) -> str:
+    period = figure.get("period") or ""
+    if percent and period and not _DAY_PERIOD.search(period) and "market" not in found:
+        return "yoy"  # a growth rate of a year, quarter or months: on the year
+    return "change"
 
 
 def signed_value(value, figure_direction: str | None, measure_name: str | None):
