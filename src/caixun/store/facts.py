@@ -19,7 +19,7 @@ from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from caixun.enrich.indicators import names_of
 from caixun.model import FactRows
 from caixun.store.schema import article_history, articles, entities, figures
-from caixun.store.sql import chunks, marks
+from caixun.store.sql import chunks, insert_rows
 
 FIGURE_FIELDS = ("text", "kind", "value", "value_max", "unit", "approx", "direction", "indicator", "subject",
                  "period", "scope", "region", "security", "measure")  # fmt: skip
@@ -111,17 +111,13 @@ def fact_rows(facts: dict[str, list[dict[str, Any]]]) -> FactRows:
 
 
 def insert_facts(conn: Connection, items: list[tuple[int, FactRows]]) -> None:
-    """Rows as tuples through the driver's executemany: strings and numbers need
+    """Rows as tuples through the driver (COPY on PostgreSQL): strings and numbers need
     no type processing, and SQLAlchemy's per-row parameter handling made these
     inserts a seventh of the writer's time (about five rows per article)."""
     fig_rows = [(article_id, *r) for article_id, rows in items for r in rows.figures]
     ent_rows = [(article_id, *r) for article_id, rows in items for r in rows.entities]
-    if fig_rows:
-        cols = ("article_id", *FIGURE_ROW)
-        conn.exec_driver_sql(f"INSERT INTO figures ({', '.join(cols)}) VALUES ({marks(conn, len(cols))})", fig_rows)
-    if ent_rows:
-        cols = ("article_id", *ENTITY_ROW)
-        conn.exec_driver_sql(f"INSERT INTO entities ({', '.join(cols)}) VALUES ({marks(conn, len(cols))})", ent_rows)
+    insert_rows(conn, "figures", ("article_id", *FIGURE_ROW), fig_rows)
+    insert_rows(conn, "entities", ("article_id", *ENTITY_ROW), ent_rows)
 
 
 def replace_facts(conn: Connection, items: list[tuple[int, FactRows]], version: int | None) -> None:

@@ -43,7 +43,7 @@ from caixun.searchtext import (
     short_terms,
     trigram_match,
 )
-from caixun.store.sql import chunks, db_time, marks, shared_file
+from caixun.store.sql import chunks, db_time, insert_rows, marks, shared_file
 
 KEY_SHIFT = 20
 
@@ -495,13 +495,11 @@ class PostgresSearch:
         conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_article_search_src ON article_search (src, search_key)")
 
     def add(self, conn: Connection, rows: list[IndexRow]) -> None:
-        if rows:
-            conn.exec_driver_sql(
-                "INSERT INTO article_search (search_key, article_id, src, vector, norm) "
-                "VALUES (%s, %s, %s, array_to_tsvector(%s::text[]), %s)",
-                [(r.key, r.article_id, source_token(r.source), sorted(set(" ".join(r.token_strings()).split())),
-                  normalize(r.title) + "\n" + normalize(r.text)) for r in rows],  # fmt: skip
-            )
+        """Rows by COPY (caixun.store.sql.insert_rows), the tsvector as its
+        text: every token quoted, so that no token is read as an operator."""
+        insert_rows(conn, "article_search", ("search_key", "article_id", "src", "vector", "norm"),
+                    [(r.key, r.article_id, source_token(r.source), _tsvector_text(r.token_strings()),
+                      normalize(r.title) + "\n" + normalize(r.text)) for r in rows])  # fmt: skip
 
     def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
         if rows:
@@ -559,6 +557,12 @@ class PostgresSearch:
             for setting in ("enable_bitmapscan", "enable_seqscan", "max_parallel_workers_per_gather"):
                 conn.exec_driver_sql(f"RESET {setting}")
         return total, list(ids), exact
+
+
+def _tsvector_text(token_strings) -> str:
+    """tsvector input of the distinct tokens: 'a' 'ab' 'it''s' (a quote doubled, a backslash escaped)."""
+    tokens = sorted(set(" ".join(token_strings).split()))
+    return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in tokens)
 
 
 def _tsquery(query: Query) -> str:
