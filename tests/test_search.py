@@ -391,3 +391,25 @@ def test_postgresql_gives_an_estimate_for_frequent_terms_and_says_so(store, monk
     else:  # SQLite counts every hit, fast enough
         assert page.exact and page.total == 12
     assert [a.key for a in store.search("上涨", limit=20, offset=10).articles] == ["cap:1", "cap:0"]
+
+
+def test_migration_13_puts_the_source_into_postgresql_search_vectors(store_url):
+    if not store_url.startswith("postgresql"):
+        pytest.skip("the source lexeme is PostgreSQL's")
+    texts = article_texts(120)
+    s = Store(store_url)
+    ingest(s, [raw(i, t, source="甲网" if i % 3 else "乙报") for i, t in enumerate(texts)])
+    expected = sum(1 for i, t in enumerate(texts) if i % 3 == 0 and "涨" in t)
+    assert expected and s.search("涨", source="乙报").total == expected
+    with s.engine.begin() as conn:  # the index as an older caixun wrote it: no source lexemes, schema 12
+        conn.exec_driver_sql("UPDATE article_search SET vector = ts_delete(vector, ARRAY['src:' || src])")
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version >= 13")
+    assert s.search("涨", source="乙报").total == 0  # the new query asks for a lexeme the old rows lack
+    s.close()
+    again = Store(store_url)  # migration 13
+    try:
+        page = again.search("涨", source="乙报", limit=1000)
+        assert page.total == expected and all(a.source == "乙报" for a in page.articles)
+        assert again.search("涨").total == sum(1 for t in texts if "涨" in t)
+    finally:
+        again.close()

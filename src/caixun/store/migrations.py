@@ -182,6 +182,14 @@ def _figure_measures(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE figures ADD COLUMN measure VARCHAR(12)")
 
 
+def _source_lexemes(conn: Connection) -> None:
+    """PostgreSQL: each article's source as a lexeme of its tsvector
+    (caixun.store.search.source_lexeme), so that a source filter is answered
+    by the GIN index alone. About a minute per 1,000,000 articles."""
+    if conn.dialect.name == "postgresql" and inspect(conn).has_table("article_search"):
+        conn.exec_driver_sql("UPDATE article_search SET vector = vector || array_to_tsvector(ARRAY['src:' || src])")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: articles, history, bands, sources, source state", _initial),
     (2, "search keys and the Chinese full-text index", _search),
@@ -195,6 +203,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (10, "search folds Traditional characters to Simplified", _fold_traditional),
     (11, "pollers' leases on sources", _leases),
     (12, "what each figure measures: level, change on the year or month, share, target, forecast", _figure_measures),
+    (13, "PostgreSQL: the source in each article's search vector", _source_lexemes),
 ]
 LATEST = MIGRATIONS[-1][0]
 
