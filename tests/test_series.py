@@ -113,3 +113,12 @@ def test_round_ticks_and_whole_periods():
     assert [t for _, t in date_ticks(date(2011, 1, 31), date(2024, 3, 31))] == ["2014", "2017", "2020", "2023"]
     assert [t for _, t in date_ticks(date(2023, 3, 31), date(2024, 3, 31))] == ["2023-04", "2023-07", "2023-10", "2024-01"]
     assert period_end("2021-10-11") == date(2021, 10, 11) and period_end("2021-02-30") is None
+
+
+def test_two_places_of_one_name_are_two_lines():
+    rows = [row(1, "5", subject="朝阳区", region="110105", period="2022"), row(2, "6", subject="朝阳区", region="110105", period="2023"),
+            row(3, "7", subject="朝阳区", region="220104", period="2022"), row(4, "8", subject="朝阳区", region="220104", period="2023")]  # fmt: skip
+    series = build_series(rows)
+    assert len(series) == 2
+    ((_, svg),) = series_charts(series)
+    assert svg.count("<polyline") == 2 and "〔220104〕" in svg

@@ -12,9 +12,9 @@ articles is one point with all of them as sources; different values for the
 same period are kept as a conflict, each value with its own sources (the
 point's value is the one most sources give, the earliest on a tie). A figure
 whose text names no period is a point of its own at its article's date.
-Figures without a measure (前值, ranks), ranges (3%–5%) and, unless asked
-for, figures with no subject are left out: a line through figures of unknown
-subjects would join what may be different places.
+Figures without a measure (前值, ranks) and ranges (3%–5%) are left out;
+figures whose texts name no subject are a series of their own (UNNAMED),
+drawn as dots and never joined by a line: it may hold different places.
 """
 
 from __future__ import annotations
@@ -165,6 +165,8 @@ def series_charts(series: list[Series], *, most_lines: int = 6, most_charts: int
         joined = set()
         for s in group[:most_lines]:
             name = s.label.replace(f"（{unit}）", "") if unit else s.label
+            if name in lines:  # two places of one name (朝阳区 of 北京 and of 长春): told apart by code
+                name += f"〔{s.region or s.security}〕"
             if s.subject != UNNAMED:
                 joined.add(name)
             pts = lines.setdefault(name, [])
