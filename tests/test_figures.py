@@ -882,3 +882,25 @@ def test_a_list_of_changes_pairs_with_the_list_of_levels_before_it():
     assert named("工业增加值增长5%、6%。") == [("5%", "工业增加值"), ("6%", "工业增加值")]  # one indicator: nothing to pair
     # another sentence between: no pairing
     assert named("营收10亿元，净利润2亿元。出口增长5%、8%。")[2:] == [("5%", "出口"), ("8%", "出口")]
+
+
+def test_a_report_on_one_place_gives_it_its_figures():
+    """The 介休 government report of the corpus: figures of sentences that
+    name 晋中 only as where a rank is counted (排名晋中第二) or through its
+    party committee (晋中市委) are 介休's; 旅游综合收入 is its own indicator."""
+    path = SHARED / "corpus" / "finews" / "old_post" / "2022-01-28-NW202201282264891522.md"
+    if not path.exists():
+        pytest.skip("../shared/corpus is not here")
+    from caixun.clean.html import clean_body
+    from caixun.collect.jekyll import read_posts
+    from caixun.model import RawItem
+
+    (item,) = [i for i in read_posts([path]) if isinstance(i, RawItem)]
+    figures = extract(clean_body(item.body, item.body_format)[1], date(2022, 1, 28))["figures"]
+    by_text = {}
+    for f in figures:
+        by_text.setdefault(f["text"], f)
+    for text in ("28.06亿元", "98%", "第七", "51.2亿元"):
+        assert (by_text[text]["region"], by_text[text]["subject"]) == ("140781", "介休市"), text
+    assert by_text["51.2亿元"]["indicator"] == "旅游综合收入" and by_text["28.06亿元"]["indicator"] == "一般公共预算收入"
+    assert not any(f["region"] == "140700" for f in figures)  # 晋中 is named, never as the subject

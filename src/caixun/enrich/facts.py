@@ -41,6 +41,8 @@ _ECONOMY_NAMES = ["美国", "日本", "欧元区", "欧盟", "英国", "德国",
 _ECONOMY_AC = ahocorasick_rs.AhoCorasick(_ECONOMY_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 _NOT_AFTER = {"中国": "中人银石平建工农交移电联铁海国", "全国": "人政"}  # 中国人民银行, 中国银行, 全国人大: organizations
 _CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国"}
+_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委")  # 晋中第一, not 台湾第一季度
+_RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -61,13 +63,18 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     entities = sorted([*securities, *regions], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
     # filed, not what its figures are about.
-    about = [r for r in regions if not _DATELINE.match(text, r.end)]
+    # Nor is a place a figure's subject when it names where a rank is counted
+    # (排名晋中第二, 全省第七: the rank, and what follows, are the report's own
+    # place's) or an organization of it (晋中市委, 省政府).
+    about = [r for r in regions if not _DATELINE.match(text, r.end) and not _NOT_SUBJECT_AFTER.match(folded, r.end)
+             and not (r.start >= 2 and folded[r.start - 2 : r.start] in _RANK_VERBS)]  # fmt: skip
     region_ends = [r.end for r in about]
     security_ends = [s.end for s in securities]
     economies = _economies(folded) if figures else []
     economy_ends = [e.end for e in economies]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities or economies else [0]
     homes = _home_regions(about)
+    dominant = _dominant(about)
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
@@ -95,9 +102,16 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         code = mention.code if mention is not None else None
         if code is None and not bare and homes:
             # 全市/我省…: the report's own city or province, the one it names most
-            home = next((homes[w] for w in _HOME_WORDS.findall(folded, sentence_start, start) if w in homes), None)
+            words = _HOME_WORDS.findall(folded, sentence_start, start)
+            if f.scope:  # 全省第七: ranked within the province, not the province's rank
+                words = [w for w in words if w not in f.scope]
+            home = next((homes[w] for w in words if w in homes), None)
             if home is not None:
                 code, mention = home.code, home
+        if code is None and not bare and dominant is not None and security is None and economy is None:
+            # A sentence naming no place in a report about one place (介休市
+            # named in most of its mentions) is about that place.
+            code, mention = dominant.code, dominant
         d["region"] = code
         # The subject is a company or a place the text names: the stock named
         # before it, else the place named before it.
@@ -152,6 +166,18 @@ def _respective(text: str, figures: list, about: list, sentence_starts: list[int
 
 
 _HOME_WORDS = re.compile(r"(?:全|我|本|该)(市|省|区|县)")
+
+
+def _dominant(mentions: list):
+    """The place a text is about, if one is: named at least three times and
+    in at least half of its place mentions."""
+    if len(mentions) < 3:
+        return None
+    counts: dict[str, list] = {}
+    for m in mentions:
+        counts.setdefault(m.code, []).append(m)
+    top = max(counts.values(), key=len)
+    return top[0] if len(top) >= 3 and 2 * len(top) >= len(mentions) else None
 
 
 def _home_regions(mentions: list) -> dict:
