@@ -119,7 +119,7 @@ def test_clock_times_weekdays_and_currency_names_are_not_figures():
 def test_months_without_a_year_are_of_the_article_year():
     day = date(2011, 6, 20)
     periods = {f.text: f.period for f in extract_figures("5月份生产汽车134.89万辆；今年前4个月营收1509.05亿元；12月份出口增长5%；5月9日上涨3%", day)}
-    assert periods == {"134.89万辆": "2011-05", "1509.05亿元": "2011-01/2011-04", "5%": "2010-12", "3%": None}
+    assert periods == {"134.89万辆": "2011-05", "1509.05亿元": "2011-01/2011-04", "5%": "2010-12", "3%": "2011-05-09"}  # a day's
 
 
 def test_words_that_only_look_like_units():
@@ -904,3 +904,16 @@ def test_a_report_on_one_place_gives_it_its_figures():
         assert (by_text[text]["region"], by_text[text]["subject"]) == ("140781", "介休市"), text
     assert by_text["51.2亿元"]["indicator"] == "旅游综合收入" and by_text["28.06亿元"]["indicator"] == "一般公共预算收入"
     assert not any(f["region"] == "140700" for f in figures)  # 晋中 is named, never as the subject
+
+
+def test_day_periods_the_nearest_year_and_the_month_after_the_article():
+    def periods(text: str, day: date) -> list[tuple[str, str | None]]:
+        return [(f.text, f.period) for f in extract_figures(text, day)]
+
+    assert periods("美东时间1月4日16：00，道指涨152.46点，或0.61%。", date(2018, 1, 5)) == [("152.46点", "2018-01-04"), ("0.61%", "2018-01-04")]
+    assert periods("道指在2017年11月30日首次突破24000点。", date(2018, 1, 5)) == [("24000点", "2017-11-30")]
+    assert periods("路透北京8月31日 - 全周净回笼1,700亿元。", date(2018, 8, 31)) == [("1,700亿元", None)]  # a dateline's day
+    assert periods("2015-2016年大量发行的信用债，今年偿还量将超过5万亿元。", date(2018, 8, 31)) == [("超过5万亿元", "2018")]  # the nearer
+    assert periods("9月同业存单到期规模为2.14万亿元。", date(2018, 8, 31)) == [("2.14万亿元", "2018-09")]  # next month: this year's
+    assert periods("美国12月私营就业人数增加25万人。", date(2018, 1, 5)) == [("25万人", "2017-12")]
+    assert periods("3月8日，国家统计局公布2月份CPI同比上涨0.9%。", date(2021, 3, 9)) == [("0.9%", "2021-02")]  # the month named last

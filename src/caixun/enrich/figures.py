@@ -11,6 +11,7 @@ and days are periods, never figures.
 from __future__ import annotations
 
 import bisect
+import calendar
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -265,7 +266,7 @@ _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:[省市县区州盟旗镇乡
 # 前4个月, 前两个月, 前十一个月: the months from January (not 前一个月, the month before)
 _FIRST_MONTHS = r"\d{1,2}|十[一二]|[两二三四五六七八九十]"
 _YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|全年|半年度|年度)"
-                   rf"|(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月(?:份)?|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
+                   rf"|(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月(?:份)?|前({_FIRST_MONTHS})个?月)?(?:(\d{{1,2}})[日号])?")  # fmt: skip
 _RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年)?"
                             rf"(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
 # 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
@@ -275,6 +276,11 @@ _RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前�
 # lookbehind is tried at every character, this one only at digits and 前.)
 _BARE_MONTHS = re.compile(rf"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d(?<![\d年]\d)\d?)月份?|前(?<![\d年]前)({_FIRST_MONTHS})个?月)"
                           r"(?![\d日号])")  # fmt: skip
+# 1月4日: a day's figure (道指涨152.46点 of that day), of the article's year, or
+# the year before for a month more than one after the article's; not a
+# dateline's day (路透北京8月31日 - , 3月1日电, 5日讯).
+_BARE_DAY = re.compile(r"(\d(?<![\d年]\d)\d?)月(\d{1,2})[日号](?!\s*[-－—](?!\s*\d)|电|讯|消息)")
+_DATELINE_AFTER = re.compile(r"\s*[-－—](?!\s*\d)|电|讯|消息")
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
              "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
@@ -560,32 +566,51 @@ def _period(before: str, today: date | None) -> str | None:
     """The period named in the words before a figure (`_sentence_before`)."""
     if "年" not in before and "月" not in before and "季" not in before:
         return None  # every pattern below needs one of them
-    best: str | None = None
+    found: list[tuple[int, str]] = []  # (end, period): the one nearest the figure wins
     has_year = "年" in before  # each pattern is tried only where the character it needs is there
     for m in _YEAR.finditer(before) if has_year else ():
         if not _is_base(before, m):
-            best = _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6), m.group(5))
-    if best is None and today is not None and has_year:
-        for m in _RELATIVE_YEAR.finditer(before):
+            day = m.group(7) if m.group(5) and not _DATELINE_AFTER.match(before, m.end()) else None
+            found.append((m.end(), _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
+                                              m.group(5), day)))  # fmt: skip
+    if today is not None and has_year:
+        named_year = bool(found)
+        for m in _RELATIVE_YEAR.finditer(before):  # 2015-2016年…，今年偿还量: this year's
+            if named_year and m.group(1) == "去年" and before.startswith(("为", "是", "的"), m.end()):
+                continue  # 2023年营收5亿元，去年为4亿元: the year before the one named (_year_before_periods)
             offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
-            best = _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
-                              m.group(5))  # fmt: skip
-    if best is None and today is not None and ("季" in before or "半年" in before):
+            found.append((m.end(), _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
+                                              m.group(5))))  # fmt: skip
+    if found:
+        return max(found)[1]
+    if today is not None and ("季" in before or "半年" in before):
         # 一季度 with no year: of the article's year (a report on last year's
         # fourth quarter early in January says 去年 or the year)
-        found = [m.group() for m in _BARE_PART.finditer(before) if not _is_base(before, m)]
-        if found:
-            best = _period_of(today.year, found[-1], None, None, None)
-    if best is None and today is not None and "月" in before:
+        parts = [m for m in _BARE_PART.finditer(before) if not _is_base(before, m)]
+        if parts:
+            found.append((parts[-1].end(), _period_of(today.year, parts[-1].group(), None, None, None)))
+    if today is not None and "月" in before:
         months = [m for m in _BARE_MONTHS.finditer(before) if not _is_base(before, m)]
         if months:
             m = months[-1]
             last = _month(m.group(2) or m.group(3) or m.group(4))
             first = m.group(1) or (m.group(4) and "1")
             if 1 <= last <= 12:
-                year = today.year if last <= today.month else today.year - 1
-                best = _period_of(year, None, first, str(last) if first else None, None if first else str(last))
-    return best
+                found.append((m.end(), _period_of(_year_of_month(last, today), None, first, str(last) if first else None,
+                                                  None if first else str(last))))  # fmt: skip
+        if not found and (days := [m for m in _BARE_DAY.finditer(before) if not _is_base(before, m)]):
+            m = days[-1]
+            month = int(m.group(1))
+            if 1 <= month <= 12:
+                found.append((m.end(), _period_of(_year_of_month(month, today), None, None, None, str(month), m.group(2))))
+    return max(found)[1] if found else None
+
+
+def _year_of_month(month: int, today: date) -> int:
+    """The year of a month named without one: the article's, or the year before
+    for a month more than one after the article's (an article of 31 August on
+    9月 means this September; one of 5 January on 12月, last December)."""
+    return today.year if month <= today.month + 1 else today.year - 1
 
 
 def _is_base(before: str, m: re.Match) -> bool:
@@ -599,13 +624,15 @@ def _month(s: str) -> int:
     return int(s) if s.isdigit() else int(parse_numeral(s) or 0)
 
 
-def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None) -> str:
+def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None, day: str | None = None) -> str:
     if part:
         q = _QUARTERS.get(part, "")
         return f"{year}{q}"
     if m_from and m_to:
         return f"{year}-{int(m_from):02d}/{year}-{_month(m_to):02d}"
     if month and 1 <= int(month) <= 12:
+        if day and 1 <= int(day) <= calendar.monthrange(year, int(month))[1]:
+            return f"{year}-{int(month):02d}-{int(day):02d}"  # a day's figure: 2021-10-11
         return f"{year}-{int(month):02d}"
     return str(year)
 
