@@ -659,7 +659,9 @@ def test_size_of_a_change_and_festival_names():
 def test_the_period_compared_with_is_not_the_figures_period():
     text = "10月末，商品房待售面积64783万平方米，比9月末增加424万平方米。增速比2019年同期高0.3个百分点"
     got = [(f.text, f.period, f.indicator) for f in extract_figures(text, today=date(2023, 11, 15))]
-    assert got == [("64783万平方米", "2023-10", "商品房待售面积"), ("424万平方米", "2023-10", "商品房待售面积"), ("0.3个百分点", None, None)]
+    # 0.3个百分点 is October's growth against the same month of 2019: its period is carried over, its
+    # indicator is not (增速 is named: its own topic)
+    assert got == [("64783万平方米", "2023-10", "商品房待售面积"), ("424万平方米", "2023-10", "商品房待售面积"), ("0.3个百分点", "2023-10", None)]
 
 
 def test_the_same_period_of_a_year_is_a_base():
@@ -810,7 +812,8 @@ def test_an_index_quoted_without_points_is_in_points():
 def test_of_which_takes_the_period_of_the_sentence_before():
     figs = extract_figures("前11个月，进出口总值39.79万亿元。其中，出口22.98万亿元，增长6.7%；进口16.81万亿元。出口增长5%。", date(2024, 12, 10))
     assert [(f.text, f.period) for f in figs] == [("39.79万亿元", "2024-01/2024-11"), ("22.98万亿元", "2024-01/2024-11"),
-                                                  ("6.7%", "2024-01/2024-11"), ("16.81万亿元", "2024-01/2024-11"), ("5%", None)]  # fmt: skip
+                                                  ("6.7%", "2024-01/2024-11"), ("16.81万亿元", "2024-01/2024-11"),
+                                                  ("5%", "2024-01/2024-11")]  # the period carries on until another is named  # fmt: skip
 
 
 def test_an_operation_named_after_its_amount_is_its_indicator():

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import ahocorasick_rs
 
 from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
-from caixun.enrich.figures import extract_figures, list_run, respectively
+from caixun.enrich.figures import _CARRY_GAP, extract_figures, list_run, respectively
 from caixun.enrich.measures import measure
 from caixun.enrich.regions import extract_regions
 from caixun.enrich.securities import extract_securities
@@ -78,6 +78,10 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
+    carry = None  # the last figure with a subject
+    mention_starts = sorted(m.start for m in (*about, *securities, *economies))
+    # Names a regex of extract_figures' would not see as a place (晋中 in 排名晋中第二) still stop a carry.
+    mention_starts = sorted({*mention_starts, *(r.start for r in regions)})
     # This loop runs for every figure (one per 40 characters): most texts
     # name no stock and many no place, so those lookups are skipped whole.
     for i, f in enumerate(figures):
@@ -120,9 +124,25 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             if economy is not None and f.kind != "rank" and (security is None or security.start < economy.start) and (mention is None or mention.start < economy.start):
                 d["subject"], d["region"] = economy.name, None  # 美国7月CPI after 中国…: America's
         d["security"] = security.code if security is not None else None
+        if not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
+            d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
+        if not bare and d["subject"] is not None:
+            carry = d
         d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+def _subject_carries(text: str, before: dict, start: int, mention_starts: list[int]) -> bool:
+    """A figure whose sentence names no subject takes the one of the figure
+    before it, over clauses and sentences and one paragraph break, within
+    _CARRY_GAP characters, when no place, stock or economy is named between
+    (PMI为52.2%，环比回落0.7个百分点。…但比去年同期仍回升0.2个百分点: 中国's)."""
+    gap_start = before["end"]
+    if not 0 <= start - gap_start <= _CARRY_GAP or text.count("\n\n", gap_start, start) > 1:
+        return False
+    i = bisect.bisect_right(mention_starts, gap_start)
+    return i >= len(mention_starts) or mention_starts[i] >= start
 
 
 def _economies(text: str) -> list:
@@ -134,6 +154,8 @@ def _economies(text: str) -> list:
             continue  # 比全国高: a comparison; 美元, 美债: not the economy
         if name == "中国" and before == "中":
             continue
+        if text.rfind("《", 0, start) > text.rfind("》", 0, start):
+            continue  # 《中国经济周刊》: a title
         out.append(_Economy(start, end, _CHINA.get(name, name)))
     return out
 

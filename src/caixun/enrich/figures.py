@@ -254,6 +254,10 @@ INDICATORS = [
     "净卖出", "北向资金净卖出", "南向资金净买入", "南向资金净卖出", "沪股通净买入", "深股通净买入", "港股通净买入",
     "主力资金净流出", "融资买入额", "MLF", "中期借贷便利",
     "成交", "成交金额", "产销", "产销量", "产销率", "市场占有率", "渗透率", "认购倍数", "回购金额", "耕地面积", "标普500",
+    # purchasing managers' indices and their parts; jobs; banks and the money market
+    "采购经理指数", "制造业采购经理指数", "非制造业商务活动指数", "新订单指数", "新出口订单指数", "生产指数", "购进价格指数",
+    "出厂价格指数", "原材料库存指数", "从业人员指数", "私营就业人数", "就业人数", "不良贷款", "业务收入", "地方债", "同业存单",
+    "到期规模", "发行规模",
 ]  # fmt: skip
 PROVINCES = [
     "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
@@ -280,6 +284,9 @@ _BARE_MONTHS = re.compile(rf"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{
 # the year before for a month more than one after the article's; not a
 # dateline's day (路透北京8月31日 - , 3月1日电, 5日讯).
 _BARE_DAY = re.compile(r"(\d(?<![\d年]\d)\d?)月(\d{1,2})[日号](?!\s*[-－—](?!\s*\d)|电|讯|消息)")
+# A time in brackets restates the one before it on another clock or calendar
+# (美东时间1月4日16：00（北京时间1月5日05：00）): the one outside is the figure's.
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 _DATELINE_AFTER = re.compile(r"\s*[-－—](?!\s*\d)|电|讯|消息")
 _BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
@@ -476,12 +483,22 @@ def _indicator(before: str) -> str | None:
     """The last indicator named in the words before a figure. Aho-Corasick
     (leftmost-longest, like the alternation it replaces) is 7× faster here."""
     found = None
+    last_end = -1
     for i, start, end in _INDICATOR_AC.find_matches_as_indexes(before):
         word = INDICATORS[i]
         if word[0].isascii() and not _latin_word_at(before, start, end):
             continue  # the M2 of PM2.5
-        found = word
+        if word in _OF_WHAT and found is not None and 0 <= start - last_end <= 1 and before[last_end:start] in ("", "总"):
+            found = before[start - len(found) - (start - last_end) : end]  # 逆回购到期规模, 同业存单总到期规模: of what
+        else:
+            found = word
+        last_end = end
     return found
+
+
+# Measures of something (规模 of what?): right after another indicator they
+# are one name with it (逆回购 + 到期规模).
+_OF_WHAT = frozenset(("到期规模", "发行规模", "业务收入", "余额", "贷款余额", "存款余额", "成交额", "成交量", "净买入", "净流入", "净卖出"))
 
 
 # An exchange rate: 美元兑人民币中间价, 离岸人民币兑美元, 人民币对美元汇率中间价, 欧元兑美元.
@@ -567,6 +584,8 @@ def _period(before: str, today: date | None) -> str | None:
     if "年" not in before and "月" not in before and "季" not in before:
         return None  # every pattern below needs one of them
     found: list[tuple[int, str]] = []  # (end, period): the one nearest the figure wins
+    if "（" in before or "(" in before:
+        before = _BRACKETED.sub(lambda m: "　" * len(m.group()), before)  # same length: positions stay
     has_year = "年" in before  # each pattern is tried only where the character it needs is there
     for m in _YEAR.finditer(before) if has_year else ():
         if not _is_base(before, m):
@@ -760,12 +779,86 @@ def extract_figures(text: str, today: date | None = None, *, subjects: bool = Tr
     if "、" in text or "和" in text:
         out = _paired_lists(text, out)
     out = [f if f.subject != _LATER else f._replace(subject=_subject(_sentence_before(text, f.start)) if subjects else None) for f in out]
+    out = _carried(text, out, today)
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
         out = [_moved(f, f.start, f.end, original) for f in out]
     out.sort(key=lambda f: (f.start, -f.end))
     return out
+
+
+# How far an indicator or a period carries to the figures after it: over
+# clauses and sentences, and one paragraph break, until the text names another.
+_CARRY_GAP = 160
+
+
+def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
+    """Indicator and period carry over to the figures after the one that has
+    them, until the text names another (PMI为52.2%，环比回落0.7个百分点。…
+    但比去年同期仍回升0.2个百分点: all three PMI of 2011-02). An indicator
+    carries to a figure of the same kind (an amount to an amount, a rate to a
+    rate, 万辆 to 万辆) or to a rank (广东省以27117.96亿元居于全国首位); a gap that
+    names an indicator, or a period of its own (比去年同期 is a base, not one),
+    stops it, as does more than one paragraph break."""
+    if len(figs) < 2:
+        return figs
+    out = list(figs)
+    last_indicator: dict[tuple, int] = {}  # kind key -> index of the last figure with an indicator
+    last_period = -1
+    for i, f in enumerate(out):
+        shown = f.kind != "number" or f.unit is not None
+        key = _carry_key(f)
+        if shown and f.indicator is None:
+            j = last_indicator.get(key, -1) if f.kind != "rank" else max(last_indicator.values(), default=-1)
+            if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
+                    and not _own_topic(text, out[j].end, f.start)):  # fmt: skip
+                f = out[i] = f._replace(indicator=out[j].indicator)
+        if shown and f.period is None and i > 0:
+            # the period named since the figure before (一季度GDP数据。…广东省稳居第一), else that figure's
+            start = out[i - 1].end
+            if _gap_ok(text, start, f.start):
+                named = _period(text[start : f.start], today) if today is not None else None
+                if named is not None:
+                    f = out[i] = f._replace(period=named)
+                elif last_period >= 0 and _gap_ok(text, out[last_period].end, f.start) and _period(text[out[last_period].end : f.start], _ANY_DAY) is None:
+                    f = out[i] = f._replace(period=out[last_period].period)
+        if f.indicator is not None and shown:
+            last_indicator[key] = i
+        if f.period is not None and shown:
+            last_period = i
+    return out
+
+
+_ANY_DAY = date(2000, 1, 1)  # to see whether a gap names a time (5月9日) when the text's date is not known
+# The words of a clause before its verb that are no topic of their own: 但比去年同期仍回升 names none, 粮食增产 and 利率下调 do.
+_TOPIC = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:同比|环比)?(?:增产|减产|增长|下降|上涨|下跌|减少|增加|回落|回升|上调|下调|提高|降低|为|达到?|是|高|低)[^，。；！？\n]*$")
+_NO_TOPIC = re.compile(r"但|而|仍|也|均|都|已|又|再|则|虽然|其中|分别|全年|累计|共|合计|实现|完成|比去年同期|较去年同期|比上年同期|较上年同期|"
+                       r"比上年|较上年|比上月|较上月|比去年|较去年|同比|环比|同期|幅度|涨幅|增幅|降幅|约|近|超|逾|达|较|比")
+
+
+def _own_topic(text: str, start: int, end: int) -> bool:
+    """Whether the clause of the figure at `end` names what it is about
+    before its verb (粮食增产3%, 利率下调半个百分点): then no indicator carries
+    to it from an earlier clause."""
+    clause = text[max(start, end - 24) : end]
+    cut = max(clause.rfind(c) for c in "，。；！？\n")
+    m = _TOPIC.search(clause, cut + 1)
+    return m is not None and len(_NO_TOPIC.sub("", m.group(1))) >= 2
+
+
+def _carry_key(f: Figure) -> tuple:
+    if f.kind == "percent":
+        return ("percent",)
+    return (f.kind, f.unit) if f.kind == "quantity" else (f.kind,)
+
+
+def _gap_ok(text: str, start: int, end: int) -> bool:
+    return 0 <= end - start <= _CARRY_GAP and text.count("\n\n", start, end) <= 1
+
+
+def _names_indicator(text: str, start: int, end: int) -> bool:
+    return any(True for _ in _INDICATOR_AC.find_matches_as_indexes(text[start:end]))
 
 
 _LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
