@@ -376,7 +376,7 @@ def test_a_fresh_sqlite_archive_reads_the_export_index_without_the_texts(tmp_pat
 def test_postgresql_gives_an_estimate_for_frequent_terms_and_says_so(store, monkeypatch):
     from caixun.store import search as search_indexes
 
-    ingest(store, [RawItem(key=f"cap:{i}", source="甲网", item_id=str(i), title=f"快讯{i}", body=f"第{i}条：市场上涨。",
+    ingest(store, [RawItem(key=f"cap:{i}", source="甲网" if i % 2 else "乙网", item_id=str(i), title=f"快讯{i}", body=f"第{i}条：市场上涨。",
                            body_format="text", published=T0 + timedelta(minutes=i)) for i in range(12)])  # fmt: skip
     if store.backend == "postgresql":
         with store.engine.begin() as conn:
@@ -391,6 +391,17 @@ def test_postgresql_gives_an_estimate_for_frequent_terms_and_says_so(store, monk
     else:  # SQLite counts every hit, fast enough
         assert page.exact and page.total == 12
     assert [a.key for a in store.search("上涨", limit=20, offset=10).articles] == ["cap:1", "cap:0"]
+    # with a source or a date filter: the source's or the range's rows walked newest first, the total estimated on PostgreSQL
+    by_source = store.search("上涨", limit=3, source="乙网")
+    assert [a.key for a in by_source.articles] == ["cap:10", "cap:8", "cap:6"]
+    in_range = store.search("上涨", limit=20, since=T0 + timedelta(minutes=3), until=T0 + timedelta(minutes=6))
+    assert [a.key for a in in_range.articles] == ["cap:5", "cap:4", "cap:3"]
+    both = store.search("上涨", limit=20, source="甲网", since=T0 + timedelta(minutes=3), until=T0 + timedelta(minutes=8))
+    assert [a.key for a in both.articles] == ["cap:7", "cap:5", "cap:3"]
+    if store.backend == "postgresql":
+        assert not (by_source.exact or in_range.exact or both.exact) and 1 <= in_range.total <= 12
+    else:
+        assert (by_source.total, in_range.total, both.total) == (6, 3, 3)
 
 
 def test_migration_13_puts_the_source_into_postgresql_search_vectors(store_url):
