@@ -627,9 +627,9 @@ def _period(before: str, today: date | None) -> str | None:
 
 def _year_of_month(month: int, today: date) -> int:
     """The year of a month named without one: the article's, or the year before
-    for a month more than one after the article's (an article of 31 August on
-    9月 means this September; one of 5 January on 12月, last December)."""
-    return today.year if month <= today.month + 1 else today.year - 1
+    for a month more than two after the article's (an article of 31 August on
+    10月 means this October; one of 5 January on 12月, last December)."""
+    return today.year if month <= today.month + 2 else today.year - 1
 
 
 def _is_base(before: str, m: re.Match) -> bool:
@@ -814,7 +814,7 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
             if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
                     and not _own_topic(text, out[j].end, f.start)):  # fmt: skip
                 f = out[i] = f._replace(indicator=out[j].indicator)
-        if shown and f.period is None and i > 0:
+        if shown and f.period is None and i > 0 and not _OWN_TIME.search(_sentence_before(text, f.start)):
             # the period named since the figure before (一季度GDP数据。…广东省稳居第一), else that figure's
             start = out[i - 1].end
             if _gap_ok(text, start, f.start):
@@ -830,6 +830,8 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
     return out
 
 
+# A time of its own that is no period we write (本周, 周三, 昨日): no other period carries to the figure.
+_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月")  # 本月, 当月: the month the text is about; 比上月: a base
 _ANY_DAY = date(2000, 1, 1)  # to see whether a gap names a time (5月9日) when the text's date is not known
 # The words of a clause before its verb that are no topic of their own: 但比去年同期仍回升 names none, 粮食增产 and 利率下调 do.
 _TOPIC = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:同比|环比)?(?:增产|减产|增长|下降|上涨|下跌|减少|增加|回落|回升|上调|下调|提高|降低|为|达到?|是|高|低)[^，。；！？\n]*$")
