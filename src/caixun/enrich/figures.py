@@ -814,15 +814,17 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
             if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
                     and not _own_topic(text, out[j].end, f.start)):  # fmt: skip
                 f = out[i] = f._replace(indicator=out[j].indicator)
-        if shown and f.period is None and i > 0 and not _OWN_TIME.search(_sentence_before(text, f.start)):
+        if shown and f.period is None and i > 0 and _gap_ok(text, out[i - 1].end, f.start):
             # the period named since the figure before (一季度GDP数据。…广东省稳居第一), else that figure's
-            start = out[i - 1].end
-            if _gap_ok(text, start, f.start):
-                named = _period(text[start : f.start], today) if today is not None else None
-                if named is not None:
-                    f = out[i] = f._replace(period=named)
-                elif last_period >= 0 and _gap_ok(text, out[last_period].end, f.start) and _period(text[out[last_period].end : f.start], _ANY_DAY) is None:
-                    f = out[i] = f._replace(period=out[last_period].period)
+            # (cheap tests first: most figures of a flash have no period to carry)
+            gap = text[out[i - 1].end : f.start]
+            named = _period(gap, today) if today is not None and _TIME_CHARS.search(gap) else None
+            period = named
+            if period is None and last_period >= 0 and _gap_ok(text, out[last_period].end, f.start):
+                since = text[out[last_period].end : f.start]
+                period = out[last_period].period if not _TIME_CHARS.search(since) or _period(since, _ANY_DAY) is None else None
+            if period is not None and not _OWN_TIME.search(_sentence_before(text, f.start)):
+                f = out[i] = f._replace(period=period)
         if f.indicator is not None and shown:
             last_indicator[key] = i
         if f.period is not None and shown:
@@ -832,6 +834,7 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
 
 # A time of its own that is no period we write (本周, 周三, 昨日): no other period carries to the figure.
 _OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月")  # 本月, 当月: the month the text is about; 比上月: a base
+_TIME_CHARS = re.compile("[年月季]")  # what every period _period reads needs one of
 _ANY_DAY = date(2000, 1, 1)  # to see whether a gap names a time (5月9日) when the text's date is not known
 # The words of a clause before its verb that are no topic of their own: 但比去年同期仍回升 names none, 粮食增产 and 利率下调 do.
 _TOPIC = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:同比|环比)?(?:增产|减产|增长|下降|上涨|下跌|减少|增加|回落|回升|上调|下调|提高|降低|为|达到?|是|高|低)[^，。；！？\n]*$")
