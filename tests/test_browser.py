@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,7 +17,7 @@ import uvicorn
 
 from caixun.store import FigureFilter
 from caixun.web.app import create_app
-from tests.conftest import free_port, require
+from tests.conftest import SHARED, free_port, require
 from tests.webdata import XSS, fill, fill_series, fill_xss
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -158,6 +159,48 @@ def test_cpi_and_gdp_charts_are_readable_one_line_per_series(live_series, browse
         assert "介休市 · GDP数值（年度）" in [t["text"] for t in labels]
     finally:
         context.close()
+
+
+@pytest.fixture
+def live_corpus(store):
+    corpus = SHARED / "corpus" / "finews"
+    if not corpus.exists():
+        pytest.skip("../shared/corpus is not here")
+    from caixun.collect.jekyll import read_posts
+    from caixun.model import RawItem
+    from caixun.pipeline import ingest
+
+    items = [item for item in read_posts([corpus]) if isinstance(item, RawItem)]
+    for i, path in enumerate(sorted((SHARED / "corpus" / "extra").glob("*.txt"))):  # the long articles: （2024） among them
+        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        items.append(RawItem(key=f"extra:{i}", source="长文", item_id=str(i), title=title, body=body, body_format="text",
+                             published=datetime(2024, 8, 15, tzinfo=UTC)))  # fmt: skip
+    ingest(store, items)
+    yield from serve(store)
+
+
+def test_the_jiexiu_report_and_the_securities_list_of_the_corpus(live_corpus, page):
+    """Issue 21's 介休 and securities findings, as a reader sees them: the
+    report's figures are 介休市's (28.06亿元 一般公共预算收入, 98%, 全省第七 were
+    晋中市's), 51.2亿元 is 旅游综合收入; every name on /securities/ is a name
+    (预计港交所, 记者从中国石化, 将渣打集团 were not) and no bracketed year is a stock."""
+    base, store = live_corpus
+    hit = next(a for a in store.search("一般公共预算收入", limit=50).articles if "28.06亿元" in a.text)
+    page.goto(f"{base}/article/{hit.id}.html")
+    rows = page.locator("section.facts table.figures tbody tr")
+    def row(text: str) -> str:
+        return rows.filter(has=page.locator("td", has_text=re.compile("^" + re.escape(text) + "$"))).first.inner_text()
+    for text in ("28.06亿元", "98%", "第七"):
+        assert "介休市" in row(text) and "晋中市" not in row(text), text
+    assert "一般公共预算收入" in row("28.06亿元") and "旅游综合收入" in row("51.2亿元")
+    page.goto(f"{base}/securities/")
+    links = page.locator("table.sources a[href*='/security/']")
+    names = [links.nth(i).inner_text() for i in range(links.count())]
+    assert len(names) >= 15, names
+    sentence_words = re.compile(r"^(?:预计|记者|将|从|据|在|对|向|由|被|而|但|与|和)")
+    assert not [n for n in names if sentence_words.match(n) or len(n) > 16], names
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert all(h.endswith("/") and "/security/02024.HK/" not in h for h in hrefs), hrefs  # （2024） is a year, not 02024.HK
 
 
 INJECTED = """() => ({
