@@ -390,10 +390,10 @@ def test_alternations_written_as_tries_match_the_flat_alternation(words, text):
 @given(st.lists(st.sampled_from(["山西", "北京", "时间", "内蒙古", "省", "市", "县", "区", "介休", "晋中", "的", "，", "a", "1", "场", "生产", "份", "域",
                                  "全", "我"]), max_size=30).map("".join))  # fmt: skip
 def test_subject_tried_only_at_possible_starts_finds_the_scans_last_match(before):
-    from caixun.enrich import figures
+    from caixun.enrich import context
 
-    scanned = [m.group() for m in figures._SUBJECT.finditer(before)]
-    assert figures._subject(before) == (scanned[-1] if scanned else None)
+    scanned = [m.group() for m in context._SUBJECT.finditer(before)]
+    assert context._subject(before) == (scanned[-1] if scanned else None)
 
 
 _MONTH_PARTS = ["1", "12", "5", "前", "年", "月", "份", "日", "号", "-", "至", "到", "个", "九", "十", "一", "两", "x", "，"]
@@ -404,10 +404,10 @@ _MONTH_PARTS = ["1", "12", "5", "前", "年", "月", "份", "日", "号", "-", "
 def test_bare_months_read_from_their_first_character_as_with_the_lookbehind_first(text):
     import re
 
-    from caixun.enrich import figures
+    from caixun.enrich import context
 
-    plain = re.compile(rf"(?<![\d年])(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月份?|前({figures._FIRST_MONTHS})个?月)(?![\d日号])")
-    assert [(m.span(), m.groups()) for m in figures._BARE_MONTHS.finditer(text)] == [
+    plain = re.compile(rf"(?<![\d年])(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月份?|前({context._FIRST_MONTHS})个?月)(?![\d日号])")
+    assert [(m.span(), m.groups()) for m in context._BARE_MONTHS.finditer(text)] == [
         (m.span(), m.groups()) for m in plain.finditer(text)]
 
 

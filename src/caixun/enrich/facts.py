@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 import ahocorasick_rs
 
 from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
-from caixun.enrich.figures import _CARRY_GAP, extract_figures, list_run, respectively
+from caixun.enrich.context import _CARRY_GAP
+from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.measures import measure
 from caixun.enrich.regions import extract_regions
 from caixun.enrich.securities import extract_securities

@@ -11,7 +11,6 @@ and days are periods, never figures.
 from __future__ import annotations
 
 import bisect
-import calendar
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -19,8 +18,26 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-import ahocorasick_rs
-
+from caixun.enrich.context import (  # noqa: F401 (INDICATORS: re-exported)
+    _CHANGE_BEFORE,
+    _CLAUSE_END,
+    _DIRECTION,
+    _FX_LEVEL_BEFORE,
+    _INDEX_NAME,
+    _INDICATOR_AC,
+    _RATE_AS_LEVEL,
+    INDICATORS,
+    _carried,
+    _direction,
+    _fx_pair,
+    _heading_periods,
+    _indicator,
+    _indicator_of,
+    _period_before,
+    _sentence_before,
+    _subject,
+    _year_before_periods,
+)
 from caixun.enrich.numbers import (
     BIG_UNITS,
     DIGITS,
@@ -30,6 +47,7 @@ from caixun.enrich.numbers import (
     parse_numeral,
     to_ascii_digits,
 )
+from caixun.enrich.patterns import _alt
 from caixun.enrich.units import (
     COUNTERS,
     CURRENCIES,
@@ -68,40 +86,6 @@ class Figure(NamedTuple):
         return {"text": self[0], "start": self[1], "end": self[2], "kind": self[3], "value": self[4],
                 "value_max": self[5], "unit": self[6], "approx": self[7], "direction": self[8],
                 "indicator": self[9], "subject": self[10], "period": self[11], "scope": self[12]}  # fmt: skip
-
-
-def _alt(words, tail=lambda word: "") -> str:
-    """The alternation of `words`, longest first (a longer word wins over its
-    prefix), written as a trie: 亿元|亿美元|亿 becomes 亿(?:美元|元|). Each
-    word is followed by `tail(word)`. The regex engine tries the branches of an
-    alternation one after another, and the unit alternation has over 400
-    words: a trie tests each first character once instead of each word.
-    Branches that begin with different characters cannot both match, so the
-    trie matches exactly what the flat alternation matches."""
-
-    def render(items: list[tuple[str, str]]) -> tuple[str, int]:
-        groups: dict[str, list[tuple[str, str]]] = {}
-        ends = []
-        for rest, end in items:
-            if rest:
-                groups.setdefault(rest[0], []).append((rest[1:], end))
-            else:
-                ends.append(end)  # a word ending here is shorter than those going on: tried after them
-        parts = []
-        for char, sub in groups.items():
-            inner, n = render(sub)
-            parts.append(re.escape(char) + (inner if n <= 1 else f"(?:{inner})"))
-        parts += ends
-        return "|".join(parts), len(parts)
-
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    alternation, branches = render([(w, tail(w)) for w in ordered])
-    if branches <= 8:
-        return alternation
-    # Where no word starts (after most numbers, no unit), one look at a
-    # character class fails at once instead of a test per branch (1.4× faster
-    # figure pattern).
-    return f"(?=[{re.escape(''.join(sorted({w[0] for w in ordered})))}])(?:{alternation})"
 
 
 def _units_alt(words) -> str:
@@ -178,21 +162,6 @@ _RANK = re.compile(rf"(?P<verb>排名|排在|排|位列|位居|位于|居|列|�
 _RANK_NOT = re.compile(r"第[\d一二三四五六七八九十百千两零]+(?:名|位)?(?:季度|季|次|批|期|届|条|章|节|方|天|年|个|家|轮|号|波|阶段|步|款|项|部|代|版|场|周|日|月|例|笔|单|只|支|时间|议题|书记|责任|线|梯队|种|类|产业|大类"
                       r"|中学|小学|中心|医院|人民医院|处理厂|工厂|分厂|车间|分公司|支行|分行|监狱|看守所|中级人民法院|中级法院|人民法院"
                       r"|法院|检察院|研究所|研究院|设计院)")  # ordinals in names
-_UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
-       "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
-       "高开", "收高", "加息", "加快", "升值", "调升", "放量", "涨价", "提价", "前进", "前移", "跃升", "加重", "高", "多"]  # fmt: skip
-_DOWN = ["同比下降", "环比下降", "同比减少", "负增长", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
-         "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
-         "低开", "收低", "降息", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "后退", "后移", "压缩", "收缩", "减轻", "低", "少"]  # fmt: skip
-_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
-_DOWN_SET = set(_DOWN)
-_CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
-# A growth rate named, then its level (增速为5.1%, 同比增速回落至-0.5%, 累计增速分别为
-# 76.3%): the rate's sign is the direction. No figure may come between.
-_RATE_AS_LEVEL = re.compile(r"(?:增速|增长率|增长速度|增长幅度)[^\d，。；！？,;!?：:\n]{0,8}?(?:为|是|达|达到|至|到)"
-                            r"(?:了|约|近|分别|均|仅|只)?$")
-_CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
-_UP_TO_CLAUSE_END = re.compile(r".*[，。；！？、,;!?：:\n（(）)]", re.S)  # to the last clause end
 # Words after which an amount in 万 or 亿 without a unit is yuan (净流出73.66亿,
 # 成交额8000亿, 营收1.2万亿): money flows, turnover, revenue, output, budgets.
 _MONEY_WORDS = re.compile(
@@ -215,83 +184,6 @@ def _words_of_clause(text: str, start: int) -> str:
     """Up to 12 characters before `start`, from the start of its clause."""
     window = text[max(0, start - 12) : start]
     return window[max((m.end() for m in _CLAUSE_END.finditer(window)), default=0) :]
-INDICATORS = [
-    "GDP", "地区生产总值", "国内生产总值", "一般公共预算收入", "一般公共预算支出", "社会消费品零售总额", "社零", "固定资产投资",
-    "规模以上工业增加值", "规上工业增加值", "工业增加值", "进出口总额", "进出口", "出口额", "进口额", "出口", "进口",
-    "营业收入", "营业总收入", "营收", "归母净利润", "净利润", "利润总额", "扣非净利润", "成交额", "成交量", "市值", "总市值",
-    "北向资金净流入", "北向资金净买入", "北向资金", "南向资金", "主力资金净流入", "主力资金", "净流入", "净流出", "净买入",
-    "CPI", "PPI", "PMI", "M2", "M1", "社会融资规模", "社融", "新增人民币贷款", "新增贷款", "外汇储备", "黄金储备",
-    "存款准备金率", "LPR", "贷款市场报价利率", "中间价", "收益率", "失业率", "城镇调查失业率", "居民人均可支配收入",
-    "人均可支配收入", "粮食产量", "税收收入", "财政收入", "用电量", "全社会用电量", "客运量", "货运量", "销量", "销售额",
-    "产量", "房价", "商品房销售面积", "商品房销售额", "房地产开发投资", "实际使用外资", "利用外资", "股价", "收盘价", "报价",
-    "shibor", "Shibor", "SHIBOR", "汇率", "指数", "恒生指数", "上证指数", "深证成指", "创业板指", "沪深300", "融资余额",
-    "两融余额", "募资", "融资", "债券发行", "专项债", "人口", "常住人口", "游客", "旅游收入", "接待游客", "旅游总收入", "旅游综合收入",
-    "总花费", "出游总花费", "旅游花费", "出游人次", "出游人数", "出游",
-    "占地面积", "建筑面积", "交付量", "交付", "亏损", "净亏损", "亏损额", "归母净亏损", "扣非净亏损", "盈利",
-    "资产总额", "计划投资", "底价", "造林面积", "森林覆盖率", "利息净收入", "手续费及佣金净收入", "总建筑面积", "用地面积",
-    "第一产业", "第二产业", "第三产业", "第一产业增加值", "第二产业增加值", "第三产业增加值",
-    "生产总值", "居民消费价格", "消费价格", "工业生产者出厂价格", "工业生产者购进价格", "PM2.5", "每股收益", "毛利率",
-    "净资产收益率", "营业利润", "经营活动现金流量净额", "货物贸易进出口", "社会物流总额", "港口货物吞吐量", "集装箱吞吐量",
-    "非农就业人口", "非农就业", "原保险保费收入", "保费收入", "不良贷款率", "资产负债率", "城镇化率", "市盈率", "市净率",
-    "装机容量", "发电量", "贸易顺差", "贸易逆差", "人民币存款", "人民币贷款", "贷款余额", "存款余额", "票面利率", "中标利率",
-    "房贷利率", "软件业务收入", "居民人均消费支出", "人均消费支出", "农林牧渔业总产值", "总产值", "土地购置面积",
-    "城镇居民人均可支配收入", "农村居民人均可支配收入", "经营利润", "净收入", "总营收", "经调整净利润", "市场份额", "出货量",
-    "交付量", "单位地区生产总值能耗", "单位国内生产总值能耗", "单位GDP能耗", "研发经费投入强度", "研发投入强度", "城镇新增就业",
-    "新增就业", "固定资产投资增速", "本地生产总值", "高技术制造业增加值", "制造业增加值", "网上零售额",
-    "实物商品网上零售额", "新建商品住宅销售价格", "二手住宅销售价格", "净投放", "净回笼", "加权平均利率", "全场倍数",
-    "出生人口", "人口出生率", "人口死亡率", "人口自然增长率", "批发价格", "基准利率", "政策利率", "短期利率",
-    "住宅投资", "房屋施工面积", "施工面积", "商品房待售面积", "待售面积", "到位资金", "住宅销售额", "住宅销售面积",
-    "旅客发送量", "旅客运输量", "快递业务量",
-    # market reports: indices, prices, yields, dividends
-    "沪指", "深成指", "上证综指", "恒指", "恒生科技指数", "科创50", "北证50", "道指", "道琼斯指数", "纳指", "纳斯达克指数",
-    "标普500指数", "日经225指数", "美元指数", "离岸人民币", "在岸人民币", "现货黄金", "金价", "黄金", "白银", "原油", "油价",
-    "WTI原油", "布伦特原油", "国债收益率", "现金红利", "分红", "换手率", "净利率", "成交均价", "土地出让收入", "户籍人口",
-    "不良贷款余额", "拨备覆盖率", "资本充足率", "平均工资", "年平均工资", "联邦基金利率", "逆回购", "发行价格", "发行价",
-    "募集资金", "利润", "总投资", "年产值", "研发投入", "零售", "人员流动量", "经营主体", "个体工商户", "基站",
-    "上证50指数", "上证50", "沪深300指数", "中证500指数", "中证500", "中证1000指数", "中证1000", "创业板指数", "深证100",
-    "总资产", "净资产", "总负债", "成交面积", "销售面积", "工业投资", "民间投资", "基础设施投资", "基建投资", "制造业投资",
-    "市占率", "人均GDP", "人均地区生产总值", "人均生产总值", "研发经费投入", "研发经费", "溢价率", "起始价", "成交价", "楼面价",
-    "净卖出", "北向资金净卖出", "南向资金净买入", "南向资金净卖出", "沪股通净买入", "深股通净买入", "港股通净买入",
-    "主力资金净流出", "融资买入额", "MLF", "中期借贷便利",
-    "成交", "成交金额", "产销", "产销量", "产销率", "市场占有率", "渗透率", "认购倍数", "回购金额", "耕地面积", "标普500",
-    # purchasing managers' indices and their parts; jobs; banks and the money market
-    "采购经理指数", "制造业采购经理指数", "非制造业商务活动指数", "新订单指数", "新出口订单指数", "生产指数", "购进价格指数",
-    "出厂价格指数", "原材料库存指数", "从业人员指数", "私营就业人数", "就业人数", "不良贷款", "业务收入", "地方债", "同业存单",
-    "到期规模", "发行规模",
-]  # fmt: skip
-PROVINCES = [
-    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
-    "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
-    "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
-]  # fmt: skip
-# A place suffix that begins a word is none: 地区生产总值, 资本市场, 总市值, 省份, 县域.
-_SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:[省市县区州盟旗镇乡](?<!区(?=生产|域|间|块))(?<!市(?=场|值|盈|净|民))(?<!省(?=份))(?<!县(?=域)))"
-                      rf"|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
-# 前4个月, 前两个月, 前十一个月: the months from January (not 前一个月, the month before)
-_FIRST_MONTHS = r"\d{1,2}|十[一二]|[两二三四五六七八九十]"
-_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|全年|半年度|年度)"
-                   rf"|(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月(?:份)?|前({_FIRST_MONTHS})个?月)?(?:(\d{{1,2}})[日号])?")  # fmt: skip
-_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年)?"
-                            rf"(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
-# 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
-# for a month after the article's); 5月9日 is a day, not a month's figure.
-# (Each branch opens with its first character and then looks behind it, which
-# is what (?<![\d年]) before the branches says: a pattern opening with a
-# lookbehind is tried at every character, this one only at digits and 前.)
-_BARE_MONTHS = re.compile(rf"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d(?<![\d年]\d)\d?)月份?|前(?<![\d年]前)({_FIRST_MONTHS})个?月)"
-                          r"(?![\d日号])")  # fmt: skip
-# 1月4日: a day's figure (道指涨152.46点 of that day), of the article's year, or
-# the year before for a month more than one after the article's; not a
-# dateline's day (路透北京8月31日 - , 3月1日电, 5日讯).
-_BARE_DAY = re.compile(r"(\d(?<![\d年]\d)\d?)月(\d{1,2})[日号](?!\s*[-－—](?!\s*\d)|电|讯|消息)")
-# A time in brackets restates the one before it on another clock or calendar
-# (美东时间1月4日16：00（北京时间1月5日05：00）): the one outside is the figure's.
-_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
-_DATELINE_AFTER = re.compile(r"\s*[-－—](?!\s*\d)|电|讯|消息")
-_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
-_QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
-             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
-             "半年度": "H1", "年度": "", "首季度": "Q1", "首季": "Q1"}  # fmt: skip
 
 
 def fmt_decimal(d: Decimal) -> str:
@@ -435,227 +327,6 @@ def _classify(unit: str | None, u1: str | None, sign: str | None, pct: bool) -> 
     return "number", None, Decimal(1)
 
 
-def _direction(text: str, start: int, floor: int) -> str | None:
-    window = text[max(floor, start - 10) : start]
-    last = _UP_TO_CLAUSE_END.match(window)
-    clause = window[last.end() :] if last else window
-    m = _DIRECTION.search(clause)
-    if m and clause.endswith("转增", 0, m.end()):
-        return None  # 每10股转增4股: a bonus issue, not a change
-    if m and clause.startswith("为", m.end(1)) and _FROM_BEFORE.search(text, max(0, start - 30), start - len(clause) + m.start()):
-        return None  # 从5.5%降为5.2%: the level reached, not a change (the 从 may be before the floor: the first figure)
-    if not m:
-        if (points := _POINTS_OR.search(text, max(0, start - 16), start)) is not None:  # across the points figure
-            return "down" if points.group(1) in _DOWN_SET else "up"  # 升215点或1.23%: the percent of the same move
-        if (rate := _VERB_THEN_RATE.search(text, max(floor, start - 18), start)) is not None:
-            return "down" if rate.group(1) in _DOWN_SET else "up"  # 下调金融机构存款准备金率0.5个百分点
-        return None
-    if m.group(1) in ("高", "低", "多", "少") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
-        return None  # 比上月末低0.3个百分点, 比上年同期多9108亿元 are changes; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are not
-    return "down" if m.group(1) in _DOWN_SET else "up"
-
-
-# 从 or 由 in the same clause, before a verb + 为 (从5.5%降为5.2%).
-_FROM_BEFORE = re.compile(r"[从由][^，。；！？,;!?\n]*$")
-
-
-# The verb before what it moves, a rate or a ratio: 下调存款准备金率0.5个百分点.
-_VERB_THEN_RATE = re.compile(r"(上调|下调|调高|调低|提高|降低|下降|上升)[\u4e00-\u9fff]{1,14}?(?:率|比例|比重|利率)$")
-_POINTS_OR = re.compile(r"(涨|跌|升|降|上涨|下跌|上升|下降|大涨|大跌)\d+(?:\.\d+)?[点點][，,]?或$")
-
-
-# 高/低 are a change only against an earlier time of the same thing (比上年,
-# 较上月末, 比2019年同期, 比一季度); against another thing (较收盘价高17%, 比全国高)
-# they compare two figures, which is no change.
-_COMPARED = re.compile(r"(?:比|较)(?:上|去|前|同期|年初|月初|年末|月末|\d{4}年|[一二三四]季度|\d{1,2}月|[一二三四五六七八九十]{1,2}月)")
-_NOT_COMPARED = set("最较偏更过新走")
-
-
-def _sentence_before(text: str, start: int) -> str:
-    """Up to 80 characters before `start`, from the start of its sentence."""
-    floor = max(0, start - 80)  # bounded: an unbounded rfind made long texts without 。 quadratic
-    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), text.rfind("】", floor, start),
-             start - 80)  # 【headline】 text: the headline is a sentence of its own
-    return text[lo + 1 : start]
-
-
-def _indicator(before: str) -> str | None:
-    """The last indicator named in the words before a figure. Aho-Corasick
-    (leftmost-longest, like the alternation it replaces) is 7× faster here."""
-    found = None
-    last_end = -1
-    for i, start, end in _INDICATOR_AC.find_matches_as_indexes(before):
-        word = INDICATORS[i]
-        if word[0].isascii() and not _latin_word_at(before, start, end):
-            continue  # the M2 of PM2.5
-        if word in _OF_WHAT and found is not None and 0 <= start - last_end <= 1 and before[last_end:start] in ("", "总"):
-            found = before[start - len(found) - (start - last_end) : end]  # 逆回购到期规模, 同业存单总到期规模: of what
-        else:
-            found = word
-        last_end = end
-    return found
-
-
-# Measures of something (规模 of what?): right after another indicator they
-# are one name with it (逆回购 + 到期规模).
-_OF_WHAT = frozenset(("到期规模", "发行规模", "业务收入", "余额", "贷款余额", "存款余额", "成交额", "成交量", "净买入", "净流入", "净卖出"))
-
-
-# An exchange rate: 美元兑人民币中间价, 离岸人民币兑美元, 人民币对美元汇率中间价, 欧元兑美元.
-_FX_NAMES = sorted((w for w, c in CURRENCIES.items() if len(w) >= 2 and c != "BTC" and w not in ("块钱", "港纸", "人民币元", "元人民币")),
-                   key=len, reverse=True)  # fmt: skip
-_FX_PAIR = re.compile(rf"(在岸|离岸)?({_alt(_FX_NAMES)})(?:兑换?|对)({_alt(_FX_NAMES)})(?:汇率)?(中间价)?")
-# The words that put a rate's level right after them (现报6.3565, 升至6.3512, 跌破150).
-_FX_LEVEL_BEFORE = re.compile(r"(?:报收于?|收报|报|收于|收在|至|[升跌]破|站上|失守|为)$")  # 升至, 调升112个基点至7.1088
-# An index quoted without 点 (美元指数涨0.3%，报106.52; 恒指收报17012.5) is still in points.
-_INDEX_NAME = re.compile(r"(?:指数|[沪深恒道纳]指|成指|板指|科创50|标普500|DXY)$")
-# Currencies quoted per yuan when the yuan is named first (人民币兑日元中间价报20.512 is
-# 20.512 yen per yuan); for the others the market quotes yuan per unit (人民币兑美元
-# 6.3565 is 6.3565 yuan per dollar), as it does whenever the yuan comes second.
-_PER_YUAN = frozenset({"JPY", "KRW", "RUB", "THB", "MYR", "HUF", "IDR", "VND", "PHP", "MMK", "TRY", "ZAR", "MXN", "SEK", "NOK", "DKK", "PLN", "TWD"})
-
-
-def _fx_pair(before: str) -> tuple[str, str] | None:
-    """The last exchange rate named in the words before a figure: (its name,
-    the unit of its level as quote/base), or None."""
-    if "兑" not in before and "对" not in before:
-        return None
-    last = None
-    for last in _FX_PAIR.finditer(before):  # noqa: B007 (the last one is wanted)
-        pass
-    if last is None:
-        return None
-    where, first, second, fixing = last.groups()
-    base, quote = CURRENCIES[first], CURRENCIES[second]
-    if base == quote:
-        return None
-    if base == "CNY" and quote not in _PER_YUAN:
-        base, quote = quote, base
-    return f"{where or ''}{first}兑{second}{fixing or ''}", f"{quote}/{base}"
-
-
-def _indicator_of(before: str, kind: str) -> str | None:
-    """The indicator of a figure of `kind` after the words `before` it."""
-    if before.endswith(("缩量", "放量")):
-        return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
-    indicator = _indicator(before)
-    if indicator is None and kind == "percent" and (pair := _fx_pair(before)):
-        return pair[0]  # 欧元兑美元涨0.17%: the rate's move
-    if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
-        return None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
-    if indicator is None and kind == "money" and _CLOSE_BEFORE.search(before):
-        return "收盘价"  # 贵州茅台报收于1688.00元: the closing price
-    return indicator
-
-
-def _latin_word_at(text: str, start: int, end: int) -> bool:
-    """A Latin indicator is a word of its own: the M2 of PM2.5 is not money supply."""
-    return not (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
-        end < len(text) and (text[end].isascii() and text[end].isalnum() or text[end] == "."))
-
-
-_INDICATOR_AC = ahocorasick_rs.AhoCorasick(INDICATORS, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-
-
-_SUBJECT_SUFFIX = re.compile("[省市县区州盟旗镇乡]")
-_PROVINCE_AC = ahocorasick_rs.AhoCorasick(PROVINCES)  # Standard: every start, overlapping ones too
-_PROVINCE_CHARS = re.compile(f"[{''.join(sorted({p[0] for p in PROVINCES}))}]")
-
-
-def _subject(before: str) -> str | None:
-    """The last place-like word in the words before a figure: the last match
-    of _SUBJECT.finditer(before). A match ends two to six characters after
-    its start at a place suffix (省, 市…) or is a province's name, so the
-    pattern is tried only at those starts (a few per sentence instead of every
-    character; most sentences have none), in order, each after the end of the
-    match before it: the same matches as the scan."""
-    starts = {s for m in _SUBJECT_SUFFIX.finditer(before) for s in range(max(0, m.start() - 6), m.start() - 1)}
-    if _PROVINCE_CHARS.search(before):
-        starts.update(s for _, s, _ in _PROVINCE_AC.find_matches_as_indexes(before, overlapping=True))
-    last, pos = None, 0
-    for s in sorted(starts):
-        if s >= pos and (m := _SUBJECT.match(before, s)) is not None:
-            last, pos = m, m.end()
-    return last.group() if last else None
-
-
-def _period(before: str, today: date | None) -> str | None:
-    """The period named in the words before a figure (`_sentence_before`)."""
-    if "年" not in before and "月" not in before and "季" not in before:
-        return None  # every pattern below needs one of them
-    found: list[tuple[int, str]] = []  # (end, period): the one nearest the figure wins
-    if "（" in before or "(" in before:
-        before = _BRACKETED.sub(lambda m: "　" * len(m.group()), before)  # same length: positions stay
-    has_year = "年" in before  # each pattern is tried only where the character it needs is there
-    for m in _YEAR.finditer(before) if has_year else ():
-        if not _is_base(before, m):
-            day = m.group(7) if m.group(5) and not _DATELINE_AFTER.match(before, m.end()) else None
-            found.append((m.end(), _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
-                                              m.group(5), day)))  # fmt: skip
-    if today is not None and has_year:
-        named_year = bool(found)
-        for m in _RELATIVE_YEAR.finditer(before):  # 2015-2016年…，今年偿还量: this year's
-            if named_year and m.group(1) == "去年" and before.startswith(("为", "是", "的"), m.end()):
-                continue  # 2023年营收5亿元，去年为4亿元: the year before the one named (_year_before_periods)
-            offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
-            found.append((m.end(), _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
-                                              m.group(5))))  # fmt: skip
-    if found:
-        return max(found)[1]
-    if today is not None and ("季" in before or "半年" in before):
-        # 一季度 with no year: of the article's year (a report on last year's
-        # fourth quarter early in January says 去年 or the year)
-        parts = [m for m in _BARE_PART.finditer(before) if not _is_base(before, m)]
-        if parts:
-            found.append((parts[-1].end(), _period_of(today.year, parts[-1].group(), None, None, None)))
-    if today is not None and "月" in before:
-        months = [m for m in _BARE_MONTHS.finditer(before) if not _is_base(before, m)]
-        if months:
-            m = months[-1]
-            last = _month(m.group(2) or m.group(3) or m.group(4))
-            first = m.group(1) or (m.group(4) and "1")
-            if 1 <= last <= 12:
-                found.append((m.end(), _period_of(_year_of_month(last, today), None, first, str(last) if first else None,
-                                                  None if first else str(last))))  # fmt: skip
-        if not found and (days := [m for m in _BARE_DAY.finditer(before) if not _is_base(before, m)]):
-            m = days[-1]
-            month = int(m.group(1))
-            if 1 <= month <= 12:
-                found.append((m.end(), _period_of(_year_of_month(month, today), None, None, None, str(month), m.group(2))))
-    return max(found)[1] if found else None
-
-
-def _year_of_month(month: int, today: date) -> int:
-    """The year of a month named without one: the article's, or the year before
-    for a month more than two after the article's (an article of 31 August on
-    10月 means this October; one of 5 January on 12月, last December)."""
-    return today.year if month <= today.month + 2 else today.year - 1
-
-
-def _is_base(before: str, m: re.Match) -> bool:
-    """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%, 2021年3月以来:
-    the period compared with or counted from, not the figure's own."""
-    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来"), m.end())  # 2021年3月以来首次: since
-
-
-def _month(s: str) -> int:
-    """A month's number, in Arabic or Chinese digits (11, 十一, 两)."""
-    return int(s) if s.isdigit() else int(parse_numeral(s) or 0)
-
-
-def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None, day: str | None = None) -> str:
-    if part:
-        q = _QUARTERS.get(part, "")
-        return f"{year}{q}"
-    if m_from and m_to:
-        return f"{year}-{int(m_from):02d}/{year}-{_month(m_to):02d}"
-    if month and 1 <= int(month) <= 12:
-        if day and 1 <= int(day) <= calendar.monthrange(year, int(month))[1]:
-            return f"{year}-{int(month):02d}-{int(day):02d}"  # a day's figure: 2021-10-11
-        return f"{year}-{int(month):02d}"
-    return str(year)
-
-
 # Spaces are dropped for reading unless they separate two Latin letters
 # ("7 万 5 千", "百 分 之 2.4", "新台币 177.1 亿元"); the clean stage already
 # removes the gaps between Chinese characters that HTML leaves.
@@ -788,84 +459,6 @@ def extract_figures(text: str, today: date | None = None, *, subjects: bool = Tr
     return out
 
 
-# How far an indicator or a period carries to the figures after it: over
-# clauses and sentences, and one paragraph break, until the text names another.
-_CARRY_GAP = 160
-
-
-def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
-    """Indicator and period carry over to the figures after the one that has
-    them, until the text names another (PMI为52.2%，环比回落0.7个百分点。…
-    但比去年同期仍回升0.2个百分点: all three PMI of 2011-02). An indicator
-    carries to a figure of the same kind (an amount to an amount, a rate to a
-    rate, 万辆 to 万辆) or to a rank (广东省以27117.96亿元居于全国首位); a gap that
-    names an indicator, or a period of its own (比去年同期 is a base, not one),
-    stops it, as does more than one paragraph break."""
-    if len(figs) < 2:
-        return figs
-    out = list(figs)
-    last_indicator: dict[tuple, int] = {}  # kind key -> index of the last figure with an indicator
-    last_period = -1
-    for i, f in enumerate(out):
-        shown = f.kind != "number" or f.unit is not None
-        key = _carry_key(f)
-        if shown and f.indicator is None:
-            j = last_indicator.get(key, -1) if f.kind != "rank" else max(last_indicator.values(), default=-1)
-            if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
-                    and not _own_topic(text, out[j].end, f.start)):  # fmt: skip
-                f = out[i] = f._replace(indicator=out[j].indicator)
-        if shown and f.period is None and i > 0 and _gap_ok(text, out[i - 1].end, f.start):
-            # the period named since the figure before (一季度GDP数据。…广东省稳居第一), else that figure's
-            # (cheap tests first: most figures of a flash have no period to carry)
-            gap = text[out[i - 1].end : f.start]
-            named = _period(gap, today) if today is not None and _TIME_CHARS.search(gap) else None
-            period = named
-            if period is None and last_period >= 0 and _gap_ok(text, out[last_period].end, f.start):
-                since = text[out[last_period].end : f.start]
-                period = out[last_period].period if not _TIME_CHARS.search(since) or _period(since, _ANY_DAY) is None else None
-            if period is not None and not _OWN_TIME.search(_sentence_before(text, f.start)):
-                f = out[i] = f._replace(period=period)
-        if f.indicator is not None and shown:
-            last_indicator[key] = i
-        if f.period is not None and shown:
-            last_period = i
-    return out
-
-
-# A time of its own that is no period we write (本周, 周三, 昨日): no other period carries to the figure.
-_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月")  # 本月, 当月: the month the text is about; 比上月: a base
-_TIME_CHARS = re.compile("[年月季]")  # what every period _period reads needs one of
-_ANY_DAY = date(2000, 1, 1)  # to see whether a gap names a time (5月9日) when the text's date is not known
-# The words of a clause before its verb that are no topic of their own: 但比去年同期仍回升 names none, 粮食增产 and 利率下调 do.
-_TOPIC = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:同比|环比)?(?:增产|减产|增长|下降|上涨|下跌|减少|增加|回落|回升|上调|下调|提高|降低|为|达到?|是|高|低)[^，。；！？\n]*$")
-_NO_TOPIC = re.compile(r"但|而|仍|也|均|都|已|又|再|则|虽然|其中|分别|全年|累计|共|合计|实现|完成|比去年同期|较去年同期|比上年同期|较上年同期|"
-                       r"比上年|较上年|比上月|较上月|比去年|较去年|同比|环比|同期|幅度|涨幅|增幅|降幅|约|近|超|逾|达|较|比")
-
-
-def _own_topic(text: str, start: int, end: int) -> bool:
-    """Whether the clause of the figure at `end` names what it is about
-    before its verb (粮食增产3%, 利率下调半个百分点): then no indicator carries
-    to it from an earlier clause."""
-    clause = text[max(start, end - 24) : end]
-    cut = max(clause.rfind(c) for c in "，。；！？\n")
-    m = _TOPIC.search(clause, cut + 1)
-    return m is not None and len(_NO_TOPIC.sub("", m.group(1))) >= 2
-
-
-def _carry_key(f: Figure) -> tuple:
-    if f.kind == "percent":
-        return ("percent",)
-    return (f.kind, f.unit) if f.kind == "quantity" else (f.kind,)
-
-
-def _gap_ok(text: str, start: int, end: int) -> bool:
-    return 0 <= end - start <= _CARRY_GAP and text.count("\n\n", start, end) <= 1
-
-
-def _names_indicator(text: str, start: int, end: int) -> bool:
-    return any(True for _ in _INDICATOR_AC.find_matches_as_indexes(text[start:end]))
-
-
 _LIST_GAP = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
 _CLAUSE_MARK = re.compile("[，。；！？\n]")
 _SENTENCE_MARK = re.compile("[。；！？\n]")
@@ -939,24 +532,6 @@ def _paired_lists(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
-_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:的|为|是)$")
-_A_YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-def _year_before_periods(text: str, figs: list[Figure]) -> list[Figure]:
-    """较上年同期的10.2亿元增长22.5%: 10.2亿元 is the year before's figure, so
-    its period is the sentence's moved back a year (2023H1 -> 2022H1)."""
-    out = []
-    for f in figs:
-        if f.period and (m := _YEAR_BEFORE.search(text, max(0, f.start - 8), f.start)):
-            # a bare 去年为 already gave the period of the year before (today's
-            # year - 1) unless the sentence names a year: then it is moved too
-            if m.group(1) == "上年" or (m.group(2) or "").startswith("同") or _YEAR.search(_sentence_before(text, f.start)):
-                f = f._replace(period=_A_YEAR.sub(lambda y: str(int(y.group()) - 1), f.period))
-        out.append(f)
-    return out
-
-
 # A share price quoted in 元 (碧桂园大跌11.15%，报14.5元) is in the currency of
 # the market the text is on at that point: the last market named before it.
 _HK_MARKET = ("港股", "恒指", "恒生", "港交所", "国企指数", "红筹", "联交所")
@@ -980,45 +555,6 @@ def _hong_kong_quotes(text: str, figs: list[Figure]) -> list[Figure]:
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and markets[i][1]:
                 f = f._replace(unit="HKD")
-        out.append(f)
-    return out
-
-
-# A heading: a line of its own, no sentence in it, that is a numbered section
-# (一、2025年工作回顾; 二、“十五五”时期主要目标任务) or short and names a year (2021年
-# 一季度各省GDP出炉).
-_HEADING = re.compile(r"\s*([一二三四五六七八九十]{1,3}、[^。；！？]{0,30}|[^。；！？，,]{0,16}?(?:19|20)\d\d年[^。；！？，,]{0,16})\s*")
-
-
-_DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]")
-
-
-def _heading_periods(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
-    """A figure whose sentence names no period is of the period of the last
-    heading before it (a government report's figures under 一、2025年工作回顾
-    are 2025's, those under 二、2026年主要目标任务 2026's)."""
-    headings: list[tuple[int, str | None]] = []
-    year_of = today
-    at = 0
-    for line in text.split("\n"):  # a few lines per text: short ones only go to the pattern
-        m = _HEADING.fullmatch(line) if len(line) <= 48 else None
-        if m is None:
-            pass
-        elif _DAY.search(m.group(1)):
-            headings.append((at, None))  # 财经早餐2024年8月15日: a date line, not the period of what follows
-        else:
-            period = _period(m.group(1), year_of)
-            if period and (year := re.match(r"\d{4}", period)):
-                year_of = date(int(year.group()), 12, 31)  # 一、1-3月… under 2011年一季度…分析 is of 2011
-            headings.append((at, period))
-        at += len(line) + 1
-    if not any(p for _, p in headings):
-        return figs
-    starts = [at for at, _ in headings]
-    out = []
-    for f in figs:
-        if f.period is None and f.kind != "number" and (i := bisect.bisect_right(starts, f.start) - 1) >= 0 and headings[i][1]:
-            f = f._replace(period=headings[i][1])  # a heading without a year (二、“十五五”时期…) ends the one before
         out.append(f)
     return out
 
@@ -1463,31 +999,6 @@ def _is_index_points(text: str, start: int, end: int, n1: str, value: Decimal, f
     if _CLOCK_WORDS.search(text, max(0, start - 2), start):
         return False
     return value > 24 or "." in n1 or _DIRECTION.search(text, max(floor, start - 6), start) is not None
-
-
-# What a price quoted after these words is, when no indicator is named (贵州茅台报收于1688元).
-_CLOSE_BEFORE = re.compile(r"(?:报收于?|收报|收于|收盘报|收盘价为?)$")
-
-
-def _period_before(text: str, start: int, before: str, today: date | None) -> str | None:
-    """The period of a figure: named in its sentence, or in the clauses before
-    a ； that ends the words read (2023年，全省GDP增长5.8%；一般公共预算收入增长7.1%:
-    both 2023's), or in the sentence before one that opens with 其中. The
-    indicator does not carry over a ；, the period does."""
-    period = _period(before, today)
-    head = start - len(before) - 1
-    if period is not None or "年" in before or "月" in before or "日" in before or "季" in before:
-        return period  # a clause that names a time of its own (5月9日上涨3%) takes no other
-    after = before  # the clause after `head`
-    for _ in range(3):  # back over at most three clauses, each to the ； before it
-        if head < 0 or not (text[head] == "；" or text[head] == "。" and after.startswith("其中")):
-            return None  # and over a 。 only into the sentence that 其中 ("of which") refers to
-        clause = _sentence_before(text, head)
-        if (period := _period(clause, today)) is not None:
-            return period
-        head -= len(clause) + 1
-        after = clause
-    return None
 
 
 _SCORE_OR_CLOCK = re.compile(r"得|评|打了?$|满|考|获|拿|积分|比分|总分|均分|分数|星级|上午|下午|晚上|凌晨|早上|中午|[:：]")

@@ -1,0 +1,531 @@
+"""What a figure is about (pure): the context stage of figure extraction.
+
+caixun.enrich.figures finds the figures and reads their values and units;
+this module reads, from the words around each one, its direction of change
+(增长 up, 下降 down), its indicator (GDP, 社会消费品零售总额, from the
+INDICATORS vocabulary), the subject a place names before it, and its period
+(2021Q1, 2021-01/2021-11, 2018-01-04), and carries indicator and period over
+to the figures after it until the text names another. Measures (level, year
+on year…) are in caixun.enrich.measures, places and stocks in
+caixun.enrich.regions and caixun.enrich.securities.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ahocorasick_rs
+
+from caixun.enrich.numbers import (
+    parse_numeral,
+)
+from caixun.enrich.patterns import _alt
+from caixun.enrich.units import (
+    CURRENCIES,
+)
+
+if TYPE_CHECKING:
+    from caixun.enrich.figures import Figure
+
+
+_UP = ["同比增长", "环比增长", "同比增加", "增长", "增加", "增幅", "上涨", "涨幅", "大涨", "涨超", "涨逾", "涨", "上升", "回升",
+       "攀升", "升", "提高", "提升", "走高", "扩大", "增", "上调", "调高", "反弹", "飙升", "拉升", "净增", "多增", "上行",
+       "高开", "收高", "加息", "加快", "升值", "调升", "放量", "涨价", "提价", "前进", "前移", "跃升", "加重", "高", "多"]  # fmt: skip
+
+
+_DOWN = ["同比下降", "环比下降", "同比减少", "负增长", "下降", "下跌", "跌幅", "大跌", "跌超", "跌逾", "跌", "回落", "减少", "降幅", "降低",
+         "降", "下滑", "收窄", "走低", "缩小", "萎缩", "减", "下调", "调低", "下挫", "跳水", "少增", "下行", "缩减",
+         "低开", "收低", "降息", "放缓", "减缓", "贬值", "调贬", "缩量", "降价", "后退", "后移", "压缩", "收缩", "减轻", "低", "少"]  # fmt: skip
+
+
+_DIRECTION = re.compile(rf"({_alt(_UP + _DOWN)})(?:[了近约超逾达为仅只均已再]|分别|幅度)*$")  # not 涨至 X: X is a level; 下调幅度为
+
+
+_DOWN_SET = set(_DOWN)
+
+
+_CHANGE_BEFORE = re.compile(r"(?:同比|环比|增速|增幅|变化|变动|涨跌幅?)$")
+
+
+# A growth rate named, then its level (增速为5.1%, 同比增速回落至-0.5%, 累计增速分别为
+# 76.3%): the rate's sign is the direction. No figure may come between.
+_RATE_AS_LEVEL = re.compile(r"(?:增速|增长率|增长速度|增长幅度)[^\d，。；！？,;!?：:\n]{0,8}?(?:为|是|达|达到|至|到)"
+                            r"(?:了|约|近|分别|均|仅|只)?$")
+
+
+_CLAUSE_END = re.compile(r"[，。；！？、,;!?：:\n（(）)]")
+
+
+_UP_TO_CLAUSE_END = re.compile(r".*[，。；！？、,;!?：:\n（(）)]", re.S)  # to the last clause end
+
+
+# The indicator vocabulary is data: data/indicator_words.txt.
+INDICATORS = [line.strip() for line in (Path(__file__).parent / "data" / "indicator_words.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]  # fmt: skip
+
+
+PROVINCES = [
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+    "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏",
+    "新疆", "台湾", "香港", "澳门", "全国", "全省", "全市", "全县", "全区",
+]  # fmt: skip
+
+
+# A place suffix that begins a word is none: 地区生产总值, 资本市场, 总市值, 省份, 县域.
+_SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:[省市县区州盟旗镇乡](?<!区(?=生产|域|间|块))(?<!市(?=场|值|盈|净|民))(?<!省(?=份))(?<!县(?=域)))"
+                      rf"|(?:{_alt(PROVINCES)})(?!时间))")  # not 北京时间
+
+
+# 前4个月, 前两个月, 前十一个月: the months from January (not 前一个月, the month before)
+_FIRST_MONTHS = r"\d{1,2}|十[一二]|[两二三四五六七八九十]"
+
+
+_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|全年|半年度|年度)"
+                   rf"|(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月(?:份)?|前({_FIRST_MONTHS})个?月)?(?:(\d{{1,2}})[日号])?")  # fmt: skip
+
+
+_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年)?"
+                            rf"(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
+
+
+# 5月份, 1~3月, 前4个月 with no year: of the article's year (or the year before,
+# for a month after the article's); 5月9日 is a day, not a month's figure.
+# (Each branch opens with its first character and then looks behind it, which
+# is what (?<![\d年]) before the branches says: a pattern opening with a
+# lookbehind is tried at every character, this one only at digits and 前.)
+_BARE_MONTHS = re.compile(rf"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d(?<![\d年]\d)\d?)月份?|前(?<![\d年]前)({_FIRST_MONTHS})个?月)"
+                          r"(?![\d日号])")  # fmt: skip
+
+
+# 1月4日: a day's figure (道指涨152.46点 of that day), of the article's year, or
+# the year before for a month more than one after the article's; not a
+# dateline's day (路透北京8月31日 - , 3月1日电, 5日讯).
+_BARE_DAY = re.compile(r"(\d(?<![\d年]\d)\d?)月(\d{1,2})[日号](?!\s*[-－—](?!\s*\d)|电|讯|消息)")
+
+
+# A time in brackets restates the one before it on another clock or calendar
+# (美东时间1月4日16：00（北京时间1月5日05：00）): the one outside is the figure's.
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+
+
+_DATELINE_AFTER = re.compile(r"\s*[-－—](?!\s*\d)|电|讯|消息")
+
+
+_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
+
+
+_QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
+             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
+             "半年度": "H1", "年度": "", "首季度": "Q1", "首季": "Q1"}  # fmt: skip
+
+
+def _direction(text: str, start: int, floor: int) -> str | None:
+    window = text[max(floor, start - 10) : start]
+    last = _UP_TO_CLAUSE_END.match(window)
+    clause = window[last.end() :] if last else window
+    m = _DIRECTION.search(clause)
+    if m and clause.endswith("转增", 0, m.end()):
+        return None  # 每10股转增4股: a bonus issue, not a change
+    if m and clause.startswith("为", m.end(1)) and _FROM_BEFORE.search(text, max(0, start - 30), start - len(clause) + m.start()):
+        return None  # 从5.5%降为5.2%: the level reached, not a change (the 从 may be before the floor: the first figure)
+    if not m:
+        if (points := _POINTS_OR.search(text, max(0, start - 16), start)) is not None:  # across the points figure
+            return "down" if points.group(1) in _DOWN_SET else "up"  # 升215点或1.23%: the percent of the same move
+        if (rate := _VERB_THEN_RATE.search(text, max(floor, start - 18), start)) is not None:
+            return "down" if rate.group(1) in _DOWN_SET else "up"  # 下调金融机构存款准备金率0.5个百分点
+        return None
+    if m.group(1) in ("高", "低", "多", "少") and (not _COMPARED.search(clause, 0, m.start()) or clause[m.start() - 1 : m.start()] in _NOT_COMPARED):
+        return None  # 比上月末低0.3个百分点, 比上年同期多9108亿元 are changes; 较收盘价高17%, 比全国高1.8个百分点, 最高5% are not
+    return "down" if m.group(1) in _DOWN_SET else "up"
+
+
+# 从 or 由 in the same clause, before a verb + 为 (从5.5%降为5.2%).
+_FROM_BEFORE = re.compile(r"[从由][^，。；！？,;!?\n]*$")
+
+
+# The verb before what it moves, a rate or a ratio: 下调存款准备金率0.5个百分点.
+_VERB_THEN_RATE = re.compile(r"(上调|下调|调高|调低|提高|降低|下降|上升)[\u4e00-\u9fff]{1,14}?(?:率|比例|比重|利率)$")
+
+
+_POINTS_OR = re.compile(r"(涨|跌|升|降|上涨|下跌|上升|下降|大涨|大跌)\d+(?:\.\d+)?[点點][，,]?或$")
+
+
+# 高/低 are a change only against an earlier time of the same thing (比上年,
+# 较上月末, 比2019年同期, 比一季度); against another thing (较收盘价高17%, 比全国高)
+# they compare two figures, which is no change.
+_COMPARED = re.compile(r"(?:比|较)(?:上|去|前|同期|年初|月初|年末|月末|\d{4}年|[一二三四]季度|\d{1,2}月|[一二三四五六七八九十]{1,2}月)")
+
+
+_NOT_COMPARED = set("最较偏更过新走")
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """Up to 80 characters before `start`, from the start of its sentence."""
+    floor = max(0, start - 80)  # bounded: an unbounded rfind made long texts without 。 quadratic
+    lo = max(text.rfind("。", floor, start), text.rfind("\n", floor, start), text.rfind("；", floor, start), text.rfind("】", floor, start),
+             start - 80)  # 【headline】 text: the headline is a sentence of its own
+    return text[lo + 1 : start]
+
+
+def _indicator(before: str) -> str | None:
+    """The last indicator named in the words before a figure. Aho-Corasick
+    (leftmost-longest, like the alternation it replaces) is 7× faster here."""
+    found = None
+    last_end = -1
+    for i, start, end in _INDICATOR_AC.find_matches_as_indexes(before):
+        word = INDICATORS[i]
+        if word[0].isascii() and not _latin_word_at(before, start, end):
+            continue  # the M2 of PM2.5
+        if word in _OF_WHAT and found is not None and 0 <= start - last_end <= 1 and before[last_end:start] in ("", "总"):
+            found = before[start - len(found) - (start - last_end) : end]  # 逆回购到期规模, 同业存单总到期规模: of what
+        else:
+            found = word
+        last_end = end
+    return found
+
+
+# Measures of something (规模 of what?): right after another indicator they
+# are one name with it (逆回购 + 到期规模).
+_OF_WHAT = frozenset(("到期规模", "发行规模", "业务收入", "余额", "贷款余额", "存款余额", "成交额", "成交量", "净买入", "净流入", "净卖出"))
+
+
+# An exchange rate: 美元兑人民币中间价, 离岸人民币兑美元, 人民币对美元汇率中间价, 欧元兑美元.
+_FX_NAMES = sorted((w for w, c in CURRENCIES.items() if len(w) >= 2 and c != "BTC" and w not in ("块钱", "港纸", "人民币元", "元人民币")),
+                   key=len, reverse=True)  # fmt: skip
+
+
+_FX_PAIR = re.compile(rf"(在岸|离岸)?({_alt(_FX_NAMES)})(?:兑换?|对)({_alt(_FX_NAMES)})(?:汇率)?(中间价)?")
+
+
+# The words that put a rate's level right after them (现报6.3565, 升至6.3512, 跌破150).
+_FX_LEVEL_BEFORE = re.compile(r"(?:报收于?|收报|报|收于|收在|至|[升跌]破|站上|失守|为)$")  # 升至, 调升112个基点至7.1088
+
+
+# An index quoted without 点 (美元指数涨0.3%，报106.52; 恒指收报17012.5) is still in points.
+_INDEX_NAME = re.compile(r"(?:指数|[沪深恒道纳]指|成指|板指|科创50|标普500|DXY)$")
+
+
+# Currencies quoted per yuan when the yuan is named first (人民币兑日元中间价报20.512 is
+# 20.512 yen per yuan); for the others the market quotes yuan per unit (人民币兑美元
+# 6.3565 is 6.3565 yuan per dollar), as it does whenever the yuan comes second.
+_PER_YUAN = frozenset({"JPY", "KRW", "RUB", "THB", "MYR", "HUF", "IDR", "VND", "PHP", "MMK", "TRY", "ZAR", "MXN", "SEK", "NOK", "DKK", "PLN", "TWD"})
+
+
+def _fx_pair(before: str) -> tuple[str, str] | None:
+    """The last exchange rate named in the words before a figure: (its name,
+    the unit of its level as quote/base), or None."""
+    if "兑" not in before and "对" not in before:
+        return None
+    last = None
+    for last in _FX_PAIR.finditer(before):  # noqa: B007 (the last one is wanted)
+        pass
+    if last is None:
+        return None
+    where, first, second, fixing = last.groups()
+    base, quote = CURRENCIES[first], CURRENCIES[second]
+    if base == quote:
+        return None
+    if base == "CNY" and quote not in _PER_YUAN:
+        base, quote = quote, base
+    return f"{where or ''}{first}兑{second}{fixing or ''}", f"{quote}/{base}"
+
+
+def _indicator_of(before: str, kind: str) -> str | None:
+    """The indicator of a figure of `kind` after the words `before` it."""
+    if before.endswith(("缩量", "放量")):
+        return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
+    indicator = _indicator(before)
+    if indicator is None and kind == "percent" and (pair := _fx_pair(before)):
+        return pair[0]  # 欧元兑美元涨0.17%: the rate's move
+    if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
+        return None  # 中标利率为1.8%，因今日有1800亿元逆回购到期: an amount is not a rate's figure
+    if indicator is None and kind == "money" and _CLOSE_BEFORE.search(before):
+        return "收盘价"  # 贵州茅台报收于1688.00元: the closing price
+    return indicator
+
+
+def _latin_word_at(text: str, start: int, end: int) -> bool:
+    """A Latin indicator is a word of its own: the M2 of PM2.5 is not money supply."""
+    return not (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
+        end < len(text) and (text[end].isascii() and text[end].isalnum() or text[end] == "."))
+
+
+_INDICATOR_AC = ahocorasick_rs.AhoCorasick(INDICATORS, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+
+_SUBJECT_SUFFIX = re.compile("[省市县区州盟旗镇乡]")
+
+
+_PROVINCE_AC = ahocorasick_rs.AhoCorasick(PROVINCES)  # Standard: every start, overlapping ones too
+
+
+_PROVINCE_CHARS = re.compile(f"[{''.join(sorted({p[0] for p in PROVINCES}))}]")
+
+
+def _subject(before: str) -> str | None:
+    """The last place-like word in the words before a figure: the last match
+    of _SUBJECT.finditer(before). A match ends two to six characters after
+    its start at a place suffix (省, 市…) or is a province's name, so the
+    pattern is tried only at those starts (a few per sentence instead of every
+    character; most sentences have none), in order, each after the end of the
+    match before it: the same matches as the scan."""
+    starts = {s for m in _SUBJECT_SUFFIX.finditer(before) for s in range(max(0, m.start() - 6), m.start() - 1)}
+    if _PROVINCE_CHARS.search(before):
+        starts.update(s for _, s, _ in _PROVINCE_AC.find_matches_as_indexes(before, overlapping=True))
+    last, pos = None, 0
+    for s in sorted(starts):
+        if s >= pos and (m := _SUBJECT.match(before, s)) is not None:
+            last, pos = m, m.end()
+    return last.group() if last else None
+
+
+def _period(before: str, today: date | None) -> str | None:
+    """The period named in the words before a figure (`_sentence_before`)."""
+    if "年" not in before and "月" not in before and "季" not in before:
+        return None  # every pattern below needs one of them
+    found: list[tuple[int, str]] = []  # (end, period): the one nearest the figure wins
+    if "（" in before or "(" in before:
+        before = _BRACKETED.sub(lambda m: "　" * len(m.group()), before)  # same length: positions stay
+    has_year = "年" in before  # each pattern is tried only where the character it needs is there
+    for m in _YEAR.finditer(before) if has_year else ():
+        if not _is_base(before, m):
+            day = m.group(7) if m.group(5) and not _DATELINE_AFTER.match(before, m.end()) else None
+            found.append((m.end(), _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
+                                              m.group(5), day)))  # fmt: skip
+    if today is not None and has_year:
+        named_year = bool(found)
+        for m in _RELATIVE_YEAR.finditer(before):  # 2015-2016年…，今年偿还量: this year's
+            if named_year and m.group(1) == "去年" and before.startswith(("为", "是", "的"), m.end()):
+                continue  # 2023年营收5亿元，去年为4亿元: the year before the one named (_year_before_periods)
+            offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
+            found.append((m.end(), _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
+                                              m.group(5))))  # fmt: skip
+    if found:
+        return max(found)[1]
+    if today is not None and ("季" in before or "半年" in before):
+        # 一季度 with no year: of the article's year (a report on last year's
+        # fourth quarter early in January says 去年 or the year)
+        parts = [m for m in _BARE_PART.finditer(before) if not _is_base(before, m)]
+        if parts:
+            found.append((parts[-1].end(), _period_of(today.year, parts[-1].group(), None, None, None)))
+    if today is not None and "月" in before:
+        months = [m for m in _BARE_MONTHS.finditer(before) if not _is_base(before, m)]
+        if months:
+            m = months[-1]
+            last = _month(m.group(2) or m.group(3) or m.group(4))
+            first = m.group(1) or (m.group(4) and "1")
+            if 1 <= last <= 12:
+                found.append((m.end(), _period_of(_year_of_month(last, today), None, first, str(last) if first else None,
+                                                  None if first else str(last))))  # fmt: skip
+        if not found and (days := [m for m in _BARE_DAY.finditer(before) if not _is_base(before, m)]):
+            m = days[-1]
+            month = int(m.group(1))
+            if 1 <= month <= 12:
+                found.append((m.end(), _period_of(_year_of_month(month, today), None, None, None, str(month), m.group(2))))
+    return max(found)[1] if found else None
+
+
+def _year_of_month(month: int, today: date) -> int:
+    """The year of a month named without one: the article's, or the year before
+    for a month more than two after the article's (an article of 31 August on
+    10月 means this October; one of 5 January on 12月, last December)."""
+    return today.year if month <= today.month + 2 else today.year - 1
+
+
+def _is_base(before: str, m: re.Match) -> bool:
+    """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%, 2021年3月以来:
+    the period compared with or counted from, not the figure's own."""
+    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来"), m.end())  # 2021年3月以来首次: since
+
+
+def _month(s: str) -> int:
+    """A month's number, in Arabic or Chinese digits (11, 十一, 两)."""
+    return int(s) if s.isdigit() else int(parse_numeral(s) or 0)
+
+
+def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None, day: str | None = None) -> str:
+    if part:
+        q = _QUARTERS.get(part, "")
+        return f"{year}{q}"
+    if m_from and m_to:
+        return f"{year}-{int(m_from):02d}/{year}-{_month(m_to):02d}"
+    if month and 1 <= int(month) <= 12:
+        if day and 1 <= int(day) <= calendar.monthrange(year, int(month))[1]:
+            return f"{year}-{int(month):02d}-{int(day):02d}"  # a day's figure: 2021-10-11
+        return f"{year}-{int(month):02d}"
+    return str(year)
+
+
+# How far an indicator or a period carries to the figures after it: over
+# clauses and sentences, and one paragraph break, until the text names another.
+_CARRY_GAP = 160
+
+
+def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
+    """Indicator and period carry over to the figures after the one that has
+    them, until the text names another (PMI为52.2%，环比回落0.7个百分点。…
+    但比去年同期仍回升0.2个百分点: all three PMI of 2011-02). An indicator
+    carries to a figure of the same kind (an amount to an amount, a rate to a
+    rate, 万辆 to 万辆) or to a rank (广东省以27117.96亿元居于全国首位); a gap that
+    names an indicator, or a period of its own (比去年同期 is a base, not one),
+    stops it, as does more than one paragraph break."""
+    if len(figs) < 2:
+        return figs
+    out = list(figs)
+    last_indicator: dict[tuple, int] = {}  # kind key -> index of the last figure with an indicator
+    last_period = -1
+    for i, f in enumerate(out):
+        shown = f.kind != "number" or f.unit is not None
+        key = _carry_key(f)
+        if shown and f.indicator is None:
+            j = last_indicator.get(key, -1) if f.kind != "rank" else max(last_indicator.values(), default=-1)
+            if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
+                    and not _own_topic(text, out[j].end, f.start)):  # fmt: skip
+                f = out[i] = f._replace(indicator=out[j].indicator)
+        if shown and f.period is None and i > 0 and _gap_ok(text, out[i - 1].end, f.start):
+            # the period named since the figure before (一季度GDP数据。…广东省稳居第一), else that figure's
+            # (cheap tests first: most figures of a flash have no period to carry)
+            gap = text[out[i - 1].end : f.start]
+            named = _period(gap, today) if today is not None and _TIME_CHARS.search(gap) else None
+            period = named
+            if period is None and last_period >= 0 and _gap_ok(text, out[last_period].end, f.start):
+                since = text[out[last_period].end : f.start]
+                period = out[last_period].period if not _TIME_CHARS.search(since) or _period(since, _ANY_DAY) is None else None
+            if period is not None and not _OWN_TIME.search(_sentence_before(text, f.start)):
+                f = out[i] = f._replace(period=period)
+        if f.indicator is not None and shown:
+            last_indicator[key] = i
+        if f.period is not None and shown:
+            last_period = i
+    return out
+
+
+# A time of its own that is no period we write (本周, 周三, 昨日): no other period carries to the figure.
+_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月")  # 本月, 当月: the month the text is about; 比上月: a base
+
+
+_TIME_CHARS = re.compile("[年月季]")  # what every period _period reads needs one of
+
+
+_ANY_DAY = date(2000, 1, 1)  # to see whether a gap names a time (5月9日) when the text's date is not known
+
+
+# The words of a clause before its verb that are no topic of their own: 但比去年同期仍回升 names none, 粮食增产 and 利率下调 do.
+_TOPIC = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:同比|环比)?(?:增产|减产|增长|下降|上涨|下跌|减少|增加|回落|回升|上调|下调|提高|降低|为|达到?|是|高|低)[^，。；！？\n]*$")
+
+
+_NO_TOPIC = re.compile(r"但|而|仍|也|均|都|已|又|再|则|虽然|其中|分别|全年|累计|共|合计|实现|完成|比去年同期|较去年同期|比上年同期|较上年同期|"
+                       r"比上年|较上年|比上月|较上月|比去年|较去年|同比|环比|同期|幅度|涨幅|增幅|降幅|约|近|超|逾|达|较|比")
+
+
+def _own_topic(text: str, start: int, end: int) -> bool:
+    """Whether the clause of the figure at `end` names what it is about
+    before its verb (粮食增产3%, 利率下调半个百分点): then no indicator carries
+    to it from an earlier clause."""
+    clause = text[max(start, end - 24) : end]
+    cut = max(clause.rfind(c) for c in "，。；！？\n")
+    m = _TOPIC.search(clause, cut + 1)
+    return m is not None and len(_NO_TOPIC.sub("", m.group(1))) >= 2
+
+
+def _carry_key(f: Figure) -> tuple:
+    if f.kind == "percent":
+        return ("percent",)
+    return (f.kind, f.unit) if f.kind == "quantity" else (f.kind,)
+
+
+def _gap_ok(text: str, start: int, end: int) -> bool:
+    return 0 <= end - start <= _CARRY_GAP and text.count("\n\n", start, end) <= 1
+
+
+def _names_indicator(text: str, start: int, end: int) -> bool:
+    return any(True for _ in _INDICATOR_AC.find_matches_as_indexes(text[start:end]))
+
+
+_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:的|为|是)$")
+
+
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _year_before_periods(text: str, figs: list[Figure]) -> list[Figure]:
+    """较上年同期的10.2亿元增长22.5%: 10.2亿元 is the year before's figure, so
+    its period is the sentence's moved back a year (2023H1 -> 2022H1)."""
+    out = []
+    for f in figs:
+        if f.period and (m := _YEAR_BEFORE.search(text, max(0, f.start - 8), f.start)):
+            # a bare 去年为 already gave the period of the year before (today's
+            # year - 1) unless the sentence names a year: then it is moved too
+            if m.group(1) == "上年" or (m.group(2) or "").startswith("同") or _YEAR.search(_sentence_before(text, f.start)):
+                f = f._replace(period=_A_YEAR.sub(lambda y: str(int(y.group()) - 1), f.period))
+        out.append(f)
+    return out
+
+
+# A heading: a line of its own, no sentence in it, that is a numbered section
+# (一、2025年工作回顾; 二、“十五五”时期主要目标任务) or short and names a year (2021年
+# 一季度各省GDP出炉).
+_HEADING = re.compile(r"\s*([一二三四五六七八九十]{1,3}、[^。；！？]{0,30}|[^。；！？，,]{0,16}?(?:19|20)\d\d年[^。；！？，,]{0,16})\s*")
+
+
+_DAY = re.compile(r"\d{1,2}月\d{1,2}[日号]")
+
+
+def _heading_periods(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
+    """A figure whose sentence names no period is of the period of the last
+    heading before it (a government report's figures under 一、2025年工作回顾
+    are 2025's, those under 二、2026年主要目标任务 2026's)."""
+    headings: list[tuple[int, str | None]] = []
+    year_of = today
+    at = 0
+    for line in text.split("\n"):  # a few lines per text: short ones only go to the pattern
+        m = _HEADING.fullmatch(line) if len(line) <= 48 else None
+        if m is None:
+            pass
+        elif _DAY.search(m.group(1)):
+            headings.append((at, None))  # 财经早餐2024年8月15日: a date line, not the period of what follows
+        else:
+            period = _period(m.group(1), year_of)
+            if period and (year := re.match(r"\d{4}", period)):
+                year_of = date(int(year.group()), 12, 31)  # 一、1-3月… under 2011年一季度…分析 is of 2011
+            headings.append((at, period))
+        at += len(line) + 1
+    if not any(p for _, p in headings):
+        return figs
+    starts = [at for at, _ in headings]
+    out = []
+    for f in figs:
+        if f.period is None and f.kind != "number" and (i := bisect.bisect_right(starts, f.start) - 1) >= 0 and headings[i][1]:
+            f = f._replace(period=headings[i][1])  # a heading without a year (二、“十五五”时期…) ends the one before
+        out.append(f)
+    return out
+
+
+# What a price quoted after these words is, when no indicator is named (贵州茅台报收于1688元).
+_CLOSE_BEFORE = re.compile(r"(?:报收于?|收报|收于|收盘报|收盘价为?)$")
+
+
+def _period_before(text: str, start: int, before: str, today: date | None) -> str | None:
+    """The period of a figure: named in its sentence, or in the clauses before
+    a ； that ends the words read (2023年，全省GDP增长5.8%；一般公共预算收入增长7.1%:
+    both 2023's), or in the sentence before one that opens with 其中. The
+    indicator does not carry over a ；, the period does."""
+    period = _period(before, today)
+    head = start - len(before) - 1
+    if period is not None or "年" in before or "月" in before or "日" in before or "季" in before:
+        return period  # a clause that names a time of its own (5月9日上涨3%) takes no other
+    after = before  # the clause after `head`
+    for _ in range(3):  # back over at most three clauses, each to the ； before it
+        if head < 0 or not (text[head] == "；" or text[head] == "。" and after.startswith("其中")):
+            return None  # and over a 。 only into the sentence that 其中 ("of which") refers to
+        clause = _sentence_before(text, head)
+        if (period := _period(clause, today)) is not None:
+            return period
+        head -= len(clause) + 1
+        after = clause
+    return None
