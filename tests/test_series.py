@@ -122,3 +122,10 @@ def test_two_places_of_one_name_are_two_lines():
     assert len(series) == 2
     ((_, svg),) = series_charts(series)
     assert svg.count("<polyline") == 2 and "〔220104〕" in svg
+
+
+def test_values_and_periods_no_axis_can_hold_are_left_out():
+    rows = [row(1, "1E+999", period="2011-05"), row(2, "5", period="2011-06"), row(3, "6", period="0000"), row(4, "7", period="2011-07")]
+    ((_, svg),) = series_charts(build_series(rows))
+    assert svg.count("<circle") == 3 and "inf" not in svg.lower()  # 1E+999 left out of the drawing; 0000 is no date
+    assert period_end("0000") is None and period_end("0000-01") is None

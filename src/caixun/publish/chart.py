@@ -49,8 +49,8 @@ def period_end(period: str | None) -> date | None:
         return None
     year = int(m.group(1))
     month = _QUARTER_END[m.group(2)] if m.group(2) else int(m.group(3) or 12)
-    if not 1 <= month <= 12:
-        return None
+    if not 1 <= month <= 12 or year < 1:
+        return None  # 0000 is no year a date can hold
     last = calendar.monthrange(year, month)[1]
     day = int(m.group(4)) if m.group(4) else last
     return date(year, month, day) if 1 <= day <= last else None
@@ -113,7 +113,10 @@ def line_chart(series: dict[str, list[Point]], unit: str | None, *, joined: set[
     Several values on one day (a total and its parts) are all drawn as dots;
     the line goes through each day's median of the values on the line. A
     series not in `joined` (when given) is drawn as dots only."""
-    series = {k: sorted(v, key=lambda p: p.when) for k, v in list(series.items())[: len(COLOURS)] if v}
+    # A value no axis can hold (1e999 read from a hostile text is infinite as a float) is left out.
+    series = {k: sorted((p for p in v if math.isfinite(p.value) and abs(p.value) < 1e300), key=lambda p: p.when)
+              for k, v in list(series.items())[: len(COLOURS)]}  # fmt: skip
+    series = {k: v for k, v in series.items() if v}
     if not series:
         return ""
     points = [p for ps in series.values() for p in ps]
