@@ -174,11 +174,7 @@ class FiguresView:
     offset: int
     choices: dict[str, list[tuple[str, int]]]
     series: list[Series]  # of the chosen indicator; [] when none is chosen
-    charts: list[tuple[str | None, str]]  # (unit, SVG), one per unit of the series
-
-    @property
-    def chart(self) -> str:
-        return "".join(svg for _, svg in self.charts)
+    charts: list[tuple[str | None, str]]  # (unit, SVG), one per measure and unit of the series
 
 
 def figures(store: Store, f: FigureFilter, offset: int = 0, limit: int = FIGURES_PAGE) -> FiguresView:
