@@ -80,9 +80,8 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
     carry = None  # the last figure with a subject
-    mention_starts = sorted(m.start for m in (*about, *securities, *economies))
-    # Names a regex of extract_figures' would not see as a place (晋中 in 排名晋中第二) still stop a carry.
-    mention_starts = sorted({*mention_starts, *(r.start for r in regions)})
+    # Any place named between (晋中 in 排名晋中第二 too, though it is no subject), stock or economy stops a subject's carry.
+    mention_starts = sorted({*(r.start for r in regions), *(s.start for s in securities), *(e.start for e in economies)})
     # This loop runs for every figure (one per 40 characters): most texts
     # name no stock and many no place, so those lookups are skipped whole.
     for i, f in enumerate(figures):

@@ -52,7 +52,6 @@ class SourceRef:
     article_id: int
     title: str
     source: str
-    text: str  # the figure as the article writes it
 
 
 @dataclass(slots=True)
@@ -130,7 +129,7 @@ def build_series(rows: Iterable[FigureRow], *, region_name=lambda code: code, un
             series.points.append(point)
         refs = point.values.setdefault(value.normalize() if value else Decimal(0), [])  # 5.80 and 5.8 are one value
         if all(ref.article_id != r.article_id for ref in refs):
-            refs.append(SourceRef(r.article_id, r.title, r.source, r.text))
+            refs.append(SourceRef(r.article_id, r.title, r.source))
     out = list(by_key.values())
     for s in out:
         s.points.sort(key=lambda p: p.when)

@@ -188,7 +188,8 @@ def _source_lexemes(conn: Connection) -> None:
     by the GIN index alone. About ten minutes per 1,000,000 articles on a
     2-core machine (one UPDATE of every row and its GIN entries)."""
     if conn.dialect.name == "postgresql" and inspect(conn).has_table("article_search"):
-        conn.exec_driver_sql("UPDATE article_search SET vector = vector || array_to_tsvector(ARRAY['src:' || src])")
+        prefix = search.source_lexeme("")  # 'src:'
+        conn.exec_driver_sql(f"UPDATE article_search SET vector = vector || array_to_tsvector(ARRAY['{prefix}' || src])")
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [

@@ -452,10 +452,11 @@ class PostgresSearch:
     def close(self) -> None:
         pass
 
-    def _hits_estimate(self, conn: Connection, query: Query, filters: Filters) -> float:
-        """How many articles a query may find, from the table's statistics: the
-        frequency of its rarest listed token (an AND finds at most that many)
-        times the rows, times the source's share. The planner multiplies the tokens'
+    def _hits_estimate(self, conn: Connection, query: Query, filters: Filters) -> tuple[float, float]:
+        """How many articles a query may find in the whole archive, and within
+        its filters, from the table's statistics: the frequency of its rarest
+        listed token (an AND finds at most that many) times the rows, then
+        times the source's share and the date range's rows. The planner multiplies the tokens'
         frequencies as if independent, which for the bigrams of a phrase
         (北向 & 向资 & 资金) gave 596 rows where 58,743 matched, and so a
         plan that read every hit's text (660 ms). Statistics are read again
@@ -482,6 +483,7 @@ class PostgresSearch:
         # it counts only when no token of the query is listed.
         known = [tokens[t] for term in query.terms for t in term.tokens if t in tokens]
         freq = min(known) if known else min(tokens.values(), default=0.0) / 2
+        everywhere = freq * rows
         if filters.source:
             freq *= srcs.get(source_token(filters.source), srcs[""])
         if filters.since or filters.until:
@@ -491,7 +493,7 @@ class PostgresSearch:
                                         (lo, hi)).scalar()  # fmt: skip
             in_range = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]["Plan Rows"]
             freq *= min(1.0, in_range / rows) if rows else 1.0
-        return freq * rows
+        return everywhere, freq * rows
 
     def create(self, conn: Connection) -> None:
         conn.exec_driver_sql(
@@ -505,9 +507,11 @@ class PostgresSearch:
     def add(self, conn: Connection, rows: list[IndexRow]) -> None:
         """Rows by COPY (caixun.store.sql.insert_rows), the tsvector as its
         text: every token quoted, so that no token is read as an operator."""
-        insert_rows(conn, "article_search", ("search_key", "article_id", "src", "vector", "norm"),
-                    [(r.key, r.article_id, source_token(r.source), _tsvector_text(r.token_strings(), source_token(r.source)),
-                      normalize(r.title) + "\n" + normalize(r.text)) for r in rows])  # fmt: skip
+        out = []
+        for r in rows:
+            src = source_token(r.source)
+            out.append((r.key, r.article_id, src, _tsvector_text(r.token_strings(), src), normalize(r.title) + "\n" + normalize(r.text)))
+        insert_rows(conn, "article_search", ("search_key", "article_id", "src", "vector", "norm"), out)
 
     def remove(self, conn: Connection, rows: list[IndexRow]) -> None:
         if rows:
@@ -544,7 +548,7 @@ class PostgresSearch:
         # settings for this statement only.
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        estimate = self._hits_estimate(conn, query, filters)
+        everywhere, estimate = self._hits_estimate(conn, query, filters)
         # Counting costs what the term's whole posting list costs, filter or
         # not (the GIN index intersects it with the source's, or reads it to
         # test the key range): above the bound for the whole archive the total
@@ -552,7 +556,6 @@ class PostgresSearch:
         # and the first page is found by walking the source's or the range's
         # rows newest first, a few dozen rows for a term that common (涨 in one
         # source: 240 ms counted, a few ms walked).
-        everywhere = estimate if not (filters.source or filters.since or filters.until) else self._hits_estimate(conn, query, Filters())
         exact = everywhere <= ESTIMATE_ABOVE
         total = conn.execute(text(f"SELECT count(*) {sql}"), params).scalar_one() if exact else round(estimate)
         conn.exec_driver_sql("RESET enable_seqscan")
