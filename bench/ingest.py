@@ -12,6 +12,7 @@ and prints posts/s and peak RSS for both.
     .venv/bin/python bench/ingest.py --posts 100000 [--runs 3] [--keep DIR]
     .venv/bin/python bench/ingest.py --posts 100000 --pg postgresql://…   # PostgreSQL beside SQLite
     .venv/bin/python bench/ingest.py --posts 20000 --pg postgresql://… --importers 2
+    .venv/bin/python bench/ingest.py --posts 100000 --pg postgresql://… --pg-only --compare-src /tmp/prev/src --runs 2
 
 With --pg, each run also imports into that PostgreSQL database (wiped
 first), alternating with SQLite; with --importers N, N imports of the same
@@ -155,6 +156,8 @@ def main() -> None:
                          "alternating with this one in each run")  # fmt: skip
     ap.add_argument("--pg", metavar="URL", help="also import into this PostgreSQL database (wiped before each run)")
     ap.add_argument("--importers", type=int, default=1, metavar="N", help="with --pg: N imports at once")
+    ap.add_argument("--pg-only", action="store_true", help="with --pg: leave out parsing and SQLite (with --compare-src, "
+                    "the other caixun imports into PostgreSQL too, alternating)")  # fmt: skip
     ap.add_argument("--watches", type=int, default=0, metavar="N",
                     help="also import into an archive with N watches of every kind (made before the posts' dates, "
                          "so every post is matched against all of them), alternating with the import without")  # fmt: skip
@@ -172,16 +175,19 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     rows = []
     pg_rows: list[tuple[float, float]] = []
+    pg_other: list[tuple[float, float]] = []
+    other_pg_env = dict(env, PYTHONPATH=str(args.compare_src.resolve())) if args.compare_src and args.pg_only else None
     compared: list[tuple[float, float]] = []
     for run in range(args.runs):
         db = work / f"bench-{run}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        p_s, p_mb, _ = measure([sys.executable, "-c", PARSE, str(posts)], env)
-        i_s, i_mb, out = measure([sys.executable, "-m", "caixun.cli", "--db", str(db), "import", str(posts)], env)
-        rows.append((p_s, p_mb, i_s, i_mb))
-        print(f"run {run + 1}: parse {args.posts / p_s:,.0f} posts/s {p_mb:.0f} MB | import {args.posts / i_s:,.0f} posts/s "
-              f"{i_mb:.0f} MB | {out.splitlines()[-1]}")  # fmt: skip
+        if not args.pg_only:
+            p_s, p_mb, _ = measure([sys.executable, "-c", PARSE, str(posts)], env)
+            i_s, i_mb, out = measure([sys.executable, "-m", "caixun.cli", "--db", str(db), "import", str(posts)], env)
+            rows.append((p_s, p_mb, i_s, i_mb))
+            print(f"run {run + 1}: parse {args.posts / p_s:,.0f} posts/s {p_mb:.0f} MB | import {args.posts / i_s:,.0f} posts/s "
+                  f"{i_mb:.0f} MB | {out.splitlines()[-1]}")  # fmt: skip
         if args.watches:
             w_db = work / f"bench-watches-{run}.db"
             for suffix in ("", "-wal", "-shm"):
@@ -191,7 +197,9 @@ def main() -> None:
             compared.append((w_s, w_mb))
             print(f"run {run + 1}: import with {args.watches} watches: {args.posts / w_s:,.0f} posts/s {w_mb:.0f} MB "
                   f"| {matches(w_db)} matches")  # fmt: skip
-        if args.pg:
+        for which, run_env in [("this", env)] + ([("other", other_pg_env)] if other_pg_env else []):
+            if not args.pg:
+                break
             wipe(args.pg)
             cmd = [sys.executable, "-m", "caixun.cli", "--db", args.pg, "import", str(posts)]
             if args.importers > 1:
@@ -204,14 +212,14 @@ def main() -> None:
                 if bad:
                     raise SystemExit("an importer failed:\n" + bad[0][-2000:])
             else:
-                g_s, g_mb, out = measure(cmd, env)
+                g_s, g_mb, out = measure(cmd, run_env)
             count = pg_count(args.pg)
-            pg_rows.append((g_s, g_mb))
-            print(f"run {run + 1}: import into PostgreSQL ({args.importers} at once): {args.posts / g_s:,.0f} posts/s "
-                  f"{g_mb:.0f} MB | {count} articles stored")  # fmt: skip
+            (pg_rows if which == "this" else pg_other).append((g_s, g_mb))
+            print(f"run {run + 1}: import into PostgreSQL ({args.importers} at once{', ' + str(args.compare_src) if which == 'other' else ''}): "
+                  f"{args.posts / g_s:,.0f} posts/s {g_mb:.0f} MB | {count} articles stored")  # fmt: skip
             if count != args.posts:
                 raise SystemExit(f"PostgreSQL holds {count} articles, not {args.posts}")
-        if args.compare_src:
+        if args.compare_src and not args.pg_only:
             other_db = work / f"bench-other-{run}.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{other_db}{suffix}").unlink(missing_ok=True)
@@ -219,16 +227,21 @@ def main() -> None:
             o_s, o_mb, out = measure([sys.executable, "-m", "caixun.cli", "--db", str(other_db), "import", str(posts)], other_env)
             compared.append((o_s, o_mb))
             print(f"run {run + 1}: import with {args.compare_src}: {args.posts / o_s:,.0f} posts/s {o_mb:.0f} MB")
-    best = min(rows, key=lambda r: r[2])
     print(f"\nposts={args.posts}  machine={os.cpu_count()} cores  python={sys.version.split()[0]}")
     print("| stage | posts/s (best of runs) | peak RSS MB |\n|---|---|---|")
-    print(f"| read + parse only | {args.posts / min(r[0] for r in rows):,.0f} | {max(r[1] for r in rows):.0f} |")
-    print(f"| caixun import (SQLite) | {args.posts / best[2]:,.0f} | {max(r[3] for r in rows):.0f} |")
-    print(f"| ratio import / parse | {min(r[0] for r in rows) / best[2]:.2f} | |")
+    if rows:
+        best = min(rows, key=lambda r: r[2])
+        print(f"| read + parse only | {args.posts / min(r[0] for r in rows):,.0f} | {max(r[1] for r in rows):.0f} |")
+        print(f"| caixun import (SQLite) | {args.posts / best[2]:,.0f} | {max(r[3] for r in rows):.0f} |")
+        print(f"| ratio import / parse | {min(r[0] for r in rows) / best[2]:.2f} | |")
     if pg_rows:
         g_best = min(r[0] for r in pg_rows)
         label = f"{args.importers} imports at once" if args.importers > 1 else "PostgreSQL"
         print(f"| caixun import ({label}) | {args.posts / g_best:,.0f} | {max(r[1] for r in pg_rows):.0f} |")
+    if pg_other:
+        o_best = min(r[0] for r in pg_other)
+        print(f"| caixun import (PostgreSQL) with {args.compare_src} | {args.posts / o_best:,.0f} | {max(r[1] for r in pg_other):.0f} |")
+        print(f"| ratio this / compared on PostgreSQL (time) | {min(r[0] for r in pg_rows) / o_best:.2f} | |")
     if compared:
         o_best = min(c[0] for c in compared)
         label = f"{args.watches} watches" if args.watches else args.compare_src

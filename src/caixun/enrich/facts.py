@@ -119,7 +119,9 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d["region"] = code
         # The subject is a company or a place the text names: the stock named
         # before it, else the place named before it.
-        if not bare:
+        if bare:
+            d["subject"] = d["subject"] or None  # "": the figure stage left it to this one
+        else:
             d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
             if economy is not None and f.kind != "rank" and (security is None or security.start < economy.start) and (mention is None or mention.start < economy.start):
                 d["subject"], d["region"] = economy.name, None  # 美国7月CPI after 中国…: America's

@@ -71,6 +71,16 @@ _ORG_AFTER = re.compile(
     r"|(?:(?![的和与及在等各对为是从向市省县区一])[\u4e00-\u9fff]){0,4}?"
     r"(?:大学|学院|银行|集团|机场|证券|控股|股份|医院|交易所|研究院|研究所|农商行|信托|保险|期货|基金|电视台|日报|卫视)(?!业)"
 )
+# Where _ORG_AFTER can match at all: 港, or an organization's word at most four
+# characters on. Found once per text, it spares trying the pattern after
+# every place (most are followed by none: the pattern was a third of `find`).
+_ORG_WORDS = ahocorasick_rs.AhoCorasick(["港", "大学", "学院", "银行", "集团", "机场", "证券", "控股", "股份", "医院", "交易所", "研究院", "研究所",
+                                       "农商行", "信托", "保险", "期货", "基金", "电视台", "日报", "卫视"])  # fmt: skip
+
+
+def _organization_after(text: str, end: int, org_starts: list[int]) -> bool:
+    i = bisect.bisect_left(org_starts, end)
+    return i < len(org_starts) and org_starts[i] <= end + 4 and _ORG_AFTER.match(text, end) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +159,13 @@ class Gazetteer:
 
     def find(self, text: str) -> list[RegionMention]:
         patterns = self.patterns
-        matches = [(start, end, patterns[i]) for i, start, end in self.automaton.find_matches_as_indexes(text)
+        found_at = self.automaton.find_matches_as_indexes(text)
+        if not found_at:
+            return []
+        org_starts = sorted(s for _, s, _ in _ORG_WORDS.find_matches_as_indexes(text, overlapping=True))
+        matches = [(start, end, patterns[i]) for i, start, end in found_at
                    if (patterns[i] not in _NOT_AFTER or not _excluded(text, patterns[i], end))
-                   and not _ORG_AFTER.match(text, end)]  # fmt: skip
+                   and not _organization_after(text, end, org_starts)]  # fmt: skip
         if not matches:
             return []
         named: set[str] = set()  # regions the text names without doubt

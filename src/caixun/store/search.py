@@ -44,7 +44,7 @@ from caixun.searchtext import (
     short_terms,
     trigram_match,
 )
-from caixun.store.sql import chunks, db_time, insert_rows, marks, shared_file
+from caixun.store.sql import db_time, driver_rows, insert_rows, shared_file
 
 KEY_SHIFT = 20
 
@@ -619,10 +619,7 @@ def allocate_keys(conn: Connection, pairs: list[tuple[str, datetime]]) -> list[i
     todo = list(range(len(keys)))
     while todo:
         wanted = [keys[j] for j in todo]
-        stored: set[int] = set()
-        for chunk in chunks(wanted):
-            sql = f"SELECT search_key FROM articles WHERE search_key IN ({marks(conn, len(chunk))})"
-            stored.update(conn.exec_driver_sql(sql, tuple(chunk)).scalars())
+        stored = {k for (k,) in driver_rows(conn, "SELECT search_key FROM articles WHERE search_key IN ({marks})", wanted)}
         again = []
         for j in todo:
             if keys[j] in stored or keys[j] in taken:
@@ -635,10 +632,7 @@ def allocate_keys(conn: Connection, pairs: list[tuple[str, datetime]]) -> list[i
 
 
 def _ids_in_order(conn: Connection, keys: list[int]) -> list[int]:
-    found: dict[int, int] = {}
-    for chunk in chunks(keys):
-        sql = f"SELECT search_key, id FROM articles WHERE search_key IN ({marks(conn, len(chunk))})"
-        found.update(conn.exec_driver_sql(sql, tuple(chunk)).all())
+    found = dict(driver_rows(conn, "SELECT search_key, id FROM articles WHERE search_key IN ({marks})", keys))
     return [found[k] for k in keys if k in found]
 
 

@@ -31,7 +31,7 @@ from caixun.store.schema import (
     minhash_bands,
 )
 from caixun.store.search import IndexRow, allocate_keys
-from caixun.store.sql import chunks, insert_rows, marks
+from caixun.store.sql import chunks, driver_rows, insert_rows, marks
 
 if TYPE_CHECKING:
     from caixun.dedupe import Candidate
@@ -340,34 +340,16 @@ def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
         sql = ("WITH k(key) AS (VALUES {marks}) SELECT key, (SELECT group_concat(article_id) FROM "
                "(SELECT article_id FROM minhash_bands WHERE band_key = k.key "
                f"ORDER BY article_id DESC LIMIT {BAND_MEMBERS})) FROM k")  # fmt: skip
-        for key, ids in _driver_rows(conn, sql, list(keys), mark="(?)"):
+        for key, ids in driver_rows(conn, sql, list(keys), mark="(?)"):
             if ids:
                 found[key] = [int(i) for i in ids.split(",")]
         return found
     sql = ("SELECT band_key, article_id FROM (SELECT band_key, article_id, row_number() OVER "
            "(PARTITION BY band_key ORDER BY article_id DESC) AS rn FROM minhash_bands "
            f"WHERE band_key IN ({{marks}})) AS m WHERE rn <= {BAND_MEMBERS}")  # fmt: skip
-    for key, article_id in _driver_rows(conn, sql, list(keys)):
+    for key, article_id in driver_rows(conn, sql, list(keys)):
         found.setdefault(key, []).append(article_id)
     return found
-
-
-def _driver_rows(conn: Connection, sql: str, values: list, mark: str | None = None) -> list[tuple]:
-    """The rows of `sql` with its `{marks}` placeholders bound to `values`, in
-    chunks, straight through the driver: a run's band members and candidate
-    rows are tens per article, and SQLAlchemy's Row per result row was 2 s per
-    5,000 articles at 100,000 (a tenth of the writer's time). `mark` is one
-    value's placeholder where it is not the driver's own (a VALUES row)."""
-    rows: list[tuple] = []
-    cur = conn.connection.cursor()
-    try:
-        for chunk in chunks(values):
-            holders = ", ".join([mark] * len(chunk)) if mark else marks(conn, len(chunk))
-            cur.execute(sql.format(marks=holders), tuple(chunk))
-            rows.extend(cur.fetchall())
-    finally:
-        cur.close()
-    return rows
 
 
 def _runs_of_distinct_keys(batch: list[Article]) -> Iterator[list[Article]]:
@@ -411,7 +393,7 @@ class _StoredCandidates:
 
         self.rows: dict[int, Candidate] = {}
         wanted = sorted({i for ids in self.chosen for i in ids})
-        for i, c, u, h, m in _driver_rows(
+        for i, c, u, h, m in driver_rows(
             conn,
             "SELECT id, cluster_id, url, content_hash, minhash FROM articles WHERE id IN ({marks})",
             wanted,
@@ -423,7 +405,7 @@ class _StoredCandidates:
 
     def _ids(self, column: str, values: set) -> dict[Any, list[int]]:
         found: dict[Any, list[int]] = {}
-        for value, article_id in _driver_rows(
+        for value, article_id in driver_rows(
             self.conn,
             f"SELECT {column}, id FROM articles WHERE {column} IN ({{marks}})",
             list(values),
