@@ -1,6 +1,7 @@
 """Linking floors: indicator, subject and period of the figures annotated in
-tests/data/linking_gold.json (texts of ../shared/corpus/extra; skipped when
-that folder is absent). Raise the floors when linking gets better."""
+tests/data/linking_gold.json and linking_gold_2.json (texts of
+../shared/corpus/extra; skipped when that folder is absent). Raise the floors
+when linking gets better."""
 
 from __future__ import annotations
 
@@ -14,22 +15,30 @@ from caixun.enrich.facts import extract
 from caixun.enrich.indicators import canonical
 from tests.conftest import SHARED
 
-GOLD = json.loads((Path(__file__).parent / "data" / "linking_gold.json").read_text(encoding="utf-8"))
+DATA = Path(__file__).parent / "data"
+GOLD = json.loads((DATA / "linking_gold.json").read_text(encoding="utf-8"))
+# The second set was annotated before any rule was written for its texts.
+GOLD_2 = json.loads((DATA / "linking_gold_2.json").read_text(encoding="utf-8"))
 EXTRA = SHARED / "corpus" / "extra"
 # Measured when the set was made (stop 27); a regression below them fails.
 # Of the fields the texts leave empty, the share given a value anyway.
 CEILING_INVENTED = 0.10
-FLOORS = {"indicator_exact": 0.85, "indicator_near": 0.92, "subject": 0.68, "period": 0.97}
+FLOORS = {"indicator_exact": 0.85, "indicator_near": 0.92, "subject": 0.96, "period": 0.97}
+# The second set, first scored at 62% / 77% / 14% / 54% and 42% invented (stop
+# 28, before the rules its misses showed were written: companies without a
+# code, an index has no subject, a market's day, balance-sheet names).
+CEILING_INVENTED_2 = 0.22
+FLOORS_2 = {"indicator_exact": 0.84, "indicator_near": 0.84, "subject": 0.78, "period": 0.79}
 
 
 def _names(value) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-def score() -> dict[str, float]:
+def score(gold: dict = GOLD) -> dict[str, float]:
     hits = {"indicator_exact": 0, "indicator_near": 0, "subject": 0, "period": 0, "invented": 0}
     counts = {"indicator": 0, "subject": 0, "period": 0, "invented": 0}
-    for t in GOLD["texts"]:
+    for t in gold["texts"]:
         text = (EXTRA / t["path"]).read_text(encoding="utf-8")
         by_start = {f["start"]: f for f in extract(text, date.fromisoformat(t["date"]))["figures"]}
         for g in t["figures"]:
@@ -65,3 +74,12 @@ def test_linking_stays_above_its_floors():
     print("linking:", {k: round(v, 3) for k, v in got.items()})
     assert all(got[k] >= floor for k, floor in FLOORS.items()), (got, FLOORS)
     assert got["invented"] <= CEILING_INVENTED, got
+
+
+def test_linking_of_the_second_set_stays_above_its_floors():
+    if not EXTRA.exists():
+        pytest.skip("../shared/corpus/extra is not here")
+    got = score(GOLD_2)
+    print("linking, second set:", {k: round(v, 3) for k, v in got.items()})
+    assert all(got[k] >= floor for k, floor in FLOORS_2.items()), (got, FLOORS_2)
+    assert got["invented"] <= CEILING_INVENTED_2, got

@@ -80,7 +80,8 @@ def test_a_small_gazetteer():
 
 def test_a_dateline_place_is_not_what_the_figures_are_about():
     figs = extract("路透北京8月31日 - 央行全周净回笼1,700亿元。北京GDP增长5%")["figures"]
-    assert [(f["text"], f["region"], f["subject"]) for f in figs] == [("1,700亿元", None, None), ("5%", "110000", "北京市")]  # the place's official name
+    # 央行 is China's central bank: the economy, not the dateline's Beijing; the place's official name for 北京GDP
+    assert [(f["text"], f["region"], f["subject"]) for f in figs] == [("1,700亿元", None, "中国"), ("5%", "110000", "北京市")]
     assert [e["code"] for e in extract("路透北京8月31日 - 央行净回笼1,700亿元")["entities"]] == ["110000"]  # still a mention
 
 

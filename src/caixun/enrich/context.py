@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -284,9 +284,41 @@ def _subject(before: str) -> str | None:
     return last.group() if last else None
 
 
+# A market's day named without its month or by its weekday (31日收盘, 北京时间31日
+# 上午, 周三开盘, 今日收盘): the day of the article's date or the last such day
+# before it. Only with a market's word right after: 周三公布的数据 names when a
+# figure was published, not its period. Not 近5日, 5日均线, 31日电 (a dateline).
+_DAY_ALONE = re.compile(r"(?<![\d月号近前后每续去第数几这])(\d{1,2})[日号](?!均|内|以来|线|后|起|期|之|连|累计|电|讯|消息|移动|前)")
+_WEEKDAY = re.compile(r"(?<![上下本每当])(?:周|星期|礼拜)([一二三四五六日天])(?!末)")
+_TODAY = re.compile(r"(今日|今天|昨日|昨天)")
+_MARKET_AFTER = re.compile(r"[^。；，,]{0,6}?(?:收盘|开盘|盘中|午盘|早盘|尾盘|收市|收报|报收|收涨|收跌|收于|上午|下午|早间|晚间|盘后|盘前|盘初|日内|夜盘)")
+
+
+def _market_days(before: str, today: date) -> list[tuple[int, str]]:
+    """(end, day) of each market's day named in `before`."""
+    out = []
+    for m in _DAY_ALONE.finditer(before) if "日" in before or "号" in before else ():
+        n, year, month = int(m.group(1)), today.year, today.month
+        if n > today.day:
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        if 1 <= n <= calendar.monthrange(year, month)[1] and _MARKET_AFTER.match(before, m.end()) and not _is_base(before, m):
+            out.append((m.end(), f"{year}-{month:02d}-{n:02d}"))
+    for m in _WEEKDAY.finditer(before) if "周" in before or "星期" in before or "礼拜" in before else ():
+        if _MARKET_AFTER.match(before, m.end()):
+            back = (today.weekday() - min("一二三四五六日天".index(m.group(1)), 6)) % 7
+            out.append((m.end(), (today - timedelta(days=back)).isoformat()))
+    for m in _TODAY.finditer(before) if "今" in before or "昨" in before else ():
+        if _MARKET_AFTER.match(before, m.end()):
+            out.append((m.end(), (today - timedelta(days=0 if m.group(1)[0] == "今" else 1)).isoformat()))
+    return out
+
+
 def _period(before: str, today: date | None) -> str | None:
     """The period named in the words before a figure (`_sentence_before`)."""
     if "年" not in before and "月" not in before and "季" not in before:
+        if today is not None and ("日" in before or "号" in before or "周" in before or "星期" in before or "今" in before or "昨" in before):
+            days = _market_days(before, today)
+            return max(days)[1] if days else None
         return None  # every pattern below needs one of them
     found: list[tuple[int, str]] = []  # (end, period): the one nearest the figure wins
     if "（" in before or "(" in before:
@@ -327,6 +359,8 @@ def _period(before: str, today: date | None) -> str | None:
             month = int(m.group(1))
             if 1 <= month <= 12:
                 found.append((m.end(), _period_of(_year_of_month(month, today), None, None, None, str(month), m.group(2))))
+    if today is not None:
+        found.extend(_market_days(before, today))
     return max(found)[1] if found else None
 
 
@@ -405,8 +439,11 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
     return out
 
 
-# A time of its own that is no period we write (本周, 周三, 昨日): no other period carries to the figure.
-_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月")  # 本月, 当月: the month the text is about; 比上月: a base
+# A time of its own (本周, 周三, 昨日, 近5日; a market's day is written by
+# _market_days): no other period carries to the figure. Not 本月, 当月: the
+# month the text is about; not 比上月: a base.
+_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月"
+                       r"|近[\d一二三四五六七八九十两]{1,3}(?:个交易)?日")
 
 
 _TIME_CHARS = re.compile("[年月季]")  # what every period _period reads needs one of

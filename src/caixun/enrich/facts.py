@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import ahocorasick_rs
 
 from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
+from caixun.enrich.companies import extract_companies
 from caixun.enrich.context import _CARRY_GAP
 from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.measures import measure
@@ -36,14 +37,22 @@ _SENTENCE_END = re.compile(r"[。；！？\n]")
 # with it (the figure is the place's before it), 中国银行 is a company (a stock).
 _ECONOMY_NAMES = ["美国", "日本", "欧元区", "欧盟", "英国", "德国", "法国", "意大利", "西班牙", "韩国", "印度", "俄罗斯", "加拿大",
                   "澳大利亚", "澳洲", "新西兰", "巴西", "墨西哥", "越南", "新加坡", "印度尼西亚", "印尼", "泰国", "马来西亚", "菲律宾",
-                  "土耳其", "沙特", "南非", "阿根廷", "瑞士", "瑞典", "荷兰", "中国", "全国", "我国", "国家统计局"]  # fmt: skip
+                  "土耳其", "沙特", "南非", "阿根廷", "瑞士", "瑞典", "荷兰", "中国", "全国", "我国", "国家统计局",
+                  "央行", "人民银行", "中国人民银行"]  # fmt: skip
 # Aho-Corasick finds them in one pass (an alternation of 36 words tried at
 # every position was 7% of extraction); the words around are checked after.
 _ECONOMY_AC = ahocorasick_rs.AhoCorasick(_ECONOMY_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 _NOT_AFTER = {"中国": "中人银石平建工农交移电联铁海国", "全国": "人政"}  # 中国人民银行, 中国银行, 全国人大: organizations
-_CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国"}
+_CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国", "央行": "中国", "人民银行": "中国", "中国人民银行": "中国"}
+# 央行 alone is China's central bank in Chinese news; after another economy
+# (日本央行, 欧洲央行, 各国央行) it is that one's, or no one's.
+_FOREIGN_BEFORE = re.compile(r"(?:美国|美|日本|日|欧洲|欧|英国|英|澳洲|澳|加拿大|加|瑞士|瑞典|韩国|韩|印度|俄罗斯|俄|土耳其|巴西|新西兰|挪威|"
+                             r"各国|全球|多国|海外|外国|其他|主要|新兴市场)$")  # fmt: skip
 _NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委")  # 晋中第一, not 台湾第一季度
 _RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
+# A market index (not 居民消费价格指数 or 采购经理指数, which measure an economy).
+_MARKET_INDEX = re.compile(r"(?:[沪深恒道纳]指|成指|板指|创指|股指|综指|(?:上证|深证|沪深|中证|恒生|国企|红筹|标普|纳斯达克|道琼斯|日经|富时|科创|创业板|"
+                           r"斯托克|德国DAX|法国CAC|MSCI)\w*指数?|标普500|科创50|沪深300|中证500|中证1000|上证50)$")  # fmt: skip
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -62,6 +71,15 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         figures = [f for f in figures if not any(s <= f.start and f.end <= e for s, e in code_spans)]
         regions = [r for r in regions if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
+    # Companies named without a code (建行, 湖北宜化) are subjects as stocks
+    # are; a place in their name (湖北) is no place of the text's.
+    companies = [c for c in extract_companies(folded) if not any(s.start < c.end and c.start < s.end for s in securities)]
+    indices = [s for s in securities if s.name and _MARKET_INDEX.search(s.name)]  # 沪指（000001）: no subject, but it stops one's carry
+    securities = [s for s in securities if s not in indices] if indices else securities
+    if companies:
+        regions = [r for r in regions if not any(c.start < r.end and r.start < c.end for c in companies)]
+        entities = [e for e in entities if e.type != "region" or not any(c.start < e.end and e.start < c.end for c in companies)]
+        securities = sorted([*securities, *companies], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
     # filed, not what its figures are about.
     # Nor is a place a figure's subject when it names where a rank is counted
@@ -81,7 +99,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     out = []
     carry = None  # the last figure with a subject
     # Any place named between (晋中 in 排名晋中第二 too, though it is no subject), stock or economy stops a subject's carry.
-    mention_starts = sorted({*(r.start for r in regions), *(s.start for s in securities), *(e.start for e in economies)})
+    mention_starts = sorted({*(r.start for r in regions), *(s.start for s in securities), *(e.start for e in economies), *(s.start for s in indices)})
     # This loop runs for every figure (one per 40 characters): most texts
     # name no stock and many no place, so those lookups are skipped whole.
     for i, f in enumerate(figures):
@@ -126,7 +144,9 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             if economy is not None and f.kind != "rank" and (security is None or security.start < economy.start) and (mention is None or mention.start < economy.start):
                 d["subject"], d["region"] = economy.name, None  # 美国7月CPI after 中国…: America's
         d["security"] = security.code if security is not None else None
-        if not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
+        if f.indicator and _MARKET_INDEX.search(f.indicator):
+            d["subject"] = d["region"] = d["security"] = None  # 沪指报3480.83, 恒指涨近1%: an index is about no place or company
+        elif not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
             d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
         if not bare and d["subject"] is not None:
             carry = d
@@ -155,6 +175,8 @@ def _economies(text: str) -> list:
         if before in ("对", "比", "较", "于") or after in ("元", "币", "债", "股") or (after and after in _NOT_AFTER.get(name, "")):
             continue  # 比全国高: a comparison; 美元, 美债: not the economy
         if name == "中国" and before == "中":
+            continue
+        if name == "央行" and _FOREIGN_BEFORE.search(text, max(0, start - 5), start):
             continue
         if text.rfind("《", 0, start) > text.rfind("》", 0, start):
             continue  # 《中国经济周刊》: a title
