@@ -78,6 +78,8 @@ def driver_rows(conn: Connection, sql: str, values: list, mark: str | None = Non
     `column = ANY(%s)` with one array. `mark` is one value's placeholder where
     it is not the driver's own (a VALUES row)."""
     rows: list[tuple] = []
+    if not values:
+        return rows
     cur = conn.connection.cursor()
     try:
         if mark is None and conn.dialect.name == "postgresql":
@@ -86,7 +88,7 @@ def driver_rows(conn: Connection, sql: str, values: list, mark: str | None = Non
             # with a thousand of them), and the server plans one list as well.
             one_array, found = _IN_LIST.subn(r"\1 = ANY(%s)", sql)
             if found == 1:
-                if values and all(type(v) is int for v in values):
+                if all(type(v) is int for v in values):
                     # ints as one array literal: psycopg's list dumper is Python,
                     # element by element (3% of the writer with a thousand keys)
                     one_array = _IN_LIST.sub(r"\1 = ANY(%s::bigint[])", sql)
