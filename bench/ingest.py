@@ -197,9 +197,8 @@ def main() -> None:
             compared.append((w_s, w_mb))
             print(f"run {run + 1}: import with {args.watches} watches: {args.posts / w_s:,.0f} posts/s {w_mb:.0f} MB "
                   f"| {matches(w_db)} matches")  # fmt: skip
-        for which, run_env in [("this", env)] + ([("other", other_pg_env)] if other_pg_env else []):
-            if not args.pg:
-                break
+        pg_imports = ([("this", env)] + ([("other", other_pg_env)] if other_pg_env else [])) if args.pg else []
+        for which, run_env in pg_imports:
             wipe(args.pg)
             cmd = [sys.executable, "-m", "caixun.cli", "--db", args.pg, "import", str(posts)]
             if args.importers > 1:

@@ -45,33 +45,27 @@ _NOT_AFTER = {"银行": frozenset("业保间"), "中国移动": frozenset("互�
 
 
 @cache
-def _table() -> tuple[list[str], list[tuple[str | None, str]]]:
-    """(every name, (code, subject name) of each name in the same order)."""
-    names: list[str] = []
-    of: list[tuple[str | None, str]] = []
+def _table() -> tuple[list[str], dict[str, tuple[str | None, str]], ahocorasick_rs.AhoCorasick]:
+    """(every name, name -> (code, subject name), the automaton of the names)."""
+    of: dict[str, tuple[str | None, str]] = {}
     for line in _TABLE.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         code, name, *rest = line.split("\t")
         for n in (name, *(o.strip() for o in (rest[0] if rest else "").split(",") if o.strip())):
-            if n in names:
+            if n in of:
                 raise ValueError(f"{_TABLE.name}: {n} is listed twice")
-            names.append(n)
-            of.append((code.strip() or None, name.strip()))
-    return names, of
-
-
-@cache
-def _automaton() -> ahocorasick_rs.AhoCorasick:
-    return ahocorasick_rs.AhoCorasick(_table()[0], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            of[n] = (code.strip() or None, name.strip())
+    names = list(of)
+    return names, of, ahocorasick_rs.AhoCorasick(names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
 
 def extract_companies(text: str) -> list[Security]:
     """Every company of the table named in `text` (Simplified characters), in
     text order; `name` is the table's name, `code` its stock code or None."""
-    names, of = _table()
+    names, of, automaton = _table()
     out = []
-    for i, start, end in _automaton().find_matches_as_indexes(text):
+    for i, start, end in automaton.find_matches_as_indexes(text):
         word = names[i]
         after = text[end : end + 1]
         if after and (after in _NOT_AFTER.get(word, ()) or after in _NOT_AFTER.get(word[-2:], ())):
@@ -82,7 +76,7 @@ def extract_companies(text: str) -> list[Security]:
                 continue
         if text.endswith(_SOURCE_BEFORE, 0, start) or text.startswith(_SOURCE_AFTER, end):
             continue
-        code, name = of[i]
+        code, name = of[word]
         if (sub := _SUBSIDIARY.match(text, end)) is not None and not (sub.group() == "银行" and word.endswith("银行")):
             # 东方财富证券, 招商银行理财: a subsidiary, a company of its own (its own figures, no code of the parent's)
             word, end, code, name = text[start : sub.end()], sub.end(), None, text[start : sub.end()]

@@ -316,10 +316,8 @@ def _market_days(before: str, today: date) -> list[tuple[int, str]]:
 def _period(before: str, today: date | None) -> str | None:
     """The period named in the words before a figure (`_sentence_before`)."""
     if "年" not in before and "月" not in before and "季" not in before:
-        if today is not None and ("日" in before or "号" in before or "周" in before or "星期" in before or "今" in before or "昨" in before):
-            days = _market_days(before, today)
-            return max(days)[1] if days else None
-        return None  # every pattern below needs one of them
+        days = _market_days(before, today) if today is not None else []  # every pattern below needs one of them
+        return max(days)[1] if days else None
     found: list[tuple[int, str]] = []  # (end, period): the one nearest the figure wins
     if "（" in before or "(" in before:
         before = _BRACKETED.sub(lambda m: "　" * len(m.group()), before)  # same length: positions stay

@@ -70,16 +70,14 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         code_spans = [(e.start, e.end) for e in securities]
         figures = [f for f in figures if not any(s <= f.start and f.end <= e for s, e in code_spans)]
         regions = [r for r in regions if not any(s <= r.start and r.end <= e for s, e in code_spans)]
-    entities = sorted([*securities, *regions], key=lambda e: e.start)
     # Companies named without a code (建行, 湖北宜化) are subjects as stocks
     # are; a place in their name (湖北) is no place of the text's.
     companies = [c for c in extract_companies(folded) if not any(s.start < c.end and c.start < s.end for s in securities)]
-    indices = [s for s in securities if s.name and _MARKET_INDEX.search(s.name)]  # 沪指（000001）: no subject, but it stops one's carry
-    securities = [s for s in securities if s not in indices] if indices else securities
     if companies:
         regions = [r for r in regions if not any(c.start < r.end and r.start < c.end for c in companies)]
-        entities = [e for e in entities if e.type != "region" or not any(c.start < e.end and e.start < c.end for c in companies)]
-        securities = sorted([*securities, *companies], key=lambda e: e.start)
+    entities = sorted([*securities, *regions], key=lambda e: e.start)
+    indices = [s for s in securities if s.name and _MARKET_INDEX.search(s.name)]  # 沪指（000001）: no subject, but it stops one's carry
+    securities = sorted([*(s for s in securities if s not in indices), *companies], key=lambda e: e.start)
     # A place in a dateline (路透北京8月31日, 本报上海电) is where the story was
     # filed, not what its figures are about.
     # Nor is a place a figure's subject when it names where a rank is counted

@@ -86,15 +86,12 @@ def driver_rows(conn: Connection, sql: str, values: list, mark: str | None = Non
             # One array parameter: psycopg parses a statement longer than 4 kB
             # for its placeholders on every call (a sixth of the writer's time
             # with a thousand of them), and the server plans one list as well.
-            one_array, found = _IN_LIST.subn(r"\1 = ANY(%s)", sql)
+            # Ints as one array literal: psycopg's list dumper is Python,
+            # element by element (3% of the writer with a thousand keys).
+            ints = all(type(v) is int for v in values)
+            one_array, found = _IN_LIST.subn(r"\1 = ANY(%s::bigint[])" if ints else r"\1 = ANY(%s)", sql)
             if found == 1:
-                if all(type(v) is int for v in values):
-                    # ints as one array literal: psycopg's list dumper is Python,
-                    # element by element (3% of the writer with a thousand keys)
-                    one_array = _IN_LIST.sub(r"\1 = ANY(%s::bigint[])", sql)
-                    cur.execute(one_array, ("{" + ",".join(map(str, values)) + "}",))
-                else:
-                    cur.execute(one_array, (values,))
+                cur.execute(one_array, ("{" + ",".join(map(str, values)) + "}" if ints else values,))
                 return cur.fetchall()
         for chunk in chunks(values):
             holders = ", ".join([mark] * len(chunk)) if mark else marks(conn, len(chunk))
