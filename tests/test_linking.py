@@ -1,5 +1,5 @@
 """Linking floors: indicator, subject and period of the figures annotated in
-tests/data/linking_gold.json and linking_gold_2.json (texts of
+tests/data/linking_gold.json, linking_gold_2.json and linking_gold_3.json (texts of
 ../shared/corpus/extra; skipped when that folder is absent). Raise the floors
 when linking gets better."""
 
@@ -19,6 +19,7 @@ DATA = Path(__file__).parent / "data"
 GOLD = json.loads((DATA / "linking_gold.json").read_text(encoding="utf-8"))
 # The second set was annotated before any rule was written for its texts.
 GOLD_2 = json.loads((DATA / "linking_gold_2.json").read_text(encoding="utf-8"))
+GOLD_3 = json.loads((DATA / "linking_gold_3.json").read_text(encoding="utf-8"))
 EXTRA = SHARED / "corpus" / "extra"
 # Measured when the set was made (stop 27); a regression below them fails.
 # Of the fields the texts leave empty, the share given a value anyway.
@@ -29,6 +30,12 @@ FLOORS = {"indicator_exact": 0.85, "indicator_near": 0.92, "subject": 0.96, "per
 # code, an index has no subject, a market's day, balance-sheet names).
 CEILING_INVENTED_2 = 0.22
 FLOORS_2 = {"indicator_exact": 0.84, "indicator_near": 0.84, "subject": 0.78, "period": 0.79}
+# The third set (stop 29), first scored at 51% / 56% / 15% / 52% and 47%
+# invented, before the rules its misses showed were written (a place named
+# only at the end is no report's place, 国家统计局 texts are China's, 分别 over
+# a span of months, 隔夜 and flows' days, names right after an amount).
+CEILING_INVENTED_3 = 0.19
+FLOORS_3 = {"indicator_exact": 0.88, "indicator_near": 0.93, "subject": 0.89, "period": 0.85}
 
 
 def _names(value) -> list[str]:
@@ -83,3 +90,43 @@ def test_linking_of_the_second_set_stays_above_its_floors():
     print("linking, second set:", {k: round(v, 3) for k, v in got.items()})
     assert all(got[k] >= floor for k, floor in FLOORS_2.items()), (got, FLOORS_2)
     assert got["invented"] <= CEILING_INVENTED_2, got
+
+
+def test_linking_of_the_third_set_stays_above_its_floors():
+    if not EXTRA.exists():
+        pytest.skip("../shared/corpus/extra is not here")
+    got = score(GOLD_3)
+    print("linking, third set:", {k: round(v, 3) for k, v in got.items()})
+    assert all(got[k] >= floor for k, floor in FLOORS_3.items()), (got, FLOORS_3)
+    assert got["invented"] <= CEILING_INVENTED_3, got
+
+
+def _fig(text: str, figure: str, today: date) -> dict:
+    return next(f for f in extract(text, today)["figures"] if f["text"] == figure)
+
+
+def test_rules_the_third_set_showed():
+    day = date(2018, 2, 6)
+    # 隔夜美股: the American session of the night before
+    assert _fig("隔夜美股大跌，道指跌超过1000点。", "超过1000点", day)["period"] == "2018-02-05"
+    # yesterday's and today's flows are those days'
+    assert _fig("昨天港股通净流入102亿元。", "102亿元", day)["period"] == "2018-02-05"
+    # 全年 after a named year is that year's; a year of maturity is no period
+    assert _fig("2016年，某公司全年销售金额为3097亿元。", "3097亿元", day)["period"] == "2016"
+    assert _fig("用于赎回于2023年到期票据，票面利率4.750%。", "4.750%", day)["period"] is None
+    assert _fig("2016年前半年，公司累计回购约2.82亿股。", "约2.82亿股", day)["period"] == "2016H1"
+    # 分别 over a span of as many months: each its own month, and the shares of 当月 too
+    months = extract("今年前3个月的翘尾分别为3.7、2.6和3.2个百分点，占当月CPI同比涨幅的75.3%、52.6%和59.4%。", date(2011, 7, 1))["figures"]
+    assert [f["period"] for f in months] == ["2011-01", "2011-02", "2011-03"] * 2
+    assert {f["indicator"] for f in months} == {"翘尾"}
+    # an amount named by the word right after it
+    assert _fig("碧桂园宣布发行了8.5亿美元优先票据。", "8.5亿美元", day)["indicator"] == "优先票据"
+    # a flow's indicator does not carry to a price quoted after a move
+    text = "港股通净流入102亿元。\n\n碧桂园大跌11.15%，报14.5元。"
+    assert _fig(text, "14.5元", day)["indicator"] is None
+    assert _fig(text, "14.5元", day)["subject"] == "碧桂园"
+
+
+def test_a_place_named_at_the_end_is_no_report_place():
+    text = "大市成交2580亿港元。北向资金净流出73亿元。\n\n香港金管局称，香港银行体系稳健，香港市场运作正常。"
+    assert _fig(text, "2580亿港元", date(2018, 2, 6))["subject"] is None

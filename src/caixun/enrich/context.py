@@ -85,11 +85,11 @@ _SUBJECT = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?(?:[省市县区州盟旗镇乡
 _FIRST_MONTHS = r"\d{1,2}|十[一二]|[两二三四五六七八九十]"
 
 
-_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|全年|半年度|年度)"
+_YEAR = re.compile(r"(\d{4})年(?:(前三季度|一季度|二季度|三季度|四季度|第一季度|第二季度|第三季度|第四季度|首季度|首季|上半年|下半年|前半年|后半年|全年|半年度|年度)"
                    rf"|(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月(?:份)?|前({_FIRST_MONTHS})个?月)?(?:(\d{{1,2}})[日号])?")  # fmt: skip
 
 
-_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年)?"
+_RELATIVE_YEAR = re.compile(r"(今年|去年(?!同期|同月|同季|同比)|前年|明年|全年|本年)(前三季度|一季度|二季度|三季度|四季度|首季度|首季|上半年|下半年|前半年|后半年)?"
                             rf"(?:(\d{{1,2}})(?:-|—|~|～|至|到)(\d{{1,2}})月|(\d{{1,2}})月|前({_FIRST_MONTHS})个?月)?")  # fmt: skip
 
 
@@ -116,11 +116,11 @@ _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 _DATELINE_AFTER = re.compile(r"\s*[-－—](?!\s*\d)|电|讯|消息")
 
 
-_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年")
+_BARE_PART = re.compile(r"前三季度|第[一二三四]季度|[一二三四]季度|首季度?|上半年|下半年|前半年|后半年")
 
 
 _QUARTERS = {"一季度": "Q1", "第一季度": "Q1", "二季度": "Q2", "第二季度": "Q2", "三季度": "Q3", "第三季度": "Q3",
-             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前三季度": "Q1-Q3", "全年": "",
+             "四季度": "Q4", "第四季度": "Q4", "上半年": "H1", "下半年": "H2", "前半年": "H1", "后半年": "H2", "前三季度": "Q1-Q3", "全年": "",
              "半年度": "H1", "年度": "", "首季度": "Q1", "首季": "Q1"}  # fmt: skip
 
 
@@ -291,7 +291,11 @@ def _subject(before: str) -> str | None:
 _DAY_ALONE = re.compile(r"(?<![\d月号近前后每续去第数几这])(\d{1,2})[日号](?!均|内|以来|线|后|起|期|之|连|累计|电|讯|消息|移动|前)")
 _WEEKDAY = re.compile(r"(?<![上下本每当])(?:周|星期|礼拜)([一二三四五六日天])(?!末)")
 _TODAY = re.compile(r"(今日|今天|昨日|昨天)")
-_MARKET_AFTER = re.compile(r"[^。；，,]{0,6}?(?:收盘|开盘|盘中|午盘|早盘|尾盘|收市|收报|报收|收涨|收跌|收于|上午|下午|早间|晚间|盘后|盘前|盘初|日内|夜盘)")
+_MARKET_AFTER = re.compile(r"[^。；，,]{0,6}?(?:收盘|开盘|盘中|午盘|早盘|尾盘|收市|收报|报收|收涨|收跌|收于|上午|下午|早间|晚间|盘后|盘前|盘初|日内|夜盘"
+                           r"|净流入|净流出|净买入|净卖出)")
+# 隔夜美股, 隔夜道指: the American (or European) session that closed the night
+# before the article's day (隔夜利率, 隔夜Shibor are today's overnight rates).
+_OVERNIGHT = re.compile(r"隔夜(?=美股|美国|欧美|欧股|美三大|道指|道琼斯|纳指|纳斯达克|标普)")
 
 
 def _market_days(before: str, today: date) -> list[tuple[int, str]]:
@@ -310,6 +314,8 @@ def _market_days(before: str, today: date) -> list[tuple[int, str]]:
     for m in _TODAY.finditer(before) if "今" in before or "昨" in before else ():
         if _MARKET_AFTER.match(before, m.end()):
             out.append((m.end(), (today - timedelta(days=0 if m.group(1)[0] == "今" else 1)).isoformat()))
+    for m in _OVERNIGHT.finditer(before) if "隔夜" in before else ():
+        out.append((m.end(), (today - timedelta(days=1)).isoformat()))
     return out
 
 
@@ -332,6 +338,8 @@ def _period(before: str, today: date | None) -> str | None:
         for m in _RELATIVE_YEAR.finditer(before):  # 2015-2016年…，今年偿还量: this year's
             if named_year and m.group(1) == "去年" and before.startswith(("为", "是", "的"), m.end()):
                 continue  # 2023年营收5亿元，去年为4亿元: the year before the one named (_year_before_periods)
+            if named_year and m.group(1) == "全年" and not any(m.group(i) for i in range(2, 7)):
+                continue  # 2016年，碧桂园全年销售金额为3097亿: the whole of the year named, not the article's
             offset = {"今年": 0, "全年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}[m.group(1)]
             found.append((m.end(), _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
                                               m.group(5))))  # fmt: skip
@@ -372,7 +380,8 @@ def _year_of_month(month: int, today: date) -> int:
 def _is_base(before: str, m: re.Match) -> bool:
     """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%, 2021年3月以来:
     the period compared with or counted from, not the figure's own."""
-    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来"), m.end())  # 2021年3月以来首次: since
+    # 2021年3月以来首次: since; 于2023年到期票据: when a note falls due, not the figure's period
+    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来", "到期"), m.end())
 
 
 def _month(s: str) -> int:
@@ -440,7 +449,7 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
 # A time of its own (本周, 周三, 昨日, 近5日; a market's day is written by
 # _market_days): no other period carries to the figure. Not 本月, 当月: the
 # month the text is about; not 比上月: a base.
-_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|(?<![比较])上月|下月"
+_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|隔夜(?=美|欧|道|纳|标普)|(?<![比较])上月|下月"
                        r"|近[\d一二三四五六七八九十两]{1,3}(?:个交易)?日")
 
 
@@ -471,6 +480,9 @@ def _own_topic(text: str, start: int, end: int) -> bool:
 def _carry_key(f: Figure) -> tuple:
     if f.kind == "percent":
         return ("percent",)
+    if f.kind == "money":
+        # an amount in 万 or 亿 (净流入73.66亿) does not carry to a price (报14.5元)
+        return ("money", any(c in f.text for c in "万亿萬億兆"))
     return (f.kind, f.unit) if f.kind == "quantity" else (f.kind,)
 
 

@@ -92,6 +92,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities or economies else [0]
     homes = _home_regions(about)
     dominant = _dominant(about)
+    national = _national(folded, economies) if dominant is None else None
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
@@ -128,9 +129,11 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             home = next((homes[w] for w in words if w in homes), None)
             if home is not None:
                 code, mention = home.code, home
-        if code is None and not bare and dominant is not None and security is None and economy is None:
+        if code is None and not bare and dominant is not None and dominant.start < start and security is None and economy is None:
             # A sentence naming no place in a report about one place (介休市
-            # named in most of its mentions) is about that place.
+            # named in most of its mentions) is about that place, once the
+            # text has named it (a market close that names 香港 in its last
+            # lines is not about 香港 from its first).
             code, mention = dominant.code, dominant
         d["region"] = code
         # The subject is a company or a place the text names: the stock named
@@ -146,6 +149,8 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             d["subject"] = d["region"] = d["security"] = None  # 沪指报3480.83, 恒指涨近1%: an index is about no place or company
         elif not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
             d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
+        if national is not None and not bare and d["subject"] is None and d["indicator"] is not None and national < start and not indices:
+            d["subject"] = "中国"  # a text about China's economy (国家统计局…我国CPI): its statistics are China's
         if not bare and d["subject"] is not None:
             carry = d
         d["measure"] = measure(folded, d) if not bare else None
@@ -180,6 +185,18 @@ def _economies(text: str) -> list:
             continue  # 《中国经济周刊》: a title
         out.append(_Economy(start, end, _CHINA.get(name, name)))
     return out
+
+
+def _national(text: str, economies: list) -> int | None:
+    """Where a text on China's statistics (one that names 国家统计局 and no
+    other economy) has named China for the second time; else None. Its
+    figures with an indicator and no other subject are China's (the CPI
+    text's 翘尾 and 食品价格 paragraphs name no place); a money-market or
+    bond text (央行, 地方债) is not about an economy's statistics."""
+    china = [e for e in economies if e.name == "中国"]
+    if len(china) < 2 or len(china) < len(economies) or not any(text.startswith("国家统计局", e.start) for e in china):
+        return None
+    return china[1].start
 
 
 class _Economy(NamedTuple):

@@ -451,12 +451,12 @@ def extract_figures(text: str, today: date | None = None, *, subjects: bool = Tr
     if "上年" in text or "去年" in text:
         out = _year_before_periods(text, out)
     if "分别" in text:
-        out = _respective_indicators(text, out)
+        out = _respective_months(text, _respective_indicators(text, out))
     if "、" in text or "和" in text:
         out = _paired_lists(text, out)
     if subjects:  # without, a figure's subject stays _LATER (""), which the caller reads as none
         out = [f if f.subject != _LATER else f._replace(subject=_subject(_sentence_before(text, f.start))) for f in out]
-    out = _carried(text, out, today)
+    out = _named_after(text, _carried(text, out, today))
     if pos is not None:
         out = [_moved(f, pos[f.start], pos[f.end - 1] + 1, original) for f in out]
     elif text != original:  # full-width digits were read as ASCII ones (same length): give the text as written
@@ -487,6 +487,49 @@ def list_run(text: str, spans: list[tuple[int, int]]) -> list[int]:
             break
         run.insert(0, i)
     return run
+
+
+def _named_after(text: str, figs: list[Figure]) -> list[Figure]:
+    """发行了8.5亿美元优先票据, 获得17.81亿港元贷款融资: an amount with no
+    indicator before it is what the name right after it says."""
+    out = figs
+    for j, f in enumerate(figs):
+        if f.indicator is None and f.kind == "money":
+            for i, start, _ in _INDICATOR_AC.find_matches_as_indexes(text[f.end : f.end + 8]):
+                if start == 0:
+                    out = out if out is not figs else list(figs)
+                    out[j] = f._replace(indicator=INDICATORS[i])
+                break
+    return out
+
+
+_MONTH_SPAN = re.compile(r"(\d{4})-(\d\d)/(\d{4})-(\d\d)")
+
+
+def _respective_months(text: str, figs: list[Figure]) -> list[Figure]:
+    """今年前5个月的翘尾分别为3.7、2.6、3.2、3.1和3.2个百分点: as many figures
+    after 分别 as months in their span, so each is its month's (2011-01 …
+    2011-05). A clause right after that begins 占当月 (占当月CPI涨幅的75.3%、…)
+    lists as many shares, each of its month and of what the first list is."""
+    out = list(figs)
+    for m, tail in respectively(text):
+        at = [j for j, f in enumerate(out) if m.end() <= f.start < tail and f.kind != "number"]
+        span = _MONTH_SPAN.fullmatch(out[at[0]].period or "") if at else None
+        if span is None or span.group(1) != span.group(3) or any(out[j].period != out[at[0]].period for j in at):
+            continue
+        first, last = int(span.group(2)), int(span.group(4))
+        if last - first + 1 != len(at):
+            continue
+        months = [f"{span.group(1)}-{first + k:02d}" for k in range(len(at))]
+        for j, month in zip(at, months, strict=True):
+            out[j] = out[j]._replace(period=month)
+        if text.startswith("，占当月", tail):
+            end = _CLAUSE_MARK.search(text, tail + 1)
+            shares = [j for j, f in enumerate(out) if tail < f.start < (end.start() if end else len(text)) and f.kind == "percent"]
+            if len(shares) == len(at):
+                for j, month in zip(shares, months, strict=True):
+                    out[j] = out[j]._replace(period=month, indicator=out[at[0]].indicator)
+    return out
 
 
 def _respective_indicators(text: str, figs: list[Figure]) -> list[Figure]:
