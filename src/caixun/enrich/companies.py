@@ -40,6 +40,9 @@ _SOURCE_BEFORE = ("据", "根据", "援引")
 _SOURCE_AFTER = ("研报", "研究报告", "研究所", "研究院", "分析师", "首席", "研究员", "认为")  # not 表示, 预计: a company says and forecasts its own figures too
 # A company's name followed by one of these is its subsidiary's (东方财富证券, 中国平安人寿).
 _SUBSIDIARY = re.compile(r"证券|期货|信托|银行|财险|寿险|人寿|产险|租赁")  # not 理财, 基金: 工行理财规模, 基金代销 are the company's business
+# Names that are ordinary words too (苹果 the fruit): a company only in a text
+# that names it unmistakably elsewhere.
+_ONLY_WITH = {"苹果": ("苹果公司", "iPhone", "iPad", "库克")}
 _NOT_AFTER = {"银行": frozenset("业保间"), "中国移动": frozenset("互支"), "中国石油": frozenset("和大"),
               "中国建筑": frozenset("业科"), "中国核电": frozenset("站")}  # fmt: skip
 
@@ -67,6 +70,8 @@ def extract_companies(text: str) -> list[Security]:
     out = []
     for i, start, end in automaton.find_matches_as_indexes(text):
         word = names[i]
+        if word in _ONLY_WITH and not any(w in text for w in _ONLY_WITH[word]):
+            continue
         after = text[end : end + 1]
         if after and (after in _NOT_AFTER.get(word, ()) or after in _NOT_AFTER.get(word[-2:], ())):
             continue

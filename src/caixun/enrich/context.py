@@ -181,12 +181,17 @@ def _indicator(before: str) -> str | None:
         word = INDICATORS[i]
         if word[0].isascii() and not _latin_word_at(before, start, end):
             continue  # the M2 of PM2.5
+        if found is not None and _BASE_BEFORE.search(before, max(0, start - 12), start):
+            continue  # 转股价…对1月17日收盘价高出22.35%: the close is what it is compared with
         if word in _OF_WHAT and found is not None and 0 <= start - last_end <= 1 and before[last_end:start] in ("", "总"):
             found = before[start - len(found) - (start - last_end) : end]  # 逆回购到期规模, 同业存单总到期规模: of what
         else:
             found = word
         last_end = end
     return found
+
+
+_BASE_BEFORE = re.compile(r"(?:对|相比|相较于?)(?:\d{1,2}月)?(?:\d{1,2}[日号])?的?$")
 
 
 # Measures of something (规模 of what?): right after another indicator they
@@ -380,8 +385,13 @@ def _year_of_month(month: int, today: date) -> int:
 def _is_base(before: str, m: re.Match) -> bool:
     """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%, 2021年3月以来:
     the period compared with or counted from, not the figure's own."""
-    # 2021年3月以来首次: since; 于2023年到期票据: when a note falls due, not the figure's period
-    return (m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来", "到期"), m.end())
+    # 2021年3月以来首次: since; 于2023年到期票据: when a note falls due, not the figure's period;
+    # 对1月17日收盘价高出22.35%: the close compared with
+    return ((m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来", "到期"), m.end())
+            or (m.start() > 0 and before[m.start() - 1] == "对" and _CLOSE_AFTER.match(before, m.end()) is not None))
+
+
+_CLOSE_AFTER = re.compile(r"(?:\d{1,2}[日号])?的?收(?:盘|市)价")
 
 
 def _month(s: str) -> int:

@@ -48,11 +48,18 @@ _CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国", "
 # (日本央行, 欧洲央行, 各国央行) it is that one's, or no one's.
 _FOREIGN_BEFORE = re.compile(r"(?:美国|美|日本|日|欧洲|欧|英国|英|澳洲|澳|加拿大|加|瑞士|瑞典|韩国|韩|印度|俄罗斯|俄|土耳其|巴西|新西兰|挪威|"
                              r"各国|全球|多国|海外|外国|其他|主要|新兴市场)$")  # fmt: skip
-_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委")  # 晋中第一, not 台湾第一季度
+_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委"  # 晋中第一, not 台湾第一季度
+                                r"|" + r"(?:原油|燃料油|黄金|白银|铜|铝|天然气|国债)?期货|(?:证券|期货)?交易所")  # 上海原油期货, 美国原油期货: a market's product
+# The market as a whole (市场股基日均成交额, A股市场融资融券余额): no company's figure.
+_MARKET_WIDE = re.compile(r"(?:市场|两市|沪深两市|全市场|A股)[^，。；]{0,16}$")
 _RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
 # A market index (not 居民消费价格指数 or 采购经理指数, which measure an economy).
 _MARKET_INDEX = re.compile(r"(?:[沪深恒道纳]指|成指|板指|创指|股指|综指|(?:上证|深证|沪深|中证|恒生|国企|红筹|标普|纳斯达克|道琼斯|日经|富时|科创|创业板|"
                            r"斯托克|德国DAX|法国CAC|MSCI)\w*指数?|标普500|科创50|沪深300|中证500|中证1000|上证50)$")  # fmt: skip
+# The verb of a market's move or quote right before its figure.
+_MOVE_BEFORE = re.compile(r"(?:收涨|收跌|收报|报收于?|收于|收盘报|大涨|大跌|暴涨|暴跌|上涨|下跌|低开|高开|涨|跌|报)$")
+_TIME_WORD = re.compile(r"[年月日周季]|今|昨|隔夜|盘中|早盘|午盘|尾盘|开盘")
+_DAY_WORD = re.compile(r"[日周]|今|昨|隔夜|盘中|早盘|午盘|尾盘|开盘")
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -145,14 +152,28 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             if economy is not None and f.kind != "rank" and (security is None or security.start < economy.start) and (mention is None or mention.start < economy.start):
                 d["subject"], d["region"] = economy.name, None  # 美国7月CPI after 中国…: America's
         d["security"] = security.code if security is not None else None
-        if f.indicator and _MARKET_INDEX.search(f.indicator):
+        index = bool(f.indicator and _MARKET_INDEX.search(f.indicator))
+        if index:
             d["subject"] = d["region"] = d["security"] = None  # 沪指报3480.83, 恒指涨近1%: an index is about no place or company
         elif not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
-            d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
+            if _MARKET_WIDE.search(folded, max(0, start - 24), start):
+                carry = None  # the market's figure, and those its clause goes on with (相比去年同期增长9%)
+            else:
+                d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
         if national is not None and not bare and d["subject"] is None and d["indicator"] is not None and national < start and not indices:
             d["subject"] = "中国"  # a text about China's economy (国家统计局…我国CPI): its statistics are China's
         if not bare and d["subject"] is not None:
             carry = d
+        if today is not None and (index or security is not None) and _MOVE_BEFORE.search(folded, max(0, start - 4), start):
+            # 国企指数涨1.29%, 碧桂园大跌11.15%，报14.5元: a market's move or quote
+            # whose own sentence names no time is of the article's day (a
+            # month's move says its month: 恒指1月大涨10%)
+            # (a day named before a ； still counts: 周四道指收涨…；标普500指数涨10.93点
+            # is Thursday's too; a month does not: 恒指1月大涨10%；国企指数涨1.29%)
+            full_stop = max(folded.rfind("。", 0, start), folded.rfind("\n", 0, start))
+            clause = max(full_stop, folded.rfind("；", 0, start), folded.rfind("！", 0, start), folded.rfind("？", 0, start))
+            if not _TIME_WORD.search(folded, clause + 1, start) and not _DAY_WORD.search(folded, full_stop + 1, start):
+                d["period"] = today.isoformat()
         d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
@@ -177,6 +198,8 @@ def _economies(text: str) -> list:
         before, after = text[start - 1 : start] if start else "", text[end : end + 1]
         if before in ("对", "比", "较", "于") or after in ("元", "币", "债", "股") or (after and after in _NOT_AFTER.get(name, "")):
             continue  # 比全国高: a comparison; 美元, 美债: not the economy
+        if _NOT_SUBJECT_AFTER.match(text, end) and name not in ("央行", "人民银行", "中国人民银行", "国家统计局"):
+            continue  # 美国原油期货: a market's product, not the economy
         if name == "中国" and before == "中":
             continue
         if name == "央行" and _FOREIGN_BEFORE.search(text, max(0, start - 5), start):
