@@ -399,12 +399,18 @@ def _month(s: str) -> int:
     return int(s) if s.isdigit() else int(parse_numeral(s) or 0)
 
 
+_SPANS = {(1, 3): "Q1", (4, 6): "Q2", (7, 9): "Q3", (10, 12): "Q4", (1, 6): "H1", (7, 12): "H2", (1, 9): "Q1-Q3", (1, 12): ""}
+
+
 def _period_of(year: int, part: str | None, m_from: str | None, m_to: str | None, month: str | None, day: str | None = None) -> str:
     if part:
         q = _QUARTERS.get(part, "")
         return f"{year}{q}"
     if m_from and m_to:
-        return f"{year}-{int(m_from):02d}/{year}-{_month(m_to):02d}"
+        first, last = int(m_from), _month(m_to)
+        # 1-3月 is the first quarter, 1-6月 the first half: one name for one span,
+        # so a chart's 一季度 and 1-3月 are the same point
+        return f"{year}{_SPANS[first, last]}" if (first, last) in _SPANS else f"{year}-{first:02d}/{year}-{last:02d}"
     if month and 1 <= int(month) <= 12:
         if day and 1 <= int(day) <= calendar.monthrange(year, int(month))[1]:
             return f"{year}-{int(month):02d}-{int(day):02d}"  # a day's figure: 2021-10-11

@@ -26,6 +26,7 @@ from caixun.enrich.context import (  # noqa: F401 (INDICATORS: re-exported)
     _INDEX_NAME,
     _INDICATOR_AC,
     _RATE_AS_LEVEL,
+    _SPANS,
     INDICATORS,
     _carried,
     _direction,
@@ -503,6 +504,16 @@ def _named_after(text: str, figs: list[Figure]) -> list[Figure]:
     return out
 
 
+def _months_of(period: str) -> tuple[str, int, int] | None:
+    """(year, first month, last month) of a period of several months:
+    2011-01/2011-05, 2011Q1, 2011H1, 2011Q1-Q3."""
+    if (m := _MONTH_SPAN.fullmatch(period)) is not None and m.group(1) == m.group(3):
+        return m.group(1), int(m.group(2)), int(m.group(4))
+    named = _NAMED_SPANS.get(period[4:])
+    return (period[:4], *named) if named and period[:4].isdigit() else None
+
+
+_NAMED_SPANS = {name: span for span, name in _SPANS.items() if name}  # Q1 -> (1, 3)
 _MONTH_SPAN = re.compile(r"(\d{4})-(\d\d)/(\d{4})-(\d\d)")
 
 
@@ -514,13 +525,13 @@ def _respective_months(text: str, figs: list[Figure]) -> list[Figure]:
     out = list(figs)
     for m, tail in respectively(text):
         at = [j for j, f in enumerate(out) if m.end() <= f.start < tail and f.kind != "number"]
-        span = _MONTH_SPAN.fullmatch(out[at[0]].period or "") if at else None
-        if span is None or span.group(1) != span.group(3) or any(out[j].period != out[at[0]].period for j in at):
+        span = _months_of(out[at[0]].period or "") if at else None
+        if span is None or any(out[j].period != out[at[0]].period for j in at):
             continue
-        first, last = int(span.group(2)), int(span.group(4))
+        year, first, last = span
         if last - first + 1 != len(at):
             continue
-        months = [f"{span.group(1)}-{first + k:02d}" for k in range(len(at))]
+        months = [f"{year}-{first + k:02d}" for k in range(len(at))]
         for j, month in zip(at, months, strict=True):
             out[j] = out[j]._replace(period=month)
         if text.startswith("，占当月", tail):
