@@ -196,7 +196,7 @@ _BASE_BEFORE = re.compile(r"(?:对|相比|相较于?)(?:\d{1,2}月)?(?:\d{1,2}[�
 
 # Measures of something (规模 of what?): right after another indicator they
 # are one name with it (逆回购 + 到期规模).
-_OF_WHAT = frozenset(("到期规模", "发行规模", "业务收入", "余额", "贷款余额", "存款余额", "成交额", "成交量", "净买入", "净流入", "净卖出"))
+_OF_WHAT = frozenset(("到期规模", "发行规模", "业务收入", "余额", "贷款余额", "存款余额", "成交额", "成交量", "净买入", "净流入", "净卖出", "均价"))
 
 
 # An exchange rate: 美元兑人民币中间价, 离岸人民币兑美元, 人民币对美元汇率中间价, 欧元兑美元.
@@ -341,6 +341,8 @@ def _period(before: str, today: date | None) -> str | None:
     if today is not None and has_year:
         named_year = bool(found)
         for m in _RELATIVE_YEAR.finditer(before):  # 2015-2016年…，今年偿还量: this year's
+            if m.start() > 0 and before[m.start() - 1] in "比较":
+                continue  # 气候较去年明显偏低: compared with last year, not last year's (今年以来 is this year's)
             if named_year and m.group(1) == "去年" and before.startswith(("为", "是", "的"), m.end()):
                 continue  # 2023年营收5亿元，去年为4亿元: the year before the one named (_year_before_periods)
             if named_year and m.group(1) == "全年" and not any(m.group(i) for i in range(2, 7)):

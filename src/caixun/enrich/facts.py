@@ -51,11 +51,13 @@ _FOREIGN_BEFORE = re.compile(r"(?:美国|美|日本|日|欧洲|欧|英国|英|�
 _NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委"  # 晋中第一, not 台湾第一季度
                                 r"|" + r"(?:原油|燃料油|黄金|白银|铜|铝|天然气|国债)?期货|(?:证券|期货)?交易所")  # 上海原油期货, 美国原油期货: a market's product
 # The market as a whole (市场股基日均成交额, A股市场融资融券余额): no company's figure.
-_MARKET_WIDE = re.compile(r"(?:市场|两市|沪深两市|全市场|A股)[^，。；]{0,16}$")
+_MARKET_WIDE = re.compile(r"(?:(?<!国际)(?<!海外)(?<!国内)(?<!本土)(?<!境外)市场|两市|沪深两市|全市场|A股)[^，。；]{0,16}$")  # 国际市场游戏收入: a segment
 _RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
 # A market index (not 居民消费价格指数 or 采购经理指数, which measure an economy).
 _MARKET_INDEX = re.compile(r"(?:[沪深恒道纳]指|成指|板指|创指|股指|综指|(?:上证|深证|沪深|中证|恒生|国企|红筹|标普|纳斯达克|道琼斯|日经|富时|科创|创业板|"
                            r"斯托克|德国DAX|法国CAC|MSCI)\w*指数?|标普500|科创50|沪深300|中证500|中证1000|上证50)$")  # fmt: skip
+# 行业中17家重点企业累计完成工业增加值: a group of companies' total, not the economy's.
+_GROUP_OF_FIRMS = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)家[^，。；]{0,8}(?:企业|公司|银行|车企|券商)[^。；]*$")
 # The verb of a market's move or quote right before its figure.
 _MOVE_BEFORE = re.compile(r"(?:收涨|收跌|收报|报收于?|收于|收盘报|大涨|大跌|暴涨|暴跌|上涨|下跌|低开|高开|涨|跌|报)$")
 _TIME_WORD = re.compile(r"[年月日周季]|今|昨|隔夜|盘中|早盘|午盘|尾盘|开盘")
@@ -99,7 +101,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities or economies else [0]
     homes = _home_regions(about)
     dominant = _dominant(about)
-    national = _national(folded, economies) if dominant is None else None
+    national = _national(folded, economies)
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
     out = []
@@ -156,11 +158,12 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         if index:
             d["subject"] = d["region"] = d["security"] = None  # 沪指报3480.83, 恒指涨近1%: an index is about no place or company
         elif not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
-            if _MARKET_WIDE.search(folded, max(0, start - 24), start):
-                carry = None  # the market's figure, and those its clause goes on with (相比去年同期增长9%)
+            if _MARKET_WIDE.search(folded, max(0, start - 24), start) or _GROUP_OF_FIRMS.search(folded, max(0, start - 30), start):
+                carry = None  # the market's figure (or a group of firms'), and those its clause goes on with (相比去年同期增长9%)
             else:
                 d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
-        if national is not None and not bare and d["subject"] is None and d["indicator"] is not None and national < start and not indices:
+        if (national is not None and not bare and d["subject"] is None and d["indicator"] is not None and national < start and not indices
+                and not _GROUP_OF_FIRMS.search(folded, max(0, start - 30), start)):  # fmt: skip
             d["subject"] = "中国"  # a text about China's economy (国家统计局…我国CPI): its statistics are China's
         if not bare and d["subject"] is not None:
             carry = d
@@ -211,13 +214,16 @@ def _economies(text: str) -> list:
 
 
 def _national(text: str, economies: list) -> int | None:
-    """Where a text on China's statistics (one that names 国家统计局 and no
-    other economy) has named China for the second time; else None. Its
+    """Where a text on China's statistics (one that names 国家统计局, or says
+    我国 or 全国 twice, and names China in most of its economies' mentions:
+    日本地震 in an auto-sales report) has named China for the
+    second time; else None. Its
     figures with an indicator and no other subject are China's (the CPI
     text's 翘尾 and 食品价格 paragraphs name no place); a money-market or
     bond text (央行, 地方债) is not about an economy's statistics."""
     china = [e for e in economies if e.name == "中国"]
-    if len(china) < 2 or len(china) < len(economies) or not any(text.startswith("国家统计局", e.start) for e in china):
+    national = [e for e in china if text.startswith(("国家统计局", "我国", "全国"), e.start)]
+    if len(china) < 2 or 2 * len(china) <= len(economies) or not (len(national) >= 2 or any(text.startswith("国家统计局", e.start) for e in china)):
         return None
     return china[1].start
 

@@ -490,13 +490,19 @@ def list_run(text: str, spans: list[tuple[int, int]]) -> list[int]:
     return run
 
 
+_BRACKET_CLOSE = re.compile("[）)]")
+
+
 def _named_after(text: str, figs: list[Figure]) -> list[Figure]:
     """发行了8.5亿美元优先票据, 获得17.81亿港元贷款融资: an amount with no
     indicator before it is what the name right after it says."""
     out = figs
     for j, f in enumerate(figs):
         if f.indicator is None and f.kind == "money":
-            for i, start, _ in _INDICATOR_AC.find_matches_as_indexes(text[f.end : f.end + 8]):
+            after = f.end
+            if text.startswith(("（", "("), after) and (close := _BRACKET_CLOSE.search(text, after, after + 12)) is not None:
+                after = close.end()  # 约523亿港元（未计开支）购回: the name after the brackets
+            for i, start, _ in _INDICATOR_AC.find_matches_as_indexes(text[after : after + 8]):
                 if start == 0:
                     out = out if out is not figs else list(figs)
                     out[j] = f._replace(indicator=INDICATORS[i])
@@ -513,6 +519,7 @@ def _months_of(period: str) -> tuple[str, int, int] | None:
     return (period[:4], *named) if named and period[:4].isdigit() else None
 
 
+_YEARS_MONTH = re.compile(r"((?:19|20)\d\d)\s*[~～\-—至到]\s*((?:19|20)\d\d)年的?(\d{1,2})月")
 _NAMED_SPANS = {name: span for span, name in _SPANS.items() if name}  # Q1 -> (1, 3)
 _MONTH_SPAN = re.compile(r"(\d{4})-(\d\d)/(\d{4})-(\d\d)")
 
@@ -525,6 +532,14 @@ def _respective_months(text: str, figs: list[Figure]) -> list[Figure]:
     out = list(figs)
     for m, tail in respectively(text):
         at = [j for j, f in enumerate(out) if m.end() <= f.start < tail and f.kind != "number"]
+        head = max(text.rfind(c, 0, m.start()) for c in "。；！？\n") + 1
+        if at and (years := _YEARS_MONTH.search(text, head, m.start())) is not None:
+            # 在2008~2010年的5月份，相同指标数据分别为9.4%、2.9%和7.5%: each year's May
+            first_year, last_year, month = int(years.group(1)), int(years.group(2)), int(years.group(3))
+            if last_year - first_year + 1 == len(at) and 1 <= month <= 12:
+                for k, j in enumerate(at):
+                    out[j] = out[j]._replace(period=f"{first_year + k}-{month:02d}")
+                continue
         span = _months_of(out[at[0]].period or "") if at else None
         if span is None or any(out[j].period != out[at[0]].period for j in at):
             continue
