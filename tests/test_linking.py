@@ -184,3 +184,10 @@ def test_rules_the_fourth_set_showed():
     text = "我国汽车产销量下滑。据统计，我国5月共生产汽车134.89万辆。\n\n行业中17家重点企业累计完成工业增加值1509.05亿元。\n\n产量同比降幅扩大到近5%。"
     assert _fig(text, "1509.05亿元", day)["subject"] is None
     assert _fig(text, "近5%", day)["subject"] == "中国"
+
+
+def test_a_markets_product_names_no_place_or_economy():
+    day = date(2018, 8, 31)
+    assert _fig("美国原油期货均价料为每桶67.13美元。", "67.13美元", day)["subject"] is None
+    assert _fig("上海原油期货成交量升至280万口。", "280万口", day)["subject"] is None
+    assert _fig("美国政府债务规模达到31万亿美元。", "31万亿美元", day)["subject"] == "美国"  # the government is still the economy's

@@ -48,8 +48,10 @@ _CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国", "
 # (日本央行, 欧洲央行, 各国央行) it is that one's, or no one's.
 _FOREIGN_BEFORE = re.compile(r"(?:美国|美|日本|日|欧洲|欧|英国|英|澳洲|澳|加拿大|加|瑞士|瑞典|韩国|韩|印度|俄罗斯|俄|土耳其|巴西|新西兰|挪威|"
                              r"各国|全球|多国|海外|外国|其他|主要|新兴市场)$")  # fmt: skip
-_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委"  # 晋中第一, not 台湾第一季度
-                                r"|" + r"(?:原油|燃料油|黄金|白银|铜|铝|天然气|国债)?期货|(?:证券|期货)?交易所")  # 上海原油期货, 美国原油期货: a market's product
+# 上海原油期货, 美国原油期货, 上海证券交易所: a market or its product, not the place's or the economy's.
+_PRODUCT_AFTER = re.compile(r"(?:原油|燃料油|黄金|白银|铜|铝|天然气|国债)?期货|(?:证券|期货)?交易所")
+_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委|"  # 晋中第一, not 台湾第一季度
+                                + _PRODUCT_AFTER.pattern)
 # The market as a whole (市场股基日均成交额, A股市场融资融券余额): no company's figure.
 _MARKET_WIDE = re.compile(r"(?:(?<!国际)(?<!海外)(?<!国内)(?<!本土)(?<!境外)市场|两市|沪深两市|全市场|A股)[^，。；]{0,16}$")  # 国际市场游戏收入: a segment
 _RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
@@ -167,19 +169,24 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             d["subject"] = "中国"  # a text about China's economy (国家统计局…我国CPI): its statistics are China's
         if not bare and d["subject"] is not None:
             carry = d
-        if today is not None and (index or security is not None) and _MOVE_BEFORE.search(folded, max(0, start - 4), start):
-            # 国企指数涨1.29%, 碧桂园大跌11.15%，报14.5元: a market's move or quote
-            # whose own sentence names no time is of the article's day (a
-            # month's move says its month: 恒指1月大涨10%)
-            # (a day named before a ； still counts: 周四道指收涨…；标普500指数涨10.93点
-            # is Thursday's too; a month does not: 恒指1月大涨10%；国企指数涨1.29%)
-            full_stop = max(folded.rfind("。", 0, start), folded.rfind("\n", 0, start))
-            clause = max(full_stop, folded.rfind("；", 0, start), folded.rfind("！", 0, start), folded.rfind("？", 0, start))
-            if not _TIME_WORD.search(folded, clause + 1, start) and not _DAY_WORD.search(folded, full_stop + 1, start):
-                d["period"] = today.isoformat()
+        if today is not None and (index or security is not None) and _is_a_days_move(folded, start):
+            d["period"] = today.isoformat()
         d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+def _is_a_days_move(text: str, start: int) -> bool:
+    """国企指数涨1.29%, 碧桂园大跌11.15%，报14.5元: a market's move or quote whose
+    clause names no time is of the article's day (a month's move says its
+    month: 恒指1月大涨10%). A day named before a ； in its sentence still
+    counts (周四道指收涨…；标普500指数涨10.93点 is Thursday's too), a month does
+    not (恒指1月大涨10%；国企指数涨1.29%: the day's)."""
+    if not _MOVE_BEFORE.search(text, max(0, start - 4), start):
+        return False
+    full_stop = max(text.rfind("。", 0, start), text.rfind("\n", 0, start))
+    clause = max(full_stop, text.rfind("；", 0, start), text.rfind("！", 0, start), text.rfind("？", 0, start))
+    return not _TIME_WORD.search(text, clause + 1, start) and not _DAY_WORD.search(text, full_stop + 1, start)
 
 
 def _subject_carries(text: str, before: dict, start: int, mention_starts: list[int]) -> bool:
@@ -201,7 +208,7 @@ def _economies(text: str) -> list:
         before, after = text[start - 1 : start] if start else "", text[end : end + 1]
         if before in ("对", "比", "较", "于") or after in ("元", "币", "债", "股") or (after and after in _NOT_AFTER.get(name, "")):
             continue  # 比全国高: a comparison; 美元, 美债: not the economy
-        if _NOT_SUBJECT_AFTER.match(text, end) and name not in ("央行", "人民银行", "中国人民银行", "国家统计局"):
+        if _PRODUCT_AFTER.match(text, end):
             continue  # 美国原油期货: a market's product, not the economy
         if name == "中国" and before == "中":
             continue
@@ -214,13 +221,13 @@ def _economies(text: str) -> list:
 
 
 def _national(text: str, economies: list) -> int | None:
-    """Where a text on China's statistics (one that names 国家统计局, or says
-    我国 or 全国 twice, and names China in most of its economies' mentions:
-    日本地震 in an auto-sales report) has named China for the
-    second time; else None. Its
-    figures with an indicator and no other subject are China's (the CPI
-    text's 翘尾 and 食品价格 paragraphs name no place); a money-market or
-    bond text (央行, 地方债) is not about an economy's statistics."""
+    """Where a text on China's statistics has named China for the second
+    time, else None. Such a text names 国家统计局, or says 我国 or 全国 twice,
+    and most of its economies' mentions are China's (an auto-sales report
+    may mention 日本地震). Its figures with an indicator and no other subject
+    are China's (the CPI text's 翘尾 and 食品价格 paragraphs name no place);
+    a money-market or bond text (央行, 地方债) is not about an economy's
+    statistics."""
     china = [e for e in economies if e.name == "中国"]
     national = [e for e in china if text.startswith(("国家统计局", "我国", "全国"), e.start)]
     if len(china) < 2 or 2 * len(china) <= len(economies) or not (len(national) >= 2 or any(text.startswith("国家统计局", e.start) for e in china)):
