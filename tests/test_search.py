@@ -424,3 +424,30 @@ def test_migration_13_puts_the_source_into_postgresql_search_vectors(store_url):
         assert again.search("涨").total == sum(1 for t in texts if "涨" in t)
     finally:
         again.close()
+
+
+def test_postgresql_keeps_long_values_with_lz4_new_and_migrated(store_url):
+    if not store_url.startswith("postgresql"):
+        pytest.skip("TOAST compression is PostgreSQL's")
+    s = Store(store_url)
+    try:
+        with s.engine.begin() as conn:
+            if conn.exec_driver_sql("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'").scalar() is not True:
+                pytest.skip("this server was built without lz4")
+            compression = "SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s"
+            assert [conn.exec_driver_sql(compression, (t, c)).scalar() for t, c in
+                    (("articles", "text"), ("article_search", "vector"), ("article_search", "norm"))] == ["l", "l", "l"]  # fmt: skip
+            # an archive made before migration 14: the default (pglz) until it runs
+            conn.exec_driver_sql("ALTER TABLE articles ALTER COLUMN text SET COMPRESSION default")
+            conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version >= 14")
+            assert conn.exec_driver_sql(compression, ("articles", "text")).scalar() == ""
+        ingest(s, [raw(i, t) for i, t in enumerate(article_texts(5))])
+    finally:
+        s.close()
+    again = Store(store_url)  # migration 14
+    try:
+        with again.engine.begin() as conn:
+            assert conn.exec_driver_sql("SELECT attcompression FROM pg_attribute WHERE attrelid = 'articles'::regclass AND attname = 'text'").scalar() == "l"
+        assert again.search("涨").total == sum(1 for t in article_texts(5) if "涨" in t)
+    finally:
+        again.close()
