@@ -122,17 +122,17 @@ def matches(db: Path) -> int:
     return sqlite3.connect(db).execute("SELECT count(*) FROM watch_matches").fetchone()[0]
 
 
-def wipe(url: str) -> None:
+def wipe(url: str, env: dict) -> None:
+    """An empty database with the schema of the caixun that `env` runs (made
+    before several importers open it; a compared older caixun refuses a
+    schema newer than its own, so each makes its own)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from caixun.store import Store
-
-    Store(url).close()  # the schema, before several importers open it
+    subprocess.run([sys.executable, "-c", "import sys; from caixun.store import Store; Store(sys.argv[1]).close()", url], env=env, check=True)
 
 
 def pg_count(url: str) -> int:
@@ -199,7 +199,7 @@ def main() -> None:
                   f"| {matches(w_db)} matches")  # fmt: skip
         pg_imports = ([("this", env)] + ([("other", other_pg_env)] if other_pg_env else [])) if args.pg else []
         for which, run_env in pg_imports:
-            wipe(args.pg)
+            wipe(args.pg, run_env)
             cmd = [sys.executable, "-m", "caixun.cli", "--db", args.pg, "import", str(posts)]
             if args.importers > 1:
                 t = time.perf_counter()

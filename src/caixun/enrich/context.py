@@ -183,6 +183,8 @@ def _indicator(before: str) -> str | None:
             continue  # the M2 of PM2.5
         if found is not None and _BASE_BEFORE.search(before, max(0, start - 12), start):
             continue  # 转股价…对1月17日收盘价高出22.35%: the close is what it is compared with
+        if found is not None and before[end:] == "的" and _SHARE_OF.search(before, last_end, start):
+            continue  # 提成比例是销售额的47.5%, 年保底租金相当于营收的34.56%: a share of the second, the first's figure
         if word in _OF_WHAT and found is not None and 0 <= start - last_end <= 1 and before[last_end:start] in ("", "总"):
             found = before[start - len(found) - (start - last_end) : end]  # 逆回购到期规模, 同业存单总到期规模: of what
         else:
@@ -191,6 +193,7 @@ def _indicator(before: str) -> str | None:
     return found
 
 
+_SHARE_OF = re.compile(r"(?:是|为|占|相当于)[^，。；]{0,10}$")
 _BASE_BEFORE = re.compile(r"(?:对|相比|相较于?)(?:\d{1,2}月)?(?:\d{1,2}[日号])?的?$")
 
 
@@ -388,8 +391,9 @@ def _is_base(before: str, m: re.Match) -> bool:
     """比9月末增加424万平方米, 比2019年同期高, 恢复至2019年同期的89.8%, 2021年3月以来:
     the period compared with or counted from, not the figure's own."""
     # 2021年3月以来首次: since; 于2023年到期票据: when a note falls due, not the figure's period;
+    # 与上半年相比: the base;
     # 对1月17日收盘价高出22.35%: the close compared with
-    return ((m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来", "到期"), m.end())
+    return ((m.start() > 0 and before[m.start() - 1] in "比较") or before.startswith(("同期", "以来", "到期", "相比", "相较"), m.end())
             or (m.start() > 0 and before[m.start() - 1] == "对" and _CLOSE_AFTER.match(before, m.end()) is not None))
 
 

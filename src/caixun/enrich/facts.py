@@ -102,7 +102,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     economy_ends = [e.end for e in economies]
     sentence_starts = [0, *(m.end() for m in _SENTENCE_END.finditer(text))] if about or securities or economies else [0]
     homes = _home_regions(about)
-    dominant = _dominant(about)
+    dominant = _title_place(text, about) or _dominant(about)
     national = _national(folded, economies)
     respective = _respective(text, figures, about, sentence_starts) if len(about) > 1 and "分别" in text else {}
     respective_stock = _respective(text, figures, securities, sentence_starts) if len(securities) > 1 and "分别" in text else {}
@@ -212,6 +212,8 @@ def _economies(text: str) -> list:
             continue  # 美国原油期货: a market's product, not the economy
         if name == "中国" and before == "中":
             continue
+        if name == "全国" and after in ("第", "首", "前"):
+            continue  # 居全国第5位, 全国首位, 全国前列: where a rank is counted, not the figure's subject
         if name == "央行" and _FOREIGN_BEFORE.search(text, max(0, start - 5), start):
             continue
         if text.rfind("《", 0, start) > text.rfind("》", 0, start):
@@ -263,6 +265,20 @@ def _respective(text: str, figures: list, about: list, sentence_starts: list[int
 
 
 _HOME_WORDS = re.compile(r"(?:全|我|本|该)(市|省|区|县)")
+
+
+# A report whose title names its place (2026年四川省人民政府工作报告, 2023年介休市国民经济和社会发展统计公报).
+_REPORT_TITLE = re.compile(r"政府工作报告|统计公报|经济运行|经济形势|发展报告")
+
+
+def _title_place(text: str, mentions: list):
+    """The place named in a report's title line, if the title says it is a
+    report (政府工作报告, 统计公报…): the whole report is about it."""
+    first_line = text.find("\n")
+    first_line = len(text) if first_line < 0 else first_line
+    if not mentions or mentions[0].end > first_line or not _REPORT_TITLE.search(text, 0, first_line):
+        return None
+    return mentions[0]
 
 
 def _dominant(mentions: list):

@@ -519,6 +519,7 @@ def _months_of(period: str) -> tuple[str, int, int] | None:
     return (period[:4], *named) if named and period[:4].isdigit() else None
 
 
+_A_YEAR_NAMED = re.compile(r"((?:19|20)\d\d)年")
 _YEARS_MONTH = re.compile(r"((?:19|20)\d\d)\s*[~～\-—至到]\s*((?:19|20)\d\d)年的?(\d{1,2})月")
 _NAMED_SPANS = {name: span for span, name in _SPANS.items() if name}  # Q1 -> (1, 3)
 _MONTH_SPAN = re.compile(r"(\d{4})-(\d\d)/(\d{4})-(\d\d)")
@@ -533,6 +534,13 @@ def _respective_months(text: str, figs: list[Figure]) -> list[Figure]:
     for m, tail in respectively(text):
         at = [j for j, f in enumerate(out) if m.end() <= f.start < tail and f.kind != "number"]
         head = max(text.rfind(c, 0, m.start()) for c in "。；！？\n") + 1
+        named = [y for y in _A_YEAR_NAMED.finditer(text, head, m.start())]
+        run = [named[i] for i in list_run(text, [(y.start(), y.end()) for y in named])] if len(named) > 1 else []
+        if at and len(run) == len(at) and text[run[-1].end() : m.start()].strip("，, 则也都均") == "":
+            # 2008年和2007年则分别为亏损129.5亿元和盈利87.2亿元: each its year
+            for j, y in zip(at, run, strict=True):
+                out[j] = out[j]._replace(period=y.group(1))
+            continue
         if at and (years := _YEARS_MONTH.search(text, head, m.start())) is not None:
             # 在2008~2010年的5月份，相同指标数据分别为9.4%、2.9%和7.5%: each year's May
             first_year, last_year, month = int(years.group(1)), int(years.group(2)), int(years.group(3))
