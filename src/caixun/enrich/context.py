@@ -248,6 +248,9 @@ def _indicator_of(before: str, kind: str) -> str | None:
     if before.endswith(("缩量", "放量")):
         return "成交额" if kind == "money" else "成交量"  # 较上个交易日缩量612亿元: the market's turnover, whatever was named before
     indicator = _indicator(before)
+    clause = before[max(before.rfind(c) for c in "，。；：、,;:\n（(") + 1 :]
+    if (indicator is None or _indicator(clause) is None) and (named := _clause_name(clause)) is not None:
+        indicator = named  # 生产总值6.66万亿元，财政总收入7019亿元: the clause's own name, not the one before
     if indicator is None and kind == "percent" and (pair := _fx_pair(before)):
         return pair[0]  # 欧元兑美元涨0.17%: the rate's move
     if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
@@ -255,6 +258,34 @@ def _indicator_of(before: str, kind: str) -> str | None:
     if indicator is None and kind == "money" and _CLOSE_BEFORE.search(before):
         return "收盘价"  # 贵州茅台报收于1688.00元: the closing price
     return indicator
+
+
+# What a clause names before its figure when the vocabulary knows no word of
+# it: a noun phrase ending in a measure (财政总收入, 综合交通网总规模, 可再生能源
+# 装机占比, 股票建议配比), before the verb and qualifiers that lead to the figure.
+_CLAUSE_VERBS = re.compile(r"(?:同比|环比|累计|合计|共计|共|已经|已|仍|则|也|将|均|预计|全年|年均|一度)*"
+                           r"(?:增长|下降|突破|超过|达到了|达到|达|为|是|约|近|逾|仅为|仅|升至|降至|增至|降到|升到|跌到|跌至|涨到|涨至|提高到|提高至|保持在|维持在|在)?"
+                           r"(?:约|近|超|逾)?(?:每(?:公斤|吨|斤|股|头|桶|克|盎司))?$")
+_MEASURE_END = re.compile(r"(?:收入|总值|总额|规模|里程|吞吐量|装机|占比|比重|贡献率|配比|均价|价格|价|水平|产量|销量|利润|营收|余额|总量|人数|户数|经营主体|金额|产值|增加值|储量|产能|需求量|出口量|进口量|覆盖率|普及率|城镇化率|利用率|投资)$")
+_HAN_TAIL = re.compile(r"[\u4e00-\u9fff]{2,16}$")
+
+
+_LEADING = re.compile(r"^(?:但|而|且|并|则|其中|其|本月|上月|当月|今年|去年|全年|年内|目前|现在|本周|当前)+")
+
+
+def _clause_name(clause: str) -> str | None:
+    """The name a clause gives its figure (see _MEASURE_END), or None: 商品猪的价格
+    is 商品猪价格, 产业集群对工业贡献率 is 工业贡献率; a measure alone (占比,
+    收入) names nothing."""
+    head = _CLAUSE_VERBS.search(clause)
+    tail = _HAN_TAIL.search(clause, 0, head.start() if head else len(clause))
+    if tail is None or (end := _MEASURE_END.search(tail.group())) is None:
+        return None
+    name = _LEADING.sub("", tail.group()).rsplit("对", 1)[-1]
+    if "的" in name:
+        parts = name.split("的")
+        name = parts[-1] if len(parts[-1]) > 2 else parts[-2] + parts[-1]
+    return name if len(name) >= len(end.group()) + 2 else None
 
 
 def _latin_word_at(text: str, start: int, end: int) -> bool:
@@ -445,6 +476,10 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
     for i, f in enumerate(out):
         shown = f.kind != "number" or f.unit is not None
         key = _carry_key(f)
+        month_before = False
+        if shown and f.period is None and last_period < 0 and today is not None and _THIS_MONTH.search(_sentence_before(text, f.start)):
+            # 本月股票建议配比仍为66.9% in a text that named no month before: the article's month
+            f = out[i] = f._replace(period=f"{today.year}-{today.month:02d}")
         if shown and f.indicator is None:
             j = last_indicator.get(key, -1) if f.kind != "rank" else max(last_indicator.values(), default=-1)
             if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
@@ -459,11 +494,16 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
             if period is None and last_period >= 0 and _gap_ok(text, out[last_period].end, f.start):
                 since = text[out[last_period].end : f.start]
                 period = out[last_period].period if not _TIME_CHARS.search(since) or _period(since, _ANY_DAY) is None else None
-            if period is not None and not _OWN_TIME.search(_sentence_before(text, f.start)):
+            own = _OWN_TIME.search(_sentence_before(text, f.start))
+            if period is not None and not own:
                 f = out[i] = f._replace(period=period)
+            elif own and own.group() in ("上月", "上个月") and last_period >= 0 and _gap_ok(text, out[last_period].end, f.start):
+                # 本月股票建议配比为10%，上月为14.4%: the month before the text's (and not what carries on)
+                f = out[i] = f._replace(period=_month_before(out[last_period].period))
+                month_before = True
         if f.indicator is not None and shown:
             last_indicator[key] = i
-        if f.period is not None and shown:
+        if f.period is not None and shown and not month_before:
             last_period = i
     return out
 
@@ -471,7 +511,7 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
 # A time of its own (本周, 周三, 昨日, 近5日; a market's day is written by
 # _market_days): no other period carries to the figure. Not 本月, 当月: the
 # month the text is about; not 比上月: a base.
-_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|隔夜(?=美|欧|道|纳|标普)|(?<![比较])上月|下月"
+_OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|隔夜(?=美|欧|道|纳|标普)|(?<![比较])上个?月|下月"
                        r"|近[\d一二三四五六七八九十两]{1,3}(?:个交易)?日")
 
 
@@ -485,7 +525,7 @@ _ANY_DAY = date(2000, 1, 1)  # to see whether a gap names a time (5月9日) when
 _TOPIC = re.compile(r"([\u4e00-\u9fff]{2,}?)(?:同比|环比)?(?:增产|减产|增长|下降|上涨|下跌|减少|增加|回落|回升|上调|下调|提高|降低|为|达到?|是|高|低)[^，。；！？\n]*$")
 
 
-_NO_TOPIC = re.compile(r"但|而|仍|也|均|都|已|又|再|则|虽然|其中|分别|全年|累计|共|合计|实现|完成|比去年同期|较去年同期|比上年同期|较上年同期|"
+_NO_TOPIC = re.compile(r"但|而|仍|也|均|都|已|又|再|则|虽然|其中|分别|全年|累计|共|合计|实现|完成|比去年同期|较去年同期|比上年同期|较上年同期|上月|上年|去年|前值|此前|"
                        r"比上年|较上年|比上月|较上月|比去年|较去年|同比|环比|同期|幅度|涨幅|增幅|降幅|约|近|超|逾|达|较|比")
 
 
@@ -497,6 +537,17 @@ def _own_topic(text: str, start: int, end: int) -> bool:
     cut = max(clause.rfind(c) for c in "，。；！？\n")
     m = _TOPIC.search(clause, cut + 1)
     return m is not None and len(_NO_TOPIC.sub("", m.group(1))) >= 2
+
+
+_THIS_MONTH = re.compile(r"(?<![比较])本月(?!以来)")
+
+
+def _month_before(period: str | None) -> str | None:
+    """2018-08 -> 2018-07, 2018-01 -> 2017-12; None for a period that is no month."""
+    if period is None or not re.fullmatch(r"\d{4}-\d\d", period):
+        return None
+    year, month = int(period[:4]), int(period[5:])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def _carry_key(f: Figure) -> tuple:
