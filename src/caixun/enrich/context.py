@@ -250,8 +250,11 @@ def _indicator_of(before: str, kind: str) -> str | None:
     indicator = _indicator(before)
     mark = _LAST_MARK.match(before, max(0, len(before) - 24))  # the clause's start, in one pass
     clause = before[mark.end() :] if mark else before[-24:]
-    if (named := _clause_name(clause)) is not None and (indicator is None or _indicator(clause) is None):
-        indicator = named  # 生产总值6.66万亿元，财政总收入7019亿元: the clause's own name, not the one before
+    # 生产总值6.66万亿元，财政总收入7019亿元: the clause's own name, not the one
+    # before (skipped, cheaply, when the indicator found is in the clause)
+    if (indicator is None or indicator not in clause) and (named := _clause_name(clause)) is not None and (
+            indicator is None or _indicator(clause) is None):  # fmt: skip
+        indicator = named
     if indicator is None and kind == "percent" and (pair := _fx_pair(before)):
         return pair[0]  # 欧元兑美元涨0.17%: the rate's move
     if indicator and indicator.endswith("率") and kind in ("money", "quantity"):
