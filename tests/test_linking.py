@@ -97,58 +97,20 @@ def score(gold: dict = GOLD) -> dict[str, float]:
     return {k: v / counts[k.split("_")[0]] for k, v in hits.items()}
 
 
-def test_linking_stays_above_its_floors():
+# (set, its gold, floors, the ceiling of empty fields given a value)
+SETS = [("first", GOLD, FLOORS, CEILING_INVENTED), ("second", GOLD_2, FLOORS_2, CEILING_INVENTED_2),
+        ("third", GOLD_3, FLOORS_3, CEILING_INVENTED_3), ("fourth", GOLD_4, FLOORS_4, CEILING_INVENTED_4),
+        ("fifth", GOLD_5, FLOORS_5, CEILING_INVENTED_5), ("sixth", GOLD_6, FLOORS_6, CEILING_INVENTED_6)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "gold", "floors", "ceiling"), SETS, ids=[s[0] for s in SETS])
+def test_linking_of_each_set_stays_above_its_floors(name, gold, floors, ceiling):
     if not EXTRA.exists():
         pytest.skip("../shared/corpus/extra is not here")
-    got = score()
-    print("linking:", {k: round(v, 3) for k, v in got.items()})
-    assert all(got[k] >= floor for k, floor in FLOORS.items()), (got, FLOORS)
-    assert got["invented"] <= CEILING_INVENTED, got
-
-
-def test_linking_of_the_second_set_stays_above_its_floors():
-    if not EXTRA.exists():
-        pytest.skip("../shared/corpus/extra is not here")
-    got = score(GOLD_2)
-    print("linking, second set:", {k: round(v, 3) for k, v in got.items()})
-    assert all(got[k] >= floor for k, floor in FLOORS_2.items()), (got, FLOORS_2)
-    assert got["invented"] <= CEILING_INVENTED_2, got
-
-
-def test_linking_of_the_third_set_stays_above_its_floors():
-    if not EXTRA.exists():
-        pytest.skip("../shared/corpus/extra is not here")
-    got = score(GOLD_3)
-    print("linking, third set:", {k: round(v, 3) for k, v in got.items()})
-    assert all(got[k] >= floor for k, floor in FLOORS_3.items()), (got, FLOORS_3)
-    assert got["invented"] <= CEILING_INVENTED_3, got
-
-
-def test_linking_of_the_fourth_set_stays_above_its_floors():
-    if not EXTRA.exists():
-        pytest.skip("../shared/corpus/extra is not here")
-    got = score(GOLD_4)
-    print("linking, fourth set:", {k: round(v, 3) for k, v in got.items()})
-    assert all(got[k] >= floor for k, floor in FLOORS_4.items()), (got, FLOORS_4)
-    assert got["invented"] <= CEILING_INVENTED_4, got
-
-
-def test_linking_of_the_fifth_set_stays_above_its_floors():
-    if not EXTRA.exists():
-        pytest.skip("../shared/corpus/extra is not here")
-    got = score(GOLD_5)
-    print("linking, fifth set:", {k: round(v, 3) for k, v in got.items()})
-    assert all(got[k] >= floor for k, floor in FLOORS_5.items()), (got, FLOORS_5)
-    assert got["invented"] <= CEILING_INVENTED_5, got
-
-
-def test_linking_of_the_sixth_set_stays_above_its_floors():
-    if not EXTRA.exists():
-        pytest.skip("../shared/corpus/extra is not here")
-    got = score(GOLD_6)
-    print("linking, sixth set:", {k: round(v, 3) for k, v in got.items()})
-    assert all(got[k] >= floor for k, floor in FLOORS_6.items()), (got, FLOORS_6)
-    assert got["invented"] <= CEILING_INVENTED_6, got
+    got = score(gold)
+    print(f"linking, {name} set:", {k: round(v, 3) for k, v in got.items()})
+    assert all(got[k] >= floor for k, floor in floors.items()), (got, floors)
+    assert got["invented"] <= ceiling, got
 
 
 def _fig(text: str, figure: str, today: date) -> dict:

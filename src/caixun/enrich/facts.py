@@ -62,8 +62,8 @@ _MARKET_INDEX = re.compile(r"(?:[沪深恒道纳]指|成指|板指|创指|股指
 _GROUP_OF_FIRMS = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)家[^，。；]{0,8}(?:企业|公司|银行|车企|券商)[^。；]*$")
 # The verb of a market's move or quote right before its figure.
 _MOVE_BEFORE = re.compile(r"(?:收涨|收跌|收报|报收于?|收于|收盘报|大涨|大跌|暴涨|暴跌|上涨|下跌|低开|高开|涨|跌|报)$")
-_TIME_WORD = re.compile(r"[年月日周季]|今|昨|隔夜|盘中|早盘|午盘|尾盘|开盘")
 _DAY_WORD = re.compile(r"[日周]|今|昨|隔夜|盘中|早盘|午盘|尾盘|开盘")
+_TIME_WORD = re.compile(r"[年月季]|" + _DAY_WORD.pattern)
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -232,7 +232,7 @@ def _national(text: str, economies: list) -> int | None:
     statistics."""
     china = [e for e in economies if e.name == "中国"]
     national = [e for e in china if text.startswith(("国家统计局", "我国", "全国"), e.start)]
-    if len(china) < 2 or 2 * len(china) <= len(economies) or not (len(national) >= 2 or any(text.startswith("国家统计局", e.start) for e in china)):
+    if len(china) < 2 or 2 * len(china) <= len(economies) or not (len(national) >= 2 or any(text.startswith("国家统计局", e.start) for e in national)):
         return None
     return china[1].start
 

@@ -496,7 +496,7 @@ _BRACKET_CLOSE = re.compile("[）)]")
 def _named_after(text: str, figs: list[Figure]) -> list[Figure]:
     """发行了8.5亿美元优先票据, 获得17.81亿港元贷款融资: an amount with no
     indicator before it is what the name right after it says."""
-    out = figs
+    out = list(figs)
     for j, f in enumerate(figs):
         if f.indicator is None and f.kind == "money":
             after = f.end
@@ -504,7 +504,6 @@ def _named_after(text: str, figs: list[Figure]) -> list[Figure]:
                 after = close.end()  # 约523亿港元（未计开支）购回: the name after the brackets
             for i, start, _ in _INDICATOR_AC.find_matches_as_indexes(text[after : after + 8]):
                 if start == 0:
-                    out = out if out is not figs else list(figs)
                     out[j] = f._replace(indicator=INDICATORS[i])
                 break
     return out
@@ -534,7 +533,7 @@ def _respective_months(text: str, figs: list[Figure]) -> list[Figure]:
     for m, tail in respectively(text):
         at = [j for j, f in enumerate(out) if m.end() <= f.start < tail and f.kind != "number"]
         head = max(text.rfind(c, 0, m.start()) for c in "。；！？\n") + 1
-        named = [y for y in _A_YEAR_NAMED.finditer(text, head, m.start())]
+        named = list(_A_YEAR_NAMED.finditer(text, head, m.start()))
         run = [named[i] for i in list_run(text, [(y.start(), y.end()) for y in named])] if len(named) > 1 else []
         if at and len(run) == len(at) and text[run[-1].end() : m.start()].strip("，, 则也都均") == "":
             # 2008年和2007年则分别为亏损129.5亿元和盈利87.2亿元: each its year
