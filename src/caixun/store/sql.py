@@ -66,6 +66,17 @@ def insert_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: li
     conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(conn, len(names))})", rows)
 
 
+def copy_text(conn: Connection, table: str, columns: tuple[str, ...], block: str) -> None:
+    """Rows already written as PostgreSQL COPY text (tab-separated, one line
+    per row) into a table, as one COPY."""
+    cur = conn.connection.cursor()
+    try:
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(block)
+    finally:
+        cur.close()
+
+
 _IN_LIST = re.compile(r"(\w+) IN \(\{marks\}\)")
 
 
