@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, DateTime
+from sqlalchemy import JSON, Connection, DateTime, Table
 
 # SQLite caps the number of parameters of one statement.
 CHUNK = 500
@@ -64,6 +65,29 @@ def insert_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: li
             cur.close()
         return
     conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(conn, len(names))})", rows)
+
+
+def insert_dicts(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Rows given as {column: value}, every row with the same columns, each
+    value made what its column stores (UTCDateTime, JSON) as an INSERT by
+    SQLAlchemy would make it. PostgreSQL takes them by COPY: SQLAlchemy's
+    executemany sent one INSERT per row there (psycopg's pipeline), a tenth
+    of an import's time for the articles alone."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    to_json = conn.dialect._json_serializer or json.dumps  # psycopg's dialect leaves JSON to the driver's INSERT adapter
+    made = [(n, to_json if isinstance(table.c[n].type, JSON) else table.c[n].type.bind_processor(conn.dialect)) for n in names]
+    cur = conn.connection.cursor()
+    try:
+        with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] if make is None else make(row[n]) for n, make in made])
+    finally:
+        cur.close()
 
 
 def copy_text(conn: Connection, table: str, columns: tuple[str, ...], block: str) -> None:

@@ -31,7 +31,7 @@ from caixun.store.schema import (
     minhash_bands,
 )
 from caixun.store.search import IndexRow, allocate_keys
-from caixun.store.sql import chunks, copy_text, driver_rows, insert_rows, marks
+from caixun.store.sql import chunks, copy_text, driver_rows, insert_dicts, insert_rows, marks
 
 if TYPE_CHECKING:
     from caixun.dedupe import Candidate
@@ -209,7 +209,7 @@ class Writing:
             values["search_key"] = skey
             values["facts_version"] = EXTRACTOR_VERSION if art.facts is not None else None
             rows.append(values)
-        conn.execute(insert(articles), rows)  # executemany: much faster than RETURNING row by row
+        insert_dicts(conn, articles, rows)
         _insert_bands(conn, ids, [keys for _, keys in new])
         self.search_index.add(
             conn,
