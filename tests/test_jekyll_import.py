@@ -9,8 +9,9 @@ import yaml
 
 from caixun.collect.jekyll import PostError, parse_post, read_posts
 from caixun.model import Rejection
-from caixun.pipeline import import_paths, prepare
+from caixun.pipeline import import_files, import_paths, prepare
 from caixun.publish.jekyll import export_jekyll, post_filename, render_post
+from caixun.store import Store
 from tests.conftest import FLASHES, flash_post
 
 
@@ -136,3 +137,26 @@ def test_default_export_is_sanitized_html_and_verbatim_is_opt_in(sqlite_store, t
     assert post_filename(art, verbatim=True) == "2023-03-01-5.md"
 
 
+
+
+def test_files_read_in_a_worker_import_as_when_read_here(tmp_path, post_dir):
+    # The worker reads, parses and prepares; the storing process names the
+    # sources' slugs afterwards. A source whose name needs repair (a control
+    # character) and an unreadable file go through both ways alike.
+    (post_dir / "2023-03-03-31.md").write_text(flash_post("31", "坏源", "正文31。", tag="坏\x01源新闻", category="x y"), encoding="utf-8")
+    (post_dir / "2023-03-03-32.md").write_text(flash_post("32", "同源", "正文32。", tag="坏\x01源新闻"), encoding="utf-8")
+    (post_dir / "2023-03-03-bad.md").write_text("no front matter here", encoding="utf-8")
+    files = sorted(p for p in post_dir.iterdir() if p.suffix == ".md")
+    seen = []
+    for workers in (0, 1):
+        with Store(f"sqlite:///{tmp_path}/w{workers}.db") as store:
+            result = import_files(store, files, batch_size=3, workers=workers)
+            arts = sorted(store.iter_articles(), key=lambda a: a.key)
+            roots = {a.id: a.key for a in arts}
+            seen.append((result.added, sorted(r.reason for r in result.rejected),
+                         [(a.key, a.source, a.category, roots[a.cluster_id], a.title, a.text, a.meta) for a in arts]))
+    assert seen[0] == seen[1]
+    added, reasons, rows = seen[1]
+    assert added == 8 and len(reasons) == 1 and "front matter" in reasons[0]
+    bad_source = {r[1]: r[2] for r in rows if r[0] in ("eastmoney:31", "eastmoney:32")}
+    assert len(bad_source) == 1 and "\x01" not in next(iter(bad_source)) and next(iter(bad_source.values()))

@@ -143,18 +143,18 @@ def import_cmd(obj: Context, paths: tuple[Path, ...], key_prefix: str) -> None:
     its earlier version kept. Each file that cannot be read is named with the
     reason, and the rest is still imported (exit code 1 then).
     """
-    from caixun.collect.jekyll import iter_post_paths, read_posts
-    from caixun.pipeline import ingest
+    from caixun.collect.jekyll import iter_post_paths
+    from caixun.pipeline import import_files
 
     store = obj.store
     sync_watches(obj.config, store)  # the config's watches see this import's new posts
     files = list(iter_post_paths(paths))
     with progress_bar(len(files), "importing") as advance:
-        # A worker process prepares (cleans, hashes) while this one stores;
-        # worth its start-up only for large imports.
+        # A worker process reads and prepares (cleans, hashes) while this one
+        # stores; worth its start-up only for large imports.
         workers = _default_workers(len(files))
-        result = ingest(store, read_posts([f for f in files if isinstance(f, Path)], key_prefix=key_prefix) if files else [],
-                        on_progress=advance, on_reject=report_rejection, workers=workers)
+        result = import_files(store, [f for f in files if isinstance(f, Path)], key_prefix,
+                              on_progress=advance, on_reject=report_rejection, workers=workers)  # fmt: skip
     for rej in (f for f in files if isinstance(f, Rejection)):
         report_rejection(rej)
         result.rejected.append(rej)
