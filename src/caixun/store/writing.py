@@ -322,7 +322,10 @@ def _insert_bands(conn: Connection, ids: list[int], keys_of: list[list[int]]) ->
     written here: psycopg's escaping row by row was most of the writer's
     cost of the 32 rows."""
     if conn.dialect.name == "postgresql":
-        block = "".join([f"{k}\t{i}\n" for i, keys in zip(ids, keys_of, strict=True) for k in set(keys)])
+        # In key order: the primary key's pages are then visited in order (the
+        # COPY took 9.0 s -> 7.1 s of the server's time at 100,000 articles).
+        rows = sorted([(k, i) for i, keys in zip(ids, keys_of, strict=True) for k in set(keys)])
+        block = "".join([f"{k}\t{i}\n" for k, i in rows])
         if block:
             copy_text(conn, "minhash_bands", ("band_key", "article_id"), block)
         return
@@ -354,7 +357,8 @@ def _band_members(conn: Connection, keys: set[int]) -> dict[int, list[int]]:
     sql = ("SELECT k.key, m.article_id FROM unnest({marks}::bigint[]) AS k(key) CROSS JOIN LATERAL "
            "(SELECT article_id FROM minhash_bands WHERE band_key = k.key "
            f"ORDER BY article_id DESC LIMIT {BAND_MEMBERS}) AS m")  # fmt: skip
-    for key, article_id in driver_rows(conn, sql, ["{" + ",".join(map(str, keys)) + "}"]):
+    # Keys in order, for the same reason as the band rows (10.4 s -> 8.7 s).
+    for key, article_id in driver_rows(conn, sql, ["{" + ",".join(map(str, sorted(keys))) + "}"]):
         found.setdefault(key, []).append(article_id)
     return found
 
