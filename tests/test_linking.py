@@ -6,13 +6,15 @@ when linking gets better."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from caixun.collect.jekyll import parse_post
 from caixun.enrich.facts import extract
 from caixun.enrich.indicators import canonical
+from caixun.pipeline import prepare
 from tests.conftest import SHARED
 
 DATA = Path(__file__).parent / "data"
@@ -23,7 +25,9 @@ GOLD_3 = json.loads((DATA / "linking_gold_3.json").read_text(encoding="utf-8"))
 GOLD_4 = json.loads((DATA / "linking_gold_4.json").read_text(encoding="utf-8"))
 GOLD_5 = json.loads((DATA / "linking_gold_5.json").read_text(encoding="utf-8"))
 GOLD_6 = json.loads((DATA / "linking_gold_6.json").read_text(encoding="utf-8"))
+GOLD_7 = json.loads((DATA / "linking_gold_7.json").read_text(encoding="utf-8"))
 EXTRA = SHARED / "corpus" / "extra"
+FINEWS = SHARED / "corpus" / "finews"
 # Measured when the set was made (stop 27); a regression below them fails.
 # Of the fields the texts leave empty, the share given a value anyway.
 CEILING_INVENTED = 0.10
@@ -59,17 +63,33 @@ FLOORS_5 = {"indicator_exact": 0.91, "indicator_near": 0.91, "subject": 0.93, "p
 # measure when the vocabulary knows none, 本月 and 上月).
 CEILING_INVENTED_6 = 0.47
 FLOORS_6 = {"indicator_exact": 0.86, "indicator_near": 0.90, "subject": 0.88, "period": 0.99}
+# The seventh set (stop 30): East Money flashes of ../shared/corpus/finews, a
+# kind no set had (stock moves, a bond auction, Shibor, a Hong Kong midday
+# report, a broker's note), annotated blind; first scored at 47% / 50% / 48% /
+# 66% and 13% invented.
+CEILING_INVENTED_7 = 0.14
+FLOORS_7 = {"indicator_exact": 0.47, "indicator_near": 0.50, "subject": 0.48, "period": 0.66}
 
 
 def _names(value) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
+def text_of(entry: dict) -> str:
+    """The text a set's entry names: a file of corpus/extra, or a post of
+    corpus/finews as the import cleans it (the text the archive stores)."""
+    if entry.get("corpus") == "finews":
+        path = FINEWS / entry["path"]
+        raw = parse_post(path.read_text(encoding="utf-8"), path.name)
+        return prepare(raw, "emnews", datetime.now(UTC)).text
+    return (EXTRA / entry["path"]).read_text(encoding="utf-8")
+
+
 def score(gold: dict = GOLD) -> dict[str, float]:
     hits = {"indicator_exact": 0, "indicator_near": 0, "subject": 0, "period": 0, "invented": 0}
     counts = {"indicator": 0, "subject": 0, "period": 0, "invented": 0}
     for t in gold["texts"]:
-        text = (EXTRA / t["path"]).read_text(encoding="utf-8")
+        text = text_of(t)
         by_start = {f["start"]: f for f in extract(text, date.fromisoformat(t["date"]))["figures"]}
         for g in t["figures"]:
             at = -1
@@ -100,7 +120,8 @@ def score(gold: dict = GOLD) -> dict[str, float]:
 # (set, its gold, floors, the ceiling of empty fields given a value)
 SETS = [("first", GOLD, FLOORS, CEILING_INVENTED), ("second", GOLD_2, FLOORS_2, CEILING_INVENTED_2),
         ("third", GOLD_3, FLOORS_3, CEILING_INVENTED_3), ("fourth", GOLD_4, FLOORS_4, CEILING_INVENTED_4),
-        ("fifth", GOLD_5, FLOORS_5, CEILING_INVENTED_5), ("sixth", GOLD_6, FLOORS_6, CEILING_INVENTED_6)]  # fmt: skip
+        ("fifth", GOLD_5, FLOORS_5, CEILING_INVENTED_5), ("sixth", GOLD_6, FLOORS_6, CEILING_INVENTED_6),
+        ("seventh", GOLD_7, FLOORS_7, CEILING_INVENTED_7)]  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "gold", "floors", "ceiling"), SETS, ids=[s[0] for s in SETS])
