@@ -30,7 +30,7 @@ EXTRA = SHARED / "corpus" / "extra"
 FINEWS = SHARED / "corpus" / "finews"
 # Measured when the set was made (stop 27); a regression below them fails.
 # Of the fields the texts leave empty, the share given a value anyway.
-CEILING_INVENTED = 0.10
+CEILING_INVENTED = 0.02  # 0.06 until stop 30 (a group of provinces, 2个省份, is no province's)
 FLOORS = {"indicator_exact": 0.87, "indicator_near": 0.94, "subject": 0.96, "period": 0.99}
 # The second set, first scored at 62% / 77% / 14% / 54% and 42% invented (stop
 # 28, before the rules its misses showed were written: companies without a
@@ -56,19 +56,23 @@ FLOORS_4 = {"indicator_exact": 0.92, "indicator_near": 0.92, "subject": 0.96, "p
 # base, 2008年和2007年分别为, X是Y的Z%, airports, 铁道部, reserves and rents).
 # Of its few empty fields many are still given a value (2016 carried to a
 # new tender's rent, the four countries' share given to 德国).
-CEILING_INVENTED_5 = 0.43
+CEILING_INVENTED_5 = 0.31  # 0.43 until stop 30 (a group of countries is no country)
 FLOORS_5 = {"indicator_exact": 0.91, "indicator_near": 0.91, "subject": 0.93, "period": 0.99}
 # The sixth set (stop 29), annotated blind, first scored at 37% / 40% / 81% /
 # 86% and 47% invented, before its rules (a clause's own name ending in a
 # measure when the vocabulary knows none, 本月 and 上月).
-CEILING_INVENTED_6 = 0.47
+CEILING_INVENTED_6 = 0.07  # 0.47 until stop 30: 现在, 这几年 are the present, not the heading's year
 FLOORS_6 = {"indicator_exact": 0.86, "indicator_near": 0.90, "subject": 0.88, "period": 0.99}
 # The seventh set (stop 30): East Money flashes of ../shared/corpus/finews, a
 # kind no set had (stock moves, a bond auction, Shibor, a Hong Kong midday
-# report, a broker's note), annotated blind; first scored at 47% / 50% / 48% /
-# 66% and 13% invented.
-CEILING_INVENTED_7 = 0.14
-FLOORS_7 = {"indicator_exact": 0.47, "indicator_near": 0.50, "subject": 0.48, "period": 0.66}
+# report, a broker's note), annotated blind; first scored at 57% / 61% / 52% /
+# 66% and 9% invented, before its rules (a stock named right before its move,
+# a company announcing at a sentence's start, an exchange it announces at is
+# no subject, a market's quotes are that day's, 3个月shibor is a tenor, the
+# ministries' figures are China's, an industry's move is no company's, names
+# ending in 利率, 比例, 资本, 幅度…, a target price has no period).
+CEILING_INVENTED_7 = 0.05
+FLOORS_7 = {"indicator_exact": 0.73, "indicator_near": 0.80, "subject": 0.84, "period": 0.90}
 
 
 def _names(value) -> list[str]:
@@ -240,3 +244,40 @@ def test_this_month_and_last_month():
     figs = extract("本月股票建议配比仍为66.9%；债券建议配比为10%，上月为14.4%；现金建议配比为23.1%，上月为18.8%。", date(2018, 8, 31))["figures"]
     assert [f["period"] for f in figs] == ["2018-08", "2018-08", "2018-07", "2018-08", "2018-07"]
     assert [f["indicator"] for f in figs] == ["股票建议配比", "债券建议配比", "债券建议配比", "现金建议配比", "现金建议配比"]
+
+
+def test_rules_the_seventh_set_showed():
+    day = date(2021, 12, 8)
+    # A stock named right before its move, known or not; a sector is no stock.
+    text = "港股午间收跌0.3%。电力股大涨居前，星河电力涨8%；医药股走强，云帆生物涨超6%；比亚迪电子涨逾5%；汽车股大涨4%。"
+    assert [(_fig(text, t, day)["subject"], _fig(text, t, day)["period"]) for t in ("8%", "超6%", "逾5%")] == [
+        ("星河电力", "2021-12-08"), ("云帆生物", "2021-12-08"), ("比亚迪电子", "2021-12-08")]
+    assert _fig(text, "4%", day)["subject"] is None
+    # The company announcing is the subject, not the exchange it announces at.
+    text = "远航地产控股12月8日午间在港交所公告，11月实现合同销售金额约人民币50.2亿元，同比下降12%。"
+    assert {_fig(text, t, day)["subject"] for t in ("约人民币50.2亿元", "12%")} == {"远航地产控股"}
+    # A market's quotes are that day's; 3个月 is a tenor; 盘中 is today's session.
+    text = "3个月shibor报2.4890%，上涨0.1个基点。南下资金净买入12.5亿港元。某药业(1652.HK)盘中低见1.1港元，总市值已不足10亿港元。"
+    assert {_fig(text, t, day)["period"] for t in ("2.4890%", "0.1个基点", "12.5亿港元", "1.1港元", "不足10亿港元")} == {"2021-12-08"}
+    # A ministry's statistics are China's, unless it asks the provinces for them.
+    assert _fig("国家能源局数据显示，1-10月全社会用电量6.9万亿千瓦时。", "6.9万亿千瓦时", day)["subject"] == "中国"
+    assert _fig("财政部要求，各地专项债券发行比例不得低于80%。", "低于80%", day)["subject"] is None
+    assert _fig("美国财政部数据显示，10年期国债收益率为1.5%。", "1.5%", day)["subject"] != "中国"
+    # A target price has no period; the forecast before it has.
+    text = "某券商预计长城汽车明年销量同比增46%至190万辆，目标价41港元。"
+    assert (_fig(text, "46%", day)["period"], _fig(text, "41港元", day)["period"]) == ("2022", None)
+    # An industry's move beside a company's is no company's; a group of countries' share is no country's.
+    text = "比亚迪11月销量同比跌16%，大于行业跌大约11%。"
+    assert (_fig(text, "16%", day)["subject"], _fig(text, "大约11%", day)["subject"]) == ("比亚迪", None)
+    assert _fig("加拿大、俄罗斯、德国三国探明储量占世界总量的70%。", "70%", day)["subject"] is None
+    # A flash's dateline day is its data's day; a dispatch's (电) is no period, nor its month.
+    assert _fig("2021年12月8日讯，财政部2年期国债中标利率为2.4576%。", "2.4576%", day)["period"] == "2021-12-08"
+    assert _fig("2011年3月9日电 某公司净利润增长20%。", "20%", day)["period"] is None
+    # Names ending in a measure the vocabulary does not know; a change right after an amount is the amount's.
+    text = "新增某投资公司为股东（持股比例为34.9%）。同时，该公司注册资本增至约7142.86万元，增幅约43%。"
+    assert _fig(text, "34.9%", day)["indicator"] == "持股比例"
+    assert _fig(text, "约43%", day)["indicator"] == _fig(text, "约7142.86万元", day)["indicator"] == "注册资本"
+    assert _fig("印度央行将关键利率维持在4.00%不变。", "4.00%", day)["indicator"] == "关键利率"
+    # The present (现在, 这几年) takes no year from a heading.
+    text = "一、2018年经济展望\n现在潜在增长水平已经降到6.7%左右。\n2018年GDP增速预计为6.8%。"
+    assert (_fig(text, "6.7%左右", day)["period"], _fig(text, "6.8%", day)["period"]) == (None, "2018")

@@ -267,16 +267,16 @@ def _indicator_of(before: str, kind: str) -> str | None:
 # What a clause names before its figure when the vocabulary knows no word of
 # it: a noun phrase ending in a measure (财政总收入, 综合交通网总规模, 可再生能源
 # 装机占比, 股票建议配比), before the verb and qualifiers that lead to the figure.
-_CLAUSE_VERBS = re.compile(r"(?:同比|环比|累计|合计|共计|共|已经|已|仍|则|也|将|均|预计|全年|年均|一度)*"
+_CLAUSE_VERBS = re.compile(r"(?:同比|环比|累计|合计|共计|共|已经|已|仍|则|也|将|均|预计|全年|年均|一度)*(?:[由从](?:\d{4}年(?:底|末)?的?)?)?"
                            r"(?:增长|下降|突破|超过|达到了|达到|达|为|是|约|近|逾|仅为|仅|升至|降至|增至|降到|升到|跌到|跌至|涨到|涨至|提高到|提高至|保持在|维持在|在)?"
                            r"(?:约|近|超|逾)?(?:每(?:公斤|吨|斤|股|头|桶|克|盎司))?")
 _MEASURES = ["收入", "总值", "总额", "规模", "里程", "吞吐量", "装机", "占比", "比重", "贡献率", "配比", "均价", "价格", "价", "水平", "产量",
              "销量", "利润", "营收", "余额", "总量", "人数", "户数", "经营主体", "金额", "产值", "增加值", "储量", "产能", "需求量", "出口量",
-             "进口量", "覆盖率", "普及率", "城镇化率", "利用率", "投资"]  # fmt: skip
+             "进口量", "覆盖率", "普及率", "城镇化率", "利用率", "投资", "利率", "倍数", "比例", "资本", "幅度", "效力", "市值", "撤回率"]  # fmt: skip
 # Every occurrence, overlapping ones too: the measure that ends the name may end inside a longer one.
 _MEASURE_AC = ahocorasick_rs.AhoCorasick(_MEASURES)
 _LAST_MARK = re.compile(r".*[，。；：、,;:\n（(]", re.S)
-_LEADING = re.compile(r"^(?:但|而|且|并|则|其中|其|本月|上月|当月|今年|去年|全年|年内|目前|现在|本周|当前)+")
+_LEADING = re.compile(r"^(?:但|而|且|并|则|其中|其|本月|上月|当月|今年|去年|全年|年内|目前|现在|本周|当前|此轮|本轮|该|此|这一|这|公司|集团)+")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
 
 
@@ -298,10 +298,10 @@ def _clause_name(clause: str) -> str | None:
     i, end = found
     head = clause[max(0, end - 16) : end]
     bad = [m.end() for m in _NOT_HAN.finditer(head)]
-    name = _LEADING.sub("", head[bad[-1] :] if bad else head).rsplit("对", 1)[-1]
+    name = _LEADING.sub("", head[bad[-1] :] if bad else head).rsplit("对", 1)[-1].rsplit("将", 1)[-1]
     if "的" in name:
         parts = name.split("的")
-        name = parts[-1] if len(parts[-1]) > 2 else parts[-2] + parts[-1]
+        name = _LEADING.sub("", parts[-1] if len(parts[-1]) > 2 else parts[-2] + parts[-1])
     return name if len(name) >= len(_MEASURES[i]) + 2 else None
 
 
@@ -386,7 +386,10 @@ def _period(before: str, today: date | None) -> str | None:
     has_year = "年" in before  # each pattern is tried only where the character it needs is there
     for m in _YEAR.finditer(before) if has_year else ():
         if not _is_base(before, m):
-            day = m.group(7) if m.group(5) and not _DATELINE_AFTER.match(before, m.end()) else None
+            dateline = m.group(5) and _DATELINE_AFTER.match(before, m.end())
+            if dateline and not before.startswith("讯", m.end()):
+                continue  # 2011年3月9日电: when the story was filed, no period of its figures (nor its month)
+            day = m.group(7) if m.group(5) else None  # 2021年12月8日讯，…中标利率为: a flash's data of that day
             found.append((m.end(), _period_of(int(m.group(1)), m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
                                               m.group(5), day)))  # fmt: skip
     if today is not None and has_year:
@@ -501,6 +504,9 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
             f = out[i] = f._replace(period=f"{today.year}-{today.month:02d}")
         if shown and f.indicator is None:
             j = last_indicator.get(key, -1) if f.kind != "rank" else max(last_indicator.values(), default=-1)
+            if (f.kind == "percent" and f.direction and i > 0 and out[i - 1].kind in ("money", "quantity") and out[i - 1].indicator
+                    and out[i - 1].end <= f.start and "。" not in text[out[i - 1].end : f.start] and _gap_ok(text, out[i - 1].end, f.start)):  # fmt: skip
+                j = i - 1  # 注册资本增至约7142.86万元，增幅约43%: the change of the amount just before, not the last rate's
             if (j >= 0 and _gap_ok(text, out[j].end, f.start) and not _names_indicator(text, out[j].end, f.start)
                     and not _own_topic(text, out[j].end, f.start)):  # fmt: skip
                 f = out[i] = f._replace(indicator=out[j].indicator)
@@ -531,7 +537,8 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
 # _market_days): no other period carries to the figure. Not 本月, 当月: the
 # month the text is about; not 比上月: a base.
 _OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|隔夜(?=美|欧|道|纳|标普)|(?<![比较])上个?月|下月"
-                       r"|近[\d一二三四五六七八九十两]{1,3}(?:个交易)?日")
+                       r"|近[\d一二三四五六七八九十两]{1,3}(?:个交易)?日"
+                       r"|现在|现阶段|這幾年|这几年|近几年|近年来?|如今")  # the present: no year named before carries to it
 
 
 _TIME_CHARS = re.compile("[年月季]")  # what every period _period reads needs one of
@@ -639,7 +646,8 @@ def _heading_periods(text: str, figs: list[Figure], today: date | None) -> list[
     starts = [at for at, _ in headings]
     out = []
     for f in figs:
-        if f.period is None and f.kind != "number" and (i := bisect.bisect_right(starts, f.start) - 1) >= 0 and headings[i][1]:
+        if (f.period is None and f.kind != "number" and (i := bisect.bisect_right(starts, f.start) - 1) >= 0 and headings[i][1]
+                and not _OWN_TIME.search(_sentence_before(text, f.start))):  # 现在…降到6.7%左右 under 2018年…: the present's  # fmt: skip
             f = f._replace(period=headings[i][1])  # a heading without a year (二、“十五五”时期…) ends the one before
         out.append(f)
     return out

@@ -27,7 +27,7 @@ from caixun.enrich.context import _CARRY_GAP
 from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.measures import measure
 from caixun.enrich.regions import extract_regions
-from caixun.enrich.securities import extract_securities
+from caixun.enrich.securities import Security, extract_securities
 from caixun.enrich.units import fold_traditional
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
@@ -35,35 +35,60 @@ _SENTENCE_END = re.compile(r"[。；！？\n]")
 # 价格同比下降0.2%): the subject of a figure when named after any Chinese place
 # or stock in its sentence. 全国, 我国 and 国家统计局 are China; 比全国高 compares
 # with it (the figure is the place's before it), 中国银行 is a company (a stock).
+# China's ministries and national agencies: their statistics are China's
+# (国家知识产权局…81.5万件, 财政部2年期国债中标利率), unless another country's
+# (美国财政部: _FOREIGN_BEFORE).
+_MINISTRIES = ("国家知识产权局", "国家能源局", "国家发改委", "国家发展改革委", "财政部", "商务部", "海关总署", "国家外汇管理局",
+               "国家税务总局", "工信部", "工业和信息化部", "农业农村部", "国家市场监管总局", "住建部", "住房和城乡建设部")  # fmt: skip
+_LOCAL = re.compile(r"各地|各省|各级|各市|地方政府")
 _ECONOMY_NAMES = ["美国", "日本", "欧元区", "欧盟", "英国", "德国", "法国", "意大利", "西班牙", "韩国", "印度", "俄罗斯", "加拿大",
                   "澳大利亚", "澳洲", "新西兰", "巴西", "墨西哥", "越南", "新加坡", "印度尼西亚", "印尼", "泰国", "马来西亚", "菲律宾",
                   "土耳其", "沙特", "南非", "阿根廷", "瑞士", "瑞典", "荷兰", "中国", "全国", "我国", "国家统计局",
-                  "央行", "人民银行", "中国人民银行"]  # fmt: skip
+                  "央行", "人民银行", "中国人民银行", *_MINISTRIES]  # fmt: skip
 # Aho-Corasick finds them in one pass (an alternation of 36 words tried at
 # every position was 7% of extraction); the words around are checked after.
 _ECONOMY_AC = ahocorasick_rs.AhoCorasick(_ECONOMY_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 _NOT_AFTER = {"中国": "中人银石平建工农交移电联铁海国", "全国": "人政"}  # 中国人民银行, 中国银行, 全国人大: organizations
-_CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国", "央行": "中国", "人民银行": "中国", "中国人民银行": "中国"}
+_CHINA = {"全国": "中国", "我国": "中国", "国家统计局": "中国", "央行": "中国", "人民银行": "中国", "中国人民银行": "中国",
+          **dict.fromkeys(_MINISTRIES, "中国")}
 # 央行 alone is China's central bank in Chinese news; after another economy
 # (日本央行, 欧洲央行, 各国央行) it is that one's, or no one's.
 _FOREIGN_BEFORE = re.compile(r"(?:美国|美|日本|日|欧洲|欧|英国|英|澳洲|澳|加拿大|加|瑞士|瑞典|韩国|韩|印度|俄罗斯|俄|土耳其|巴西|新西兰|挪威|"
                              r"各国|全球|多国|海外|外国|其他|主要|新兴市场)$")  # fmt: skip
 # 上海原油期货, 美国原油期货, 上海证券交易所: a market or its product, not the place's or the economy's.
 _PRODUCT_AFTER = re.compile(r"(?:原油|燃料油|黄金|白银|铜|铝|天然气|国债)?期货|(?:证券|期货)?交易所")
-_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委|"  # 晋中第一, not 台湾第一季度
+_NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委|[)）](?:股份)?有限(?:责任)?公司|"  # 晋中第一, not 台湾第一季度
                                 + _PRODUCT_AFTER.pattern)
+# An industry's move beside a company's (公司11月销量跌16%，大于行业跌大约11%): no
+# company's figure; the company's carry goes on after it.
+_INDUSTRY_MOVE = re.compile(r"(?<![该本个])行业(?:整体|总体)?(?:同比)?(?:大跌|大涨|下跌|上涨|下滑|下降|增长|跌|涨)[^，。；\d]{0,4}$")
 # The market as a whole (市场股基日均成交额, A股市场融资融券余额): no company's figure.
 _MARKET_WIDE = re.compile(r"(?:(?<!国际)(?<!海外)(?<!国内)(?<!本土)(?<!境外)市场|两市|沪深两市|全市场|A股)[^，。；]{0,16}$")  # 国际市场游戏收入: a segment
 _RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
 # A market index (not 居民消费价格指数 or 采购经理指数, which measure an economy).
-_MARKET_INDEX = re.compile(r"(?:[沪深恒道纳]指|成指|板指|创指|股指|综指|(?:上证|深证|沪深|中证|恒生|国企|红筹|标普|纳斯达克|道琼斯|日经|富时|科创|创业板|"
+_MARKET_INDEX = re.compile(r"(?:[沪深恒道纳国]指|成指|板指|创指|股指|综指|(?:上证|深证|沪深|中证|恒生|国企|红筹|标普|纳斯达克|道琼斯|日经|富时|科创|创业板|"
                            r"斯托克|德国DAX|法国CAC|MSCI)\w*指数?|标普500|科创50|沪深300|中证500|中证1000|上证50)$")  # fmt: skip
 # 行业中17家重点企业累计完成工业增加值: a group of companies' total, not the economy's.
-_GROUP_OF_FIRMS = re.compile(r"(?:\d+|[一二三四五六七八九十百]+)家[^，。；]{0,8}(?:企业|公司|银行|车企|券商)[^。；]*$")
+_GROUP_OF_FIRMS = re.compile(r"(?:(?:\d+|[一二三四五六七八九十百]+)(?:家[^，。；]{0,8}(?:企业|公司|银行|车企|券商)|个(?:省份|城市|国家))"
+                             r"|[、和与及][\u4e00-\u9fff]{2,6}[两三四五六七八九十]国)[^。；]*$")  # 2个省份GDP超过2万亿元, 加拿大、俄罗斯、白俄罗斯、德国四国
 # The verb of a market's move or quote right before its figure.
 _MOVE_BEFORE = re.compile(r"(?:收涨|收跌|收报|报收于?|收于|收盘报|大涨|大跌|暴涨|暴跌|上涨|下跌|低开|高开|涨|跌|报)$")
-_DAY_WORD = re.compile(r"[日周]|今|昨|隔夜|盘中|早盘|午盘|尾盘|开盘")
-_TIME_WORD = re.compile(r"[年月季]|" + _DAY_WORD.pattern)
+# The name right before a move (华能国际涨8%, 药明生物涨超6%, 京东健康涨超3%,
+# 阿里巴巴跌5%): a stock named without its code, which the table of
+# companies may not know. Not a sector (医药股, 苹果概念股), an index, the
+# market, a group (行业, 板块) or a measure (哈弗品牌销量跌32%).
+_MOVER = re.compile(r"(?:^|(?<=[，。；、,;：:\s）)】]))([\u4e00-\u9fffA-Za-z]{2,8}?)(?:盘中|午后|早盘|尾盘|午间|续|再|一度|全天|收)*"
+                    r"(?:大涨|大跌|暴涨|暴跌|上涨|下跌|涨超|涨逾|涨近|跌超|跌逾|跌近|涨|跌)$")
+_NOT_A_MOVER = re.compile(r"(?:(?<!控)股|板块|行业|概念|指数?|市场|两市|大盘|个股|价格?|量|额|率|值|数|元|币|期货|合约|基金|ETF|债|资金|品牌|产品|市|省|国|"
+                          r"收盘|开盘|盘中|午盘|早盘|尾盘|上午|下午|今日|昨日|本周|全周|当日|同比|环比|累计|全年|均|也|则|而|但|并|又|还|亦|分别|一度|随后)$"
+                          r"|^(?:其中|其|此外|同时|而|但|并|随后|目前|截至|今日|昨日|本周|全天|午后|盘中|早盘|尾盘|每|这|那|该|此|本)")
+# A venue, not a subject: 中骏集团控股在港交所公告.
+_VENUE_AFTER = re.compile(r"(?:公告|发布|披露|上市|挂牌|发行|交易)")
+# A day named (隔夜美股 is the day before; 隔夜shibor is today's rate, and the
+# session words 盘中, 早盘 alone are the article's day).
+_DAY_NAMED = re.compile(r"[日周]|今|昨|隔夜(?=美|欧|道|纳|标普)")
+# Any time named (3个月shibor is a tenor, not a time; 前11个月 is).
+_TIME_WORD = re.compile(r"[年季]|(?<!\d个)月|前\d{1,2}个月|" + _DAY_NAMED.pattern)
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -83,7 +108,9 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         regions = [r for r in regions if not any(s <= r.start and r.end <= e for s, e in code_spans)]
     # Companies named without a code (建行, 湖北宜化) are subjects as stocks
     # are; a place in their name (湖北) is no place of the text's.
-    companies = [c for c in extract_companies(folded) if not any(s.start < c.end and c.start < s.end for s in securities)]
+    companies = [c for c in extract_companies(folded) if not any(s.start < c.end and c.start < s.end for s in securities)
+                 and not (folded[c.start - 1 : c.start] in ("在", "于") and _VENUE_AFTER.match(folded, c.end))]  # fmt: skip
+    companies += [a for a in _announcers(folded) if not any(s.start < a.end and a.start < s.end for s in [*securities, *companies])]
     if companies:
         regions = [r for r in regions if not any(c.start < r.end and r.start < c.end for c in companies)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
@@ -116,12 +143,15 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d = f.as_dict()
         start, bare = f.start, not is_shown(d)  # 十九届; but 3128.56点 and 1.5倍 are about something
         security = mention = economy = None
+        sector = False
         if about or securities or economies:
             sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, start) - 1]
             if securities:
                 security = _last_before(securities, security_ends, start, sentence_start)
             if economies:
                 economy = _last_before(economies, economy_ends, start, sentence_start)
+                if economy is not None and folded[economy.start : economy.end] in _MINISTRIES and _LOCAL.search(folded, economy.end, start):
+                    economy = None  # 财政部要求，…各地…专项债券发行比例不得低于80%: the provinces' figure, not China's
             if about:
                 mention = _last_before(about, region_ends, start, sentence_start)
                 if mention is not None and f.scope and folded[mention.start : mention.end] in f.scope:  # the scope is read folded
@@ -131,6 +161,9 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             mention = respective[i]  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
         if i in respective_stock:
             security = respective_stock[i]  # 贵州茅台(600519)、五粮液(000858)分别涨2%和3%
+        elif not bare and (mover := _mover(folded, start, security)) is not None:
+            security = mover  # 华能国际涨8%；…药明生物涨超6%: the stock right before its move, not one named earlier
+            sector = mover is _SECTOR_MOVE
         code = mention.code if mention is not None else None
         if code is None and not bare and homes:
             # 全市/我省…: the report's own city or province, the one it names most
@@ -149,18 +182,24 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         d["region"] = code
         # The subject is a company or a place the text names: the stock named
         # before it, else the place named before it.
-        if bare:
+        if sector:
+            d["subject"] = d["region"] = None  # 汽车股大涨4%: a sector's move, no one's (but the day's)
+        elif bare:
             d["subject"] = d["subject"] or None  # "": the figure stage left it to this one
         else:
             d["subject"] = (security.name if security is not None else None) or (mention.name if mention else None)
             if economy is not None and f.kind != "rank" and (security is None or security.start < economy.start) and (mention is None or mention.start < economy.start):
                 d["subject"], d["region"] = economy.name, None  # 美国7月CPI after 中国…: America's
+                if _GROUP_OF_FIRMS.search(folded, sentence_start, start):
+                    d["subject"] = None  # 加拿大、俄罗斯、白俄罗斯、德国四国…占世界总量的92%: a group's, no one's
         d["security"] = security.code if security is not None else None
         index = bool(f.indicator and _MARKET_INDEX.search(f.indicator))
         if index:
             d["subject"] = d["region"] = d["security"] = None  # 沪指报3480.83, 恒指涨近1%: an index is about no place or company
-        elif not bare and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
-            if _MARKET_WIDE.search(folded, max(0, start - 24), start) or _GROUP_OF_FIRMS.search(folded, max(0, start - 30), start):
+        elif not bare and not sector and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
+            if _INDUSTRY_MOVE.search(folded, max(0, start - 16), start):
+                pass
+            elif _MARKET_WIDE.search(folded, max(0, start - 24), start) or _GROUP_OF_FIRMS.search(folded, max(0, start - 30), start):
                 carry = None  # the market's figure (or a group of firms'), and those its clause goes on with (相比去年同期增长9%)
             else:
                 d["subject"], d["region"], d["security"] = carry["subject"], carry["region"], carry["security"]
@@ -169,11 +208,63 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             d["subject"] = "中国"  # a text about China's economy (国家统计局…我国CPI): its statistics are China's
         if not bare and d["subject"] is not None:
             carry = d
-        if today is not None and (index or security is not None) and _is_a_days_move(folded, start):
+        if d["indicator"] in _NO_PERIOD and d["period"] is not None and not _TIME_WORD.search(folded, _clause_start(folded, start), start):
+            d["period"] = None  # 预计明年销量增46%…，目标价41港元: a target price has no period (明年 is the sales')
+        if today is not None and (index or security is not None or _MARKET_QUANTITY.search(d["indicator"] or "")) and _is_a_days_move(folded, start):
             d["period"] = today.isoformat()
         d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
+
+
+# A company announcing at a sentence's start (中骏集团控股12月8日午间在港交所公告，
+# 苏州银行12月8日公告): the subject of the figures it announces, listed or not.
+_ANNOUNCER = re.compile(r"(?:^|(?<=[。\n】]))([\u4e00-\u9fff]{2,10}?)(?:[(（][A-Za-z0-9.]+[)）])?(?:\d{1,2}月\d{1,2}日)?"
+                        r"(?:午间|晚间|早间|盘后|盘前|晚|早)?(?:在(?:港交所|上交所|深交所|联交所|北交所))?(?:发布)?(?:公告|披露)")
+_NOT_ANNOUNCER = re.compile(r"^(?:公司|本公司|该公司|本行|该行|集团|本集团|记者|最新|此前|同日|当日|今日|近日)|[省市县区]$")
+
+
+def _announcers(text: str) -> list[Security]:
+    out = []
+    for m in _ANNOUNCER.finditer(text) if "公告" in text or "披露" in text else ():
+        if not _NOT_ANNOUNCER.search(m.group(1)):
+            out.append(Security(m.group(1), m.start(1), m.end(1), None, m.group(1)))  # type: ignore[arg-type] (None: no code)
+    return out
+
+
+_SECTOR = re.compile(r"(?:(?<!控)股|板块|概念|行业)$")  # not 汇丰控股
+_SECTOR_MOVE = Security("", 0, 0, None, None)  # type: ignore[arg-type] (a sector's move: no one's)
+
+
+def _mover(text: str, start: int, security):
+    """The stock whose move is the figure at `start`, named right before its
+    verb (`_MOVER`), when no stock of the table or with a code is named
+    there: a Security without a code. A table's name that the mover's name
+    holds at its start is a longer, other name (比亚迪电子 is not 比亚迪). A
+    sector's move (汽车股大涨4%) is `_SECTOR_MOVE`: no one's, nor the stock's
+    named before it."""
+    m = _MOVER.search(text, max(0, start - 14), start)
+    if m is not None and _SECTOR.search(m.group(1)):
+        return _SECTOR_MOVE
+    if m is None or _NOT_A_MOVER.search(m.group(1)):
+        return None
+    if security is not None and security.start >= m.start(1) and not (security.start == m.start(1) and security.end < m.end(1)):
+        return None  # the stock named there is known: its name and code
+    return Security(m.group(1), m.start(1), m.end(1), None, m.group(1))  # type: ignore[arg-type] (None: no code)
+
+
+# What a market quotes during its day (成交额672.03亿港元, 南下资金净买入12.56亿港元,
+# 隔夜shibor报2.1510%, 纯碱期货主力合约报2378.0元/吨, 总市值不足10亿港元): the
+# article's day when its clause names no time, as a stock's or an index's move.
+_MARKET_QUANTITY = re.compile(r"成交额|成交量|净买入|净卖出|净流入|净流出|市值|(?i:shibor)|期货|合约")
+_QUOTE_BEFORE = re.compile(r"(?:成交额|成交量|净买入|净卖出|净流入|净流出|市值|报|跌停|涨停|跌幅为|涨幅为|低见|高见)(?:已|约|达|为)*$")
+
+
+_NO_PERIOD = frozenset(("目标价", "评级"))
+
+
+def _clause_start(text: str, start: int) -> int:
+    return max(text.rfind(c, max(0, start - 80), start) for c in "，。；！？,;\n") + 1
 
 
 def _is_a_days_move(text: str, start: int) -> bool:
@@ -182,11 +273,11 @@ def _is_a_days_move(text: str, start: int) -> bool:
     month: 恒指1月大涨10%). A day named before a ； in its sentence still
     counts (周四道指收涨…；标普500指数涨10.93点 is Thursday's too), a month does
     not (恒指1月大涨10%；国企指数涨1.29%: the day's)."""
-    if not _MOVE_BEFORE.search(text, max(0, start - 4), start):
+    if not _MOVE_BEFORE.search(text, max(0, start - 4), start) and not _QUOTE_BEFORE.search(text, max(0, start - 8), start):
         return False
     full_stop = max(text.rfind("。", 0, start), text.rfind("\n", 0, start))
     clause = max(full_stop, text.rfind("；", 0, start), text.rfind("！", 0, start), text.rfind("？", 0, start))
-    return not _TIME_WORD.search(text, clause + 1, start) and not _DAY_WORD.search(text, full_stop + 1, start)
+    return not _TIME_WORD.search(text, clause + 1, start) and not _DAY_NAMED.search(text, full_stop + 1, start)
 
 
 def _subject_carries(text: str, before: dict, start: int, mention_starts: list[int]) -> bool:
@@ -214,7 +305,7 @@ def _economies(text: str) -> list:
             continue
         if name == "全国" and after in ("第", "首", "前"):
             continue  # 居全国第5位, 全国首位, 全国前列: where a rank is counted, not the figure's subject
-        if name == "央行" and _FOREIGN_BEFORE.search(text, max(0, start - 5), start):
+        if (name == "央行" or name in _MINISTRIES) and _FOREIGN_BEFORE.search(text, max(0, start - 5), start):
             continue
         if text.rfind("《", 0, start) > text.rfind("》", 0, start):
             continue  # 《中国经济周刊》: a title
