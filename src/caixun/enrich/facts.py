@@ -224,10 +224,16 @@ _ANNOUNCER = re.compile(r"(?:^|(?<=[。\n】]))([\u4e00-\u9fff]{2,10}?)(?:[(（]
 _NOT_ANNOUNCER = re.compile(r"^(?:公司|本公司|该公司|本行|该行|集团|本集团|记者|最新|此前|同日|当日|今日|近日)|[省市县区]$")
 
 
+_ANNOUNCES = re.compile("公告|披露")
+
+
 def _announcers(text: str) -> list[Security]:
-    out = []
-    for m in _ANNOUNCER.finditer(text) if "公告" in text or "披露" in text else ():
-        if not _NOT_ANNOUNCER.search(m.group(1)):
+    """The companies `_ANNOUNCER` finds, looked for only before each 公告 or
+    披露 (the pattern tried at every position was most of this function)."""
+    out: list[Security] = []
+    for word in _ANNOUNCES.finditer(text):
+        m = _ANNOUNCER.search(text, max(0, word.start() - 40), word.end())
+        if m is not None and m.end() == word.end() and not _NOT_ANNOUNCER.search(m.group(1)) and (not out or out[-1].start != m.start(1)):
             out.append(Security(m.group(1), m.start(1), m.end(1), None, m.group(1)))  # type: ignore[arg-type] (None: no code)
     return out
 
@@ -243,6 +249,8 @@ def _mover(text: str, start: int, security):
     holds at its start is a longer, other name (比亚迪电子 is not 比亚迪). A
     sector's move (汽车股大涨4%) is `_SECTOR_MOVE`: no one's, nor the stock's
     named before it."""
+    if start == 0 or text[start - 1] not in "涨跌超逾近":
+        return None  # most figures follow no move verb: the pattern is not tried
     m = _MOVER.search(text, max(0, start - 14), start)
     if m is not None and _SECTOR.search(m.group(1)):
         return _SECTOR_MOVE
