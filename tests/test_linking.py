@@ -26,12 +26,13 @@ GOLD_4 = json.loads((DATA / "linking_gold_4.json").read_text(encoding="utf-8"))
 GOLD_5 = json.loads((DATA / "linking_gold_5.json").read_text(encoding="utf-8"))
 GOLD_6 = json.loads((DATA / "linking_gold_6.json").read_text(encoding="utf-8"))
 GOLD_7 = json.loads((DATA / "linking_gold_7.json").read_text(encoding="utf-8"))
+GOLD_8 = json.loads((DATA / "linking_gold_8.json").read_text(encoding="utf-8"))
 EXTRA = SHARED / "corpus" / "extra"
 FINEWS = SHARED / "corpus" / "finews"
 # Measured when the set was made (stop 27); a regression below them fails.
 # Of the fields the texts leave empty, the share given a value anyway.
 CEILING_INVENTED = 0.02  # 0.06 until stop 30 (a group of provinces, 2个省份, is no province's)
-FLOORS = {"indicator_exact": 0.87, "indicator_near": 0.94, "subject": 0.96, "period": 0.99}
+FLOORS = {"indicator_exact": 0.89, "indicator_near": 0.96, "subject": 0.96, "period": 0.99}
 # The second set, first scored at 62% / 77% / 14% / 54% and 42% invented (stop
 # 28, before the rules its misses showed were written: companies without a
 # code, an index has no subject, a market's day, balance-sheet names).
@@ -41,14 +42,14 @@ FLOORS_2 = {"indicator_exact": 0.90, "indicator_near": 0.90, "subject": 0.94, "p
 # invented, before the rules its misses showed were written (a place named
 # only at the end is no report's place, 国家统计局 texts are China's, 分别 over
 # a span of months, 隔夜 and flows' days, names right after an amount).
-CEILING_INVENTED_3 = 0.16
+CEILING_INVENTED_3 = 0.07  # 0.16 until stop 30: a day's period does not carry into another sentence's figures that are no market's
 FLOORS_3 = {"indicator_exact": 0.89, "indicator_near": 0.94, "subject": 0.89, "period": 0.98}
 # The fourth set (stop 29), first scored at 49% / 59% / 65% / 88% and 0%
 # invented, before its rules (production and sales verbs, tax and results
 # words, a market's segment is no market, China's texts by 我国/全国, 分别 over
 # a span of years' months, a comparison with last year is no period).
 CEILING_INVENTED_4 = 0.10
-FLOORS_4 = {"indicator_exact": 0.92, "indicator_near": 0.92, "subject": 0.96, "period": 0.95}
+FLOORS_4 = {"indicator_exact": 0.94, "indicator_near": 0.94, "subject": 0.96, "period": 0.95}
 # The fifth set (stop 29), annotated without the extractor's answers in view,
 # first scored at 45% / 48% / 21% / 91% and 48% invented (what the rules of the
 # four sets before carried to texts of new kinds), before its own rules (a
@@ -56,7 +57,7 @@ FLOORS_4 = {"indicator_exact": 0.92, "indicator_near": 0.92, "subject": 0.96, "p
 # base, 2008年和2007年分别为, X是Y的Z%, airports, 铁道部, reserves and rents).
 # Of its few empty fields many are still given a value (2016 carried to a
 # new tender's rent, the four countries' share given to 德国).
-CEILING_INVENTED_5 = 0.31  # 0.43 until stop 30 (a group of countries is no country)
+CEILING_INVENTED_5 = 0.25  # 0.43 until stop 30 (a group of countries is no country, 目前 no period)
 FLOORS_5 = {"indicator_exact": 0.91, "indicator_near": 0.91, "subject": 0.93, "period": 0.99}
 # The sixth set (stop 29), annotated blind, first scored at 37% / 40% / 81% /
 # 86% and 47% invented, before its rules (a clause's own name ending in a
@@ -72,7 +73,16 @@ FLOORS_6 = {"indicator_exact": 0.86, "indicator_near": 0.90, "subject": 0.88, "p
 # ministries' figures are China's, an industry's move is no company's, names
 # ending in 利率, 比例, 资本, 幅度…, a target price has no period).
 CEILING_INVENTED_7 = 0.05
-FLOORS_7 = {"indicator_exact": 0.73, "indicator_near": 0.80, "subject": 0.84, "period": 0.90}
+FLOORS_7 = {"indicator_exact": 0.73, "indicator_near": 0.80, "subject": 0.86, "period": 0.90}
+# The eighth set (stop 30): more flashes of corpus/finews (old_post), annotated
+# blind after the seventh set's rules, to measure them on flashes not yet
+# seen: first scored at 51% / 54% / 14% / 61% and 41% invented, before its own
+# rules (今日 and 隔夜 in a market's sentence, a commodity future's move, 公司
+# is the company named before, X表示，公司…, 财报显示, 我国第一 is a rank's scope,
+# a day's period does not carry into another sentence's non-market figures,
+# 目前 is no period, names ending in 量).
+CEILING_INVENTED_8 = 0.08
+FLOORS_8 = {"indicator_exact": 0.77, "indicator_near": 0.80, "subject": 0.76, "period": 0.92}
 
 
 def _names(value) -> list[str]:
@@ -125,7 +135,7 @@ def score(gold: dict = GOLD) -> dict[str, float]:
 SETS = [("first", GOLD, FLOORS, CEILING_INVENTED), ("second", GOLD_2, FLOORS_2, CEILING_INVENTED_2),
         ("third", GOLD_3, FLOORS_3, CEILING_INVENTED_3), ("fourth", GOLD_4, FLOORS_4, CEILING_INVENTED_4),
         ("fifth", GOLD_5, FLOORS_5, CEILING_INVENTED_5), ("sixth", GOLD_6, FLOORS_6, CEILING_INVENTED_6),
-        ("seventh", GOLD_7, FLOORS_7, CEILING_INVENTED_7)]  # fmt: skip
+        ("seventh", GOLD_7, FLOORS_7, CEILING_INVENTED_7), ("eighth", GOLD_8, FLOORS_8, CEILING_INVENTED_8)]  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "gold", "floors", "ceiling"), SETS, ids=[s[0] for s in SETS])
@@ -281,3 +291,30 @@ def test_rules_the_seventh_set_showed():
     # The present (现在, 这几年) takes no year from a heading.
     text = "一、2018年经济展望\n现在潜在增长水平已经降到6.7%左右。\n2018年GDP增速预计为6.8%。"
     assert (_fig(text, "6.7%左右", day)["period"], _fig(text, "6.8%", day)["period"]) == (None, "2018")
+
+
+def test_rules_the_eighth_set_showed():
+    day = date(2021, 12, 8)
+    # 今日 in a market's sentence is the article's day; 第34个交易日 is a count, not a day.
+    text = "A股三大指数今日集体走强，其中沪指收盘上涨1.18%。市场成交额为连续第34个交易日突破万亿，今日达到1.1万亿元。"
+    assert (_fig(text, "1.18%", day)["period"], _fig(text, "1.1万亿元", day)["period"]) == ("2021-12-08", "2021-12-08")
+    # A commodity future's move: the commodity is its name, no one's subject.
+    text = "国内商品期货多数收跌，硅铁跌超5%，玻璃、不锈钢跌超4%。"
+    assert [(_fig(text, t, day)["indicator"], _fig(text, t, day)["subject"]) for t in ("超5%", "超4%")] == [("硅铁", None), ("不锈钢", None)]
+    # 隔夜 before a stock is the night before; the next sentence's figures take no day from it.
+    text = "隔夜某某科技大涨逾3%。分析认为，原因之一是其出货量目标提高30%。"
+    assert (_fig(text, "逾3%", day)["period"], _fig(text, "30%", day)["period"]) == ("2021-12-07", None)
+    # 公司 is the company named before, over a place or 全国 after it.
+    text = "中国广核(003816)12月8日在互动平台表示，机组满发。此外根据广东省的通知，公司2022年阳江核电6台机组共安排112.93亿千瓦时。"
+    assert _fig(text, "112.93亿千瓦时", day)["subject"] == "中国广核"
+    text = "华兰生物(002007.SZ)12月8日在投资者互动平台表示，目前公司流感疫苗覆盖全国2500多家疾控中心。"
+    assert (_fig(text, "2500多家", day)["subject"], _fig(text, "2500多家", day)["period"]) == ("华兰生物", None)
+    # X表示，公司… and X财报显示 name a company; 目前 is the present; names ending in 量.
+    text = "远山牧业表示，公司预计2021年底产能将超过7000万头，目前公司生猪存栏量在3600万头左右。"
+    got = _fig(text, "3600万头左右", day)
+    assert (got["subject"], got["period"], got["indicator"]) == ("远山牧业", None, "生猪存栏量")
+    assert _fig(text, "超过7000万头", day)["period"] == "2021"
+    assert _fig("星云财报显示，星云2021年三季度营收5110万美元。", "5110万美元", day)["subject"] == "星云"
+    # 我国第一 is where a rank is counted: the province's trade is the province's.
+    text = "广东始终保持我国第一外贸大省地位，进出口贸易额从2001年的1.46万亿元增至2020年的7.09万亿元。"
+    assert {_fig(text, t, day)["subject"] for t in ("1.46万亿元", "7.09万亿元")} == {"广东省"}

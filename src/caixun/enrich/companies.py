@@ -63,6 +63,11 @@ def _table() -> tuple[list[str], dict[str, tuple[str | None, str]], ahocorasick_
     return names, of, ahocorasick_rs.AhoCorasick(names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
 
+def company_names() -> frozenset[str]:
+    """Every name of the table (short names too)."""
+    return frozenset(_table()[0])
+
+
 def extract_companies(text: str) -> list[Security]:
     """Every company of the table named in `text` (Simplified characters), in
     text order; `name` is the table's name, `code` its stock code or None."""

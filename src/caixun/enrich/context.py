@@ -105,7 +105,7 @@ _BARE_MONTHS = re.compile(rf"(?:(\d(?<![\d年]\d)\d?)(?:-|—|~|～|至|到)(\d{
 # 1月4日: a day's figure (道指涨152.46点 of that day), of the article's year, or
 # the year before for a month more than one after the article's; not a
 # dateline's day (路透北京8月31日 - , 3月1日电, 5日讯).
-_BARE_DAY = re.compile(r"(\d(?<![\d年]\d)\d?)月(\d{1,2})[日号](?!\s*[-－—](?!\s*\d)|电|讯|消息)")
+_BARE_DAY = re.compile(r"(\d(?<![\d年]\d)\d?)月(\d{1,2})[日号](?!\s*[-－—](?!\s*\d)|电|讯|消息|[^，。；]{0,12}?(?:表示|称|宣布|获悉|透露))")
 
 
 # A time in brackets restates the one before it on another clock or calendar
@@ -272,11 +272,11 @@ _CLAUSE_VERBS = re.compile(r"(?:同比|环比|累计|合计|共计|共|已经|�
                            r"(?:约|近|超|逾)?(?:每(?:公斤|吨|斤|股|头|桶|克|盎司))?")
 _MEASURES = ["收入", "总值", "总额", "规模", "里程", "吞吐量", "装机", "占比", "比重", "贡献率", "配比", "均价", "价格", "价", "水平", "产量",
              "销量", "利润", "营收", "余额", "总量", "人数", "户数", "经营主体", "金额", "产值", "增加值", "储量", "产能", "需求量", "出口量",
-             "进口量", "覆盖率", "普及率", "城镇化率", "利用率", "投资", "利率", "倍数", "比例", "资本", "幅度", "效力", "市值", "撤回率"]  # fmt: skip
+             "进口量", "覆盖率", "普及率", "城镇化率", "利用率", "投资", "利率", "倍数", "比例", "资本", "幅度", "效力", "市值", "撤回率", "量"]  # fmt: skip
 # Every occurrence, overlapping ones too: the measure that ends the name may end inside a longer one.
 _MEASURE_AC = ahocorasick_rs.AhoCorasick(_MEASURES)
 _LAST_MARK = re.compile(r".*[，。；：、,;:\n（(]", re.S)
-_LEADING = re.compile(r"^(?:但|而|且|并|则|其中|其|本月|上月|当月|今年|去年|全年|年内|目前|现在|本周|当前|此轮|本轮|该|此|这一|这|公司|集团)+")
+_LEADING = re.compile(r"^(?:但|而|且|并|则|其中|其|本月|上月|当月|今年|去年|全年|年内|目前|现在|本周|当前|此轮|本轮|该|此|这一|这|公司|集团|现阶段)+")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
 
 
@@ -351,7 +351,7 @@ _MARKET_AFTER = re.compile(r"[^。；，,]{0,6}?(?:收盘|开盘|盘中|午盘|�
                            r"|净流入|净流出|净买入|净卖出)")
 # 隔夜美股, 隔夜道指: the American (or European) session that closed the night
 # before the article's day (隔夜利率, 隔夜Shibor are today's overnight rates).
-_OVERNIGHT = re.compile(r"隔夜(?=美股|美国|欧美|欧股|美三大|道指|道琼斯|纳指|纳斯达克|标普)")
+_OVERNIGHT = re.compile(r"隔夜(?!(?i:shibor)|利率|拆借|回购|逆回购|资金|质押)")  # 隔夜苹果大涨 too; not 隔夜shibor
 
 
 def _market_days(before: str, today: date) -> list[tuple[int, str]]:
@@ -405,7 +405,7 @@ def _period(before: str, today: date | None) -> str | None:
             found.append((m.end(), _period_of(today.year + offset, m.group(2), m.group(3) or (m.group(6) and "1"), m.group(4) or m.group(6),
                                               m.group(5))))  # fmt: skip
     if found:
-        return max(found)[1]
+        return _unless_present(before, found)
     if today is not None and ("季" in before or "半年" in before):
         # 一季度 with no year: of the article's year (a report on last year's
         # fourth quarter early in January says 去年 or the year)
@@ -428,7 +428,19 @@ def _period(before: str, today: date | None) -> str | None:
                 found.append((m.end(), _period_of(_year_of_month(month, today), None, None, None, str(month), m.group(2))))
     if today is not None:
         found.extend(_market_days(before, today))
-    return max(found)[1] if found else None
+    return _unless_present(before, found) if found else None
+
+
+_PRESENT = re.compile(r"目前|现在|现阶段")
+
+
+def _unless_present(before: str, found: list[tuple[int, str]]) -> str | None:
+    """The period found nearest the figure, unless the present is named after
+    it (预计2021年底…超过7000万头，目前…存栏量在3600万头左右: now's, no period)."""
+    end, period = max(found)
+    if ("目前" in before or "现在" in before or "现阶段" in before) and _PRESENT.search(before, end):
+        return None
+    return period
 
 
 def _year_of_month(month: int, today: date) -> int:
@@ -519,6 +531,8 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
             if period is None and last_period >= 0 and _gap_ok(text, out[last_period].end, f.start):
                 since = text[out[last_period].end : f.start]
                 period = out[last_period].period if not _TIME_CHARS.search(since) or _period(since, _ANY_DAY) is None else None
+                if period is not None and len(period) == 10 and "。" in since and not _MARKET_WORDS.search(_sentence_before(text, f.start)):
+                    period = None  # a day's quote (隔夜苹果大涨逾3%) is not what the next sentence's other figures are of
             own = _OWN_TIME.search(_sentence_before(text, f.start))
             if period is not None and not own:
                 f = out[i] = f._replace(period=period)
@@ -538,9 +552,10 @@ def _carried(text: str, figs: list[Figure], today: date | None) -> list[Figure]:
 # month the text is about; not 比上月: a base.
 _OWN_TIME = re.compile(r"本周|上周|下周|当周|全周|周[一二三四五六日末]|昨日|今日|昨天|今天|当天|当日|前一交易日|隔夜(?=美|欧|道|纳|标普)|(?<![比较])上个?月|下月"
                        r"|近[\d一二三四五六七八九十两]{1,3}(?:个交易)?日"
-                       r"|现在|现阶段|這幾年|这几年|近几年|近年来?|如今")  # the present: no year named before carries to it
+                       r"|现在|现阶段|這幾年|这几年|近几年|近年来?|如今|目前|当前")  # the present: no year named before carries to it
 
 
+_MARKET_WORDS = re.compile(r"收盘|开盘|盘中|收市|成交|股价|报收|收报|收于|涨|跌|指数?|汇率|收益率")
 _TIME_CHARS = re.compile("[年月季]")  # what every period _period reads needs one of
 
 
@@ -593,7 +608,7 @@ def _names_indicator(text: str, start: int, end: int) -> bool:
     return any(True for _ in _INDICATOR_AC.find_matches_as_indexes(text[start:end]))
 
 
-_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:的|为|是)$")
+_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:[^，。；\d比较]{0,10}?(?:为|是)|的)$")  # 去年同期经调整净亏损为
 
 
 _A_YEAR = re.compile(r"(?:19|20)\d\d")

@@ -131,7 +131,7 @@ def line_chart(series: dict[str, list[Point]], unit: str | None, *, joined: set[
     xticks = date_ticks(t0, t1)
     left = 8 + max(text_width(short_number(v)) for v in ticks)
     right = 8 + max(text_width(xticks[-1][1]) / 2, 6)
-    top, axis = 22, 20
+    top, axis = 26, 20  # room above the plot for the unit's label, whose glyphs rise up to 1.2 em (Noto Sans CJK)
     legend_rows = _legend_rows(list(series), width - 16)
     height = top + plot_height + axis + 10 + 18 * len(legend_rows)
     span = max((t1 - t0).days, 1)
@@ -152,7 +152,7 @@ def line_chart(series: dict[str, list[Point]], unit: str | None, *, joined: set[
         out.append(f'<line x1="{xd:.1f}" x2="{xd:.1f}" y1="{top + plot_height}" y2="{top + plot_height + 4}" stroke="#999"/>')
         out.append(f'<text x="{xd:.1f}" y="{top + plot_height + 17}" text-anchor="middle">{escape(label)}</text>')
     if unit:
-        out.append(f'<text x="4" y="{top - 8}">{escape("单位：" + unit)}</text>')
+        out.append(f'<text x="4" y="{top - 9}">{escape("单位：" + unit)}</text>')
     for (name, ps), colour in zip(series.items(), COLOURS, strict=False):
         by_day: dict[date, list[float]] = {}
         for p in ps:
