@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import ahocorasick_rs
 
 from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_VERSION re-exported)
-from caixun.enrich.companies import extract_companies
+from caixun.enrich.companies import company_names, extract_companies
 from caixun.enrich.context import _CARRY_GAP
 from caixun.enrich.figures import extract_figures, list_run, respectively
 from caixun.enrich.measures import measure
@@ -160,7 +160,8 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
                     mention = _last_before(about, region_ends, mention.start, sentence_start)
         if i in respective:
             mention = respective[i]  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
-        if (securities and (own := _SELF.search(folded, sentence_start, start)) is not None
+        if (securities and (folded.find("公司", sentence_start, start) >= 0 or folded.find("本", sentence_start, start) >= 0)
+                and (own := _SELF.search(folded, sentence_start, start)) is not None
                 and not _INDUSTRY_MOVE.search(folded, max(0, start - 16), start)):  # fmt: skip
             # 中国广核(003816)…。…公司2022年…共安排112.93亿千瓦时, 华兰生物…表示，目前公司流感疫苗覆盖全国2500多家: the company's
             named = _last_before(securities, security_ends, own.start(), max(0, start - 300))
@@ -171,7 +172,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         elif not bare and (mover := _mover(folded, start, security)) is not None:
             security = mover  # 华能国际涨8%；…药明生物涨超6%: the stock right before its move, not one named earlier
             sector = mover is _SECTOR_MOVE
-            if not sector and mover.code is None and _FUTURES.search(folded, max(0, start - 200), start) and mover.name not in _company_names():
+            if not sector and mover.code is None and _FUTURES.search(folded, max(0, start - 200), start) and mover.name not in company_names():
                 d["indicator"], sector = mover.name, True  # 国内商品期货多数收跌…硅铁跌超5%: a contract's move, no one's
         code = mention.code if mention is not None else None
         if code is None and not bare and homes:
@@ -244,7 +245,7 @@ def _announcers(text: str) -> list[Security]:
     披露 (the pattern tried at every position was most of this function)."""
     out: list[Security] = []
     for word in _ANNOUNCES.finditer(text):
-        m = _ANNOUNCER.search(text, max(0, word.start() - 40))  # to the text's end: 表示， looks ahead for 公司
+        m = _ANNOUNCER.search(text, max(0, word.start() - 40), word.end() + 12)  # 表示， looks ahead for 公司
         if m is not None and m.end() in (word.end(), word.end() + 1) and not _NOT_ANNOUNCER.search(m.group(1)) and (not out or out[-1].start != m.start(1)):
             out.append(Security(m.group(1), m.start(1), m.end(1), None, m.group(1)))  # type: ignore[arg-type] (None: no code)
     return out
@@ -253,12 +254,6 @@ def _announcers(text: str) -> list[Security]:
 _FUTURES = re.compile(r"期货|主力合约")
 # The company itself, named before (公司 alone, 本公司, 该公司; not 子公司, 分公司, 公司债).
 _SELF = re.compile(r"(?<![子分总])(?<!上市)(?<!投资)公司(?![债股])|本行|本集团")
-
-
-def _company_names() -> frozenset[str]:
-    from caixun.enrich.companies import company_names
-
-    return company_names()
 
 
 _SECTOR = re.compile(r"(?:(?<!控)股|板块|概念|行业)$")  # not 汇丰控股
