@@ -25,9 +25,23 @@ from caixun.enrich import EXTRACTOR_VERSION, is_shown  # noqa: F401 (EXTRACTOR_V
 from caixun.enrich.companies import company_names, extract_companies
 from caixun.enrich.context import _CARRY_GAP
 from caixun.enrich.figures import extract_figures, list_run, respectively
+from caixun.enrich.market import (
+    FUTURES,
+    INDUSTRY_MOVE,
+    MARKET_QUANTITY,
+    NO_PERIOD,
+    SECTOR_MOVE,
+    SELF,
+    TIME_WORD,
+    VENUE_AFTER,
+    announcers,
+    clause_start,
+    is_a_days_move,
+    mover,
+)
 from caixun.enrich.measures import measure
 from caixun.enrich.regions import extract_regions
-from caixun.enrich.securities import Security, extract_securities
+from caixun.enrich.securities import extract_securities
 from caixun.enrich.units import fold_traditional
 
 _SENTENCE_END = re.compile(r"[。；！？\n]")
@@ -59,9 +73,6 @@ _FOREIGN_BEFORE = re.compile(r"(?:美国|美|日本|日|欧洲|欧|英国|英|�
 _PRODUCT_AFTER = re.compile(r"(?:原油|燃料油|黄金|白银|铜|铝|天然气|国债)?期货|(?:证券|期货)?交易所")
 _NOT_SUBJECT_AFTER = re.compile(r"第[一二三四五六七八九十百\d]{1,3}[名位]?(?=[，。、；,;\s）)]|$)|委|政府|人大|政协|纪委|[)）](?:股份)?有限(?:责任)?公司|"  # 晋中第一, not 台湾第一季度
                                 + _PRODUCT_AFTER.pattern)
-# An industry's move beside a company's (公司11月销量跌16%，大于行业跌大约11%): no
-# company's figure; the company's carry goes on after it.
-_INDUSTRY_MOVE = re.compile(r"(?<![该本个])行业(?:整体|总体)?(?:同比)?(?:大跌|大涨|下跌|上涨|下滑|下降|增长|跌|涨)[^，。；\d]{0,4}$")
 # The market as a whole (市场股基日均成交额, A股市场融资融券余额): no company's figure.
 _MARKET_WIDE = re.compile(r"(?:(?<!国际)(?<!海外)(?<!国内)(?<!本土)(?<!境外)市场|两市|沪深两市|全市场|A股)[^，。；]{0,16}$")  # 国际市场游戏收入: a segment
 _RANK_VERBS = frozenset(("排名", "位居", "位列", "居于", "名列"))
@@ -71,25 +82,6 @@ _MARKET_INDEX = re.compile(r"(?:[沪深恒道纳国]指|成指|板指|创指|股
 # 行业中17家重点企业累计完成工业增加值: a group of companies' total, not the economy's.
 _GROUP_OF_FIRMS = re.compile(r"(?:(?:\d+|[一二三四五六七八九十百]+)(?:家[^，。；]{0,8}(?:企业|公司|银行|车企|券商)|个(?:省份|城市|国家))"
                              r"|[、和与及][\u4e00-\u9fff]{2,6}[两三四五六七八九十]国)[^。；]*$")  # 2个省份GDP超过2万亿元, 加拿大、俄罗斯、白俄罗斯、德国四国
-# The verb of a market's move or quote right before its figure.
-_MOVE_BEFORE = re.compile(r"(?:收涨|收跌|收报|报收于?|收于|收盘报|大涨|大跌|暴涨|暴跌|上涨|下跌|低开|高开|涨|跌|报)$")
-# The name right before a move (华能国际涨8%, 药明生物涨超6%, 京东健康涨超3%,
-# 阿里巴巴跌5%): a stock named without its code, which the table of
-# companies may not know. Not a sector (医药股, 苹果概念股), an index, the
-# market, a group (行业, 板块) or a measure (哈弗品牌销量跌32%).
-_MOVER = re.compile(r"(?:^|(?<=[，。；、,;：:\s）)】]))(?:隔夜|今日|昨日|周[一二三四五])?([\u4e00-\u9fffA-Za-z]{2,8}?)(?:盘中|午后|早盘|尾盘|午间|续|再|一度|全天|收)*"
-                    r"(?:大涨|大跌|暴涨|暴跌|上涨|下跌|涨超|涨逾|涨近|跌超|跌逾|跌近|涨|跌)$")
-_NOT_A_MOVER = re.compile(r"(?:(?<!控)股|板块|行业|概念|指数?|市场|两市|大盘|个股|价格?|量|额|率|值|数|元|币|期货|合约|基金|ETF|债|资金|品牌|产品|市|省|国|"
-                          r"收盘|开盘|盘中|午盘|早盘|尾盘|上午|下午|今日|昨日|本周|全周|当日|同比|环比|累计|全年|均|也|则|而|但|并|又|还|亦|分别|一度|随后)$"
-                          r"|^(?:其中|其|此外|同时|而|但|并|随后|目前|截至|今日|昨日|本周|全天|午后|盘中|早盘|尾盘|每|这|那|该|此|本)")
-# A venue, not a subject: 中骏集团控股在港交所公告.
-_VENUE_AFTER = re.compile(r"(?:公告|发布|披露|上市|挂牌|发行|交易)")
-_RATE_AFTER = r"(?!(?i:shibor)|利率|拆借|回购|逆回购|资金|质押)"  # 隔夜shibor, 隔夜利率: today's overnight rates
-# A day named (隔夜美股 is the day before; 隔夜shibor is today's rate, and the
-# session words 盘中, 早盘 alone are the article's day).
-_DAY_NAMED = re.compile(r"(?<!今)(?<!交易)日|周|昨|隔夜" + _RATE_AFTER)  # 今日 is the article's day too; 第34个交易日 is a count
-# Any time named (3个月shibor is a tenor, not a time; 前11个月 is).
-_TIME_WORD = re.compile(r"[年季]|(?<!\d个)月|前\d{1,2}个月|" + _DAY_NAMED.pattern)
 _DATELINE = re.compile(r"\s*(?:\d{1,2}月\d{1,2}日|[0-9]{1,2}日|[电讯](?=[\s，,：:（(]|$))")  # not 上海电气
 
 
@@ -110,8 +102,8 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
     # Companies named without a code (建行, 湖北宜化) are subjects as stocks
     # are; a place in their name (湖北) is no place of the text's.
     companies = [c for c in extract_companies(folded) if not any(s.start < c.end and c.start < s.end for s in securities)
-                 and not (folded[c.start - 1 : c.start] in ("在", "于") and _VENUE_AFTER.match(folded, c.end))]  # fmt: skip
-    companies += [a for a in _announcers(folded) if not any(s.start < a.end and a.start < s.end for s in [*securities, *companies])]
+                 and not (folded[c.start - 1 : c.start] in ("在", "于") and VENUE_AFTER.match(folded, c.end))]  # fmt: skip
+    companies += [a for a in announcers(folded) if not any(s.start < a.end and a.start < s.end for s in [*securities, *companies])]
     if companies:
         regions = [r for r in regions if not any(c.start < r.end and r.start < c.end for c in companies)]
     entities = sorted([*securities, *regions], key=lambda e: e.start)
@@ -161,19 +153,19 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         if i in respective:
             mention = respective[i]  # 北京、上海…分别为1.2万套和1.5万套: the i-th place's
         if (securities and (folded.find("公司", sentence_start, start) >= 0 or folded.find("本", sentence_start, start) >= 0)
-                and (own := _SELF.search(folded, sentence_start, start)) is not None
-                and not _INDUSTRY_MOVE.search(folded, max(0, start - 16), start)):  # fmt: skip
+                and (own := SELF.search(folded, sentence_start, start)) is not None
+                and not INDUSTRY_MOVE.search(folded, max(0, start - 16), start)):  # fmt: skip
             # 中国广核(003816)…。…公司2022年…共安排112.93亿千瓦时, 华兰生物…表示，目前公司流感疫苗覆盖全国2500多家: the company's
             named = _last_before(securities, security_ends, own.start(), max(0, start - 300))
             if named is not None:
                 security, mention, economy = named, None, None
         if i in respective_stock:
             security = respective_stock[i]  # 贵州茅台(600519)、五粮液(000858)分别涨2%和3%
-        elif not bare and (mover := _mover(folded, start, security)) is not None:
-            security = mover  # 华能国际涨8%；…药明生物涨超6%: the stock right before its move, not one named earlier
-            sector = mover is _SECTOR_MOVE
-            if not sector and mover.code is None and _FUTURES.search(folded, max(0, start - 200), start) and mover.name not in company_names():
-                d["indicator"], sector = mover.name, True  # 国内商品期货多数收跌…硅铁跌超5%: a contract's move, no one's
+        elif not bare and (moved := mover(folded, start, security)) is not None:
+            security = moved  # 华能国际涨8%；…药明生物涨超6%: the stock right before its move, not one named earlier
+            sector = moved is SECTOR_MOVE
+            if not sector and moved.code is None and FUTURES.search(folded, max(0, start - 200), start) and moved.name not in company_names():
+                d["indicator"], sector = moved.name, True  # 国内商品期货多数收跌…硅铁跌超5%: a contract's move, no one's
         code = mention.code if mention is not None else None
         if code is None and not bare and homes:
             # 全市/我省…: the report's own city or province, the one it names most
@@ -207,7 +199,7 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
         if index:
             d["subject"] = d["region"] = d["security"] = None  # 沪指报3480.83, 恒指涨近1%: an index is about no place or company
         elif not bare and not sector and d["subject"] is None and carry is not None and _subject_carries(folded, carry, start, mention_starts):
-            if _INDUSTRY_MOVE.search(folded, max(0, start - 16), start):
+            if INDUSTRY_MOVE.search(folded, max(0, start - 16), start):
                 pass
             elif _MARKET_WIDE.search(folded, max(0, start - 24), start) or _GROUP_OF_FIRMS.search(folded, max(0, start - 30), start):
                 carry = None  # the market's figure (or a group of firms'), and those its clause goes on with (相比去年同期增长9%)
@@ -218,94 +210,14 @@ def extract(text: str, today: date | None = None) -> dict[str, list[dict[str, An
             d["subject"] = "中国"  # a text about China's economy (国家统计局…我国CPI): its statistics are China's
         if not bare and d["subject"] is not None:
             carry = d
-        if d["indicator"] in _NO_PERIOD and d["period"] is not None and not _TIME_WORD.search(folded, _clause_start(folded, start), start):
+        if d["indicator"] in NO_PERIOD and d["period"] is not None and not TIME_WORD.search(folded, clause_start(folded, start), start):
             d["period"] = None  # 预计明年销量增46%…，目标价41港元: a target price has no period (明年 is the sales')
-        quantity = bool(_MARKET_QUANTITY.search(d["indicator"] or ""))
-        if today is not None and (index or security is not None or quantity) and _is_a_days_move(folded, start, quantity):
+        quantity = bool(MARKET_QUANTITY.search(d["indicator"] or ""))
+        if today is not None and (index or security is not None or quantity) and is_a_days_move(folded, start, quantity):
             d["period"] = today.isoformat()
         d["measure"] = measure(folded, d) if not bare else None
         out.append(d)
     return {"figures": out, "entities": [e.as_dict() for e in entities]}
-
-
-# A company announcing at a sentence's start (中骏集团控股12月8日午间在港交所公告，
-# 苏州银行12月8日公告): the subject of the figures it announces, listed or not.
-_ANNOUNCER = re.compile(r"(?:^|(?<=[。\n】]))([\u4e00-\u9fff]{2,10}?)(?:[(（][A-Za-z0-9.]+[)）])?(?:\d{1,2}月\d{1,2}日)?"
-                        r"(?:午间|晚间|早间|盘后|盘前|晚|早)?(?:在(?:港交所|上交所|深交所|联交所|北交所))?"
-                        r"(?:(?:发布)?(?:公告|披露|财报)|(?:表示|称)[，,：:](?=[^。]{0,6}公司))")  # 牧原股份表示，公司预计…
-_NOT_ANNOUNCER = re.compile(r"^(?:公司|本公司|该公司|本行|该行|集团|本集团|记者|最新|此前|同日|当日|今日|近日)|[省市县区]$"
-                            r"|(?:中|报告|研报|人士|分析师|记者|机构|专家|数据|消息|资料|官员|负责人)$")  # 报告中称，公司…: not a company
-
-
-_ANNOUNCES = re.compile("公告|披露|财报|表示|称")
-
-
-def _announcers(text: str) -> list[Security]:
-    """The companies `_ANNOUNCER` finds, looked for only before each 公告 or
-    披露 (the pattern tried at every position was most of this function)."""
-    out: list[Security] = []
-    for word in _ANNOUNCES.finditer(text):
-        m = _ANNOUNCER.search(text, max(0, word.start() - 40), word.end() + 12)  # 表示， looks ahead for 公司
-        if m is not None and m.end() in (word.end(), word.end() + 1) and not _NOT_ANNOUNCER.search(m.group(1)) and (not out or out[-1].start != m.start(1)):
-            out.append(Security(m.group(1), m.start(1), m.end(1), None, m.group(1)))  # type: ignore[arg-type] (None: no code)
-    return out
-
-
-_FUTURES = re.compile(r"期货|主力合约")
-# The company itself, named before (公司 alone, 本公司, 该公司; not 子公司, 分公司, 公司债).
-_SELF = re.compile(r"(?<![子分总])(?<!上市)(?<!投资)公司(?![债股])|本行|本集团")
-
-
-_SECTOR = re.compile(r"(?:(?<!控)股|板块|概念|行业)$")  # not 汇丰控股
-_SECTOR_MOVE = Security("", 0, 0, None, None)  # type: ignore[arg-type] (a sector's move: no one's)
-
-
-def _mover(text: str, start: int, security):
-    """The stock whose move is the figure at `start`, named right before its
-    verb (`_MOVER`), when no stock of the table or with a code is named
-    there: a Security without a code. A table's name that the mover's name
-    holds at its start is a longer, other name (比亚迪电子 is not 比亚迪). A
-    sector's move (汽车股大涨4%) is `_SECTOR_MOVE`: no one's, nor the stock's
-    named before it."""
-    if start == 0 or text[start - 1] not in "涨跌超逾近":
-        return None  # most figures follow no move verb: the pattern is not tried
-    m = _MOVER.search(text, max(0, start - 14), start)
-    if m is not None and _SECTOR.search(m.group(1)):
-        return _SECTOR_MOVE
-    if m is None or _NOT_A_MOVER.search(m.group(1)):
-        return None
-    if security is not None and security.start >= m.start(1) and not (security.start == m.start(1) and security.end < m.end(1)):
-        return None  # the stock named there is known: its name and code
-    return Security(m.group(1), m.start(1), m.end(1), None, m.group(1))  # type: ignore[arg-type] (None: no code)
-
-
-# What a market quotes during its day (成交额672.03亿港元, 南下资金净买入12.56亿港元,
-# 隔夜shibor报2.1510%, 纯碱期货主力合约报2378.0元/吨, 总市值不足10亿港元): the
-# article's day when its clause names no time, as a stock's or an index's move.
-_MARKET_QUANTITY = re.compile(r"成交额|成交量|净买入|净卖出|净流入|净流出|市值|(?i:shibor)|期货|合约")
-_QUOTE_BEFORE = re.compile(r"(?:成交额|成交量|净买入|净卖出|净流入|净流出|市值|报|跌停|涨停|跌幅为|涨幅为|低见|高见)(?:已|约|达|为)*$")
-_REACHES = re.compile(r"(?:达到|达|突破|为|至)$")  # 成交额…今日达到1.1万亿元: only of a market's quantity
-
-
-_NO_PERIOD = frozenset(("目标价", "评级"))
-
-
-def _clause_start(text: str, start: int) -> int:
-    return max(text.rfind(c, max(0, start - 80), start) for c in "，。；！？,;\n") + 1
-
-
-def _is_a_days_move(text: str, start: int, quantity: bool = False) -> bool:
-    """国企指数涨1.29%, 碧桂园大跌11.15%，报14.5元: a market's move or quote whose
-    clause names no time is of the article's day (a month's move says its
-    month: 恒指1月大涨10%). A day named before a ； in its sentence still
-    counts (周四道指收涨…；标普500指数涨10.93点 is Thursday's too), a month does
-    not (恒指1月大涨10%；国企指数涨1.29%: the day's)."""
-    if (not _MOVE_BEFORE.search(text, max(0, start - 4), start) and not _QUOTE_BEFORE.search(text, max(0, start - 8), start)
-            and not (quantity and _REACHES.search(text, max(0, start - 2), start))):  # fmt: skip
-        return False
-    full_stop = max(text.rfind("。", 0, start), text.rfind("\n", 0, start))
-    clause = max(full_stop, text.rfind("；", 0, start), text.rfind("！", 0, start), text.rfind("？", 0, start))
-    return not _TIME_WORD.search(text, clause + 1, start) and not _DAY_NAMED.search(text, full_stop + 1, start)
 
 
 def _subject_carries(text: str, before: dict, start: int, mention_starts: list[int]) -> bool:
