@@ -608,7 +608,7 @@ def _names_indicator(text: str, start: int, end: int) -> bool:
     return any(True for _ in _INDICATOR_AC.find_matches_as_indexes(text[start:end]))
 
 
-_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:[^，。；\d比较]{0,10}?(?:为|是)|的)$")  # 去年同期经调整净亏损为
+_YEAR_BEFORE = re.compile(r"(上年|去年)(同期|同月|全年)?(?:的|为|是)$")
 
 
 _A_YEAR = re.compile(r"(?:19|20)\d\d")
