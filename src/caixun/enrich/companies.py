@@ -63,6 +63,7 @@ def _table() -> tuple[list[str], dict[str, tuple[str | None, str]], ahocorasick_
     return names, of, ahocorasick_rs.AhoCorasick(names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
 
+@cache
 def company_names() -> frozenset[str]:
     """Every name of the table (short names too)."""
     return frozenset(_table()[0])

@@ -351,7 +351,8 @@ _MARKET_AFTER = re.compile(r"[^。；，,]{0,6}?(?:收盘|开盘|盘中|午盘|�
                            r"|净流入|净流出|净买入|净卖出)")
 # 隔夜美股, 隔夜道指: the American (or European) session that closed the night
 # before the article's day (隔夜利率, 隔夜Shibor are today's overnight rates).
-_OVERNIGHT = re.compile(r"隔夜(?!(?i:shibor)|利率|拆借|回购|逆回购|资金|质押)")  # 隔夜苹果大涨 too; not 隔夜shibor
+NOT_A_RATE = r"(?!(?i:shibor)|利率|拆借|回购|逆回购|资金|质押)"  # 隔夜shibor, 隔夜利率: today's overnight rates
+_OVERNIGHT = re.compile("隔夜" + NOT_A_RATE)  # 隔夜苹果大涨 too; not 隔夜shibor
 
 
 def _market_days(before: str, today: date) -> list[tuple[int, str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from caixun.enrich.context import NOT_A_RATE
 from caixun.enrich.securities import Security
 
 # An industry's move beside a company's (公司11月销量跌16%，大于行业跌大约11%): no
@@ -32,10 +33,9 @@ _NOT_A_MOVER = re.compile(r"(?:(?<!控)股|板块|行业|概念|指数?|市场|�
                           r"|^(?:其中|其|此外|同时|而|但|并|随后|目前|截至|今日|昨日|本周|全天|午后|盘中|早盘|尾盘|每|这|那|该|此|本)")
 # A venue, not a subject: 中骏集团控股在港交所公告.
 VENUE_AFTER = re.compile(r"(?:公告|发布|披露|上市|挂牌|发行|交易)")
-_RATE_AFTER = r"(?!(?i:shibor)|利率|拆借|回购|逆回购|资金|质押)"  # 隔夜shibor, 隔夜利率: today's overnight rates
 # A day named (隔夜美股 is the day before; 隔夜shibor is today's rate, and the
 # session words 盘中, 早盘 alone are the article's day).
-_DAY_NAMED = re.compile(r"(?<!今)(?<!交易)日|周|昨|隔夜" + _RATE_AFTER)  # 今日 is the article's day too; 第34个交易日 is a count
+_DAY_NAMED = re.compile(r"(?<!今)(?<!交易)日|周|昨|隔夜" + NOT_A_RATE)  # 今日 is the article's day too; 第34个交易日 is a count
 # Any time named (3个月shibor is a tenor, not a time; 前11个月 is).
 TIME_WORD = re.compile(r"[年季]|(?<!\d个)月|前\d{1,2}个月|" + _DAY_NAMED.pattern)
 # A company announcing at a sentence's start (中骏集团控股12月8日午间在港交所公告，

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Connection, DateTime, Table
@@ -56,13 +57,9 @@ def insert_rows(conn: Connection, table: str, columns: tuple[str, ...], rows: li
         return
     names = list(columns)
     if conn.dialect.name == "postgresql":
-        cur = conn.connection.cursor()
-        try:
-            with cur.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cur.close()
+        with _copy(conn, table, names) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks(conn, len(names))})", rows)
 
@@ -81,22 +78,25 @@ def insert_dicts(conn: Connection, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
     to_json = conn.dialect._json_serializer or json.dumps  # psycopg's dialect leaves JSON to the driver's INSERT adapter
     made = [(n, to_json if isinstance(table.c[n].type, JSON) else table.c[n].type.bind_processor(conn.dialect)) for n in names]
-    cur = conn.connection.cursor()
-    try:
-        with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[n] if make is None else make(row[n]) for n, make in made])
-    finally:
-        cur.close()
+    with _copy(conn, table.name, names) as copy:
+        for row in rows:
+            copy.write_row([row[n] if make is None else make(row[n]) for n, make in made])
 
 
 def copy_text(conn: Connection, table: str, columns: tuple[str, ...], block: str) -> None:
     """Rows already written as PostgreSQL COPY text (tab-separated, one line
     per row) into a table, as one COPY."""
+    with _copy(conn, table, columns) as copy:
+        copy.write(block)
+
+
+@contextmanager
+def _copy(conn: Connection, table: str, columns) -> Iterator:
+    """psycopg's COPY … FROM STDIN into `table`, on a cursor of its own."""
     cur = conn.connection.cursor()
     try:
         with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(block)
+            yield copy
     finally:
         cur.close()
 
